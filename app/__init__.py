@@ -1,0 +1,69 @@
+"""Jiefen (解纷): the one-stop platform for the diversified resolution of disputes."""
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional
+
+from flask import Flask
+
+__version__ = "0.1.0"
+
+
+def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
+    """Build a Jiefen app: configuration, database, plugins, security, views.
+
+    ``config`` overrides the environment-derived settings (tests pass their database URL
+    here). Nothing is built at import time, so every call gives an independent app.
+    """
+    from flask_appbuilder import AppBuilder
+
+    from app import models  # noqa: F401  (registers the core tables)
+    from app.cli import register_cli
+    from app.config import CORE_TRANSLATIONS, ROOT, build_config
+    from app.database import configure_sqlite
+    from app.errors import install_error_handlers
+    from app.extensions import csrf, db, migrate
+    from app.intake.case_form import build_case_form
+    from app.plugins.dispatch import Dispatcher
+    from app.plugins.manager import build_plugin_manager, collect_registry, excluded_plugins
+    from app.state import JiefenState
+    from app.templating import install_template_helpers
+    from app.views.registry import install_plugin_guard, register_core_views, register_plugin_views
+
+    settings = build_config()
+    settings.update(config or {})
+    app = Flask(__name__, instance_path=settings["JIEFEN_INSTANCE_PATH"])
+    app.config.update(settings)
+
+    pm = build_plugin_manager(
+        exclude=excluded_plugins(app.config["JIEFEN_PLUGINS_EXCLUDE"]),
+        extra_plugins=app.config.get("JIEFEN_EXTRA_PLUGINS", ()),
+    )
+    registry = collect_registry(pm)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(
+        [str(CORE_TRANSLATIONS)] + registry.translation_dirs
+    )
+
+    with app.app_context():
+        db.init_app(app)
+        configure_sqlite(db.engine)
+        csrf.init_app(app)
+        migrate.init_app(app, db, directory=str(ROOT / "app" / "migrations"))
+        appbuilder = AppBuilder()
+        appbuilder.init_app(app, db.session)
+
+        state = JiefenState(
+            pm=pm, registry=registry, dispatcher=Dispatcher(pm, registry, lambda: db.session)
+        )
+        state.case_forms = {
+            code: build_case_form(code, registry.field_specs(code))
+            for code in registry.dispute_types
+        }
+        app.extensions["jiefen"] = state
+
+        register_core_views(appbuilder)
+        register_plugin_views(app, appbuilder, state)
+        install_plugin_guard(app, state)
+        install_error_handlers(app)
+        install_template_helpers(app)
+        register_cli(app)
+    return app

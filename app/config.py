@@ -1,0 +1,112 @@
+"""Configuration, read from the environment when the app is created (never at import)."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from pathlib import Path
+
+from flask_appbuilder.security.manager import AUTH_DB
+
+ROOT = Path(__file__).resolve().parent.parent
+CORE_TRANSLATIONS = ROOT / "translations"
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def instance_path() -> Path:
+    """Where the SQLite database and the generated secret key live."""
+    return Path(os.environ.get("JIEFEN_INSTANCE_PATH", ROOT / "instance")).resolve()
+
+
+def secret_key(instance: Path) -> str:
+    """``JIEFEN_SECRET_KEY``, or a key generated once and kept in the instance folder."""
+    key = os.environ.get("JIEFEN_SECRET_KEY")
+    if key:
+        return key
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # O_EXCL: two processes starting at once must not both write a key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def database_url(instance: Path) -> str:
+    """``JIEFEN_DATABASE_URL``, or SQLite in the instance folder."""
+    url = os.environ.get("JIEFEN_DATABASE_URL")
+    if url:
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        return url
+    return f"sqlite:///{instance / 'jiefen.db'}"
+
+
+def engine_options(url: str) -> dict:
+    """Connection-pool settings per database."""
+    if url.startswith("postgresql"):
+        # psycopg prepares after 5 runs and PostgreSQL may then pick a worse generic plan
+        # (fab-notes.md): keep statements unprepared.
+        return {"pool_pre_ping": True, "connect_args": {"prepare_threshold": None}}
+    return {}
+
+
+def build_config() -> dict:
+    """The configuration of a Jiefen app, from the environment."""
+    instance = instance_path()
+    url = database_url(instance)
+    return {
+        "JIEFEN_INSTANCE_PATH": str(instance),
+        "SECRET_KEY": secret_key(instance),
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url),
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        "JIEFEN_PLUGINS_EXCLUDE": os.environ.get("JIEFEN_PLUGINS_EXCLUDE", ""),
+        "JIEFEN_CASE_NO_PREFIX": os.environ.get("JIEFEN_CASE_NO_PREFIX", "汕城解"),
+        "APP_NAME": "解纷 Jiefen",
+        "APP_THEME": "",  # bootswatch themes import Google Fonts: stay offline
+        "APP_ICON": "",
+        "FAB_INDEX_VIEW": "app.views.home.HomeView",
+        "FAB_SECURITY_MANAGER_CLASS": "app.security.JiefenSecurityManager",
+        # Tables come from migrations; permissions are synced at deploy (jiefen setup).
+        "FAB_CREATE_DB": False,
+        "FAB_UPDATE_PERMS": False,
+        "FAB_API_SWAGGER_UI": False,
+        "FAB_ADD_SECURITY_API": False,
+        "FAB_API_MAX_PAGE_SIZE": 100,
+        "AUTH_TYPE": AUTH_DB,
+        "AUTH_USER_REGISTRATION": False,
+        "AUTH_RATE_LIMITED": True,
+        "AUTH_RATE_LIMIT": os.environ.get("JIEFEN_LOGIN_RATE_LIMIT", "10 per minute"),
+        "RATELIMIT_ENABLED": _flag("JIEFEN_RATELIMIT", True),
+        "RATELIMIT_STORAGE_URI": os.environ.get("JIEFEN_RATELIMIT_STORAGE", "memory://"),
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "LANGUAGES": {
+            "zh_CN": {"flag": "cn", "name": "简体中文"},
+            "en": {"flag": "gb", "name": "English"},
+        },
+        "WTF_CSRF_ENABLED": True,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _flag("JIEFEN_COOKIE_SECURE", True),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _flag("JIEFEN_COOKIE_SECURE", True),
+        "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=8),
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "PROPAGATE_EXCEPTIONS": False,
+    }

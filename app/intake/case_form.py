@@ -1,0 +1,129 @@
+"""The case intake form: common case fields, the parties, and the plugin's intake fields.
+
+One class per dispute type is built at start-up (FAB builds forms when views are created,
+so per-type forms must exist before an administrator enables a type).
+"""
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import FormField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional as Opt, ValidationError
+
+from app.intake.fields import (
+    LocalisedDecimalField,
+    LocalisedForm,
+    RecordsField,
+    build_form_class,
+    max_two_decimals,
+    _range,
+)
+from app.models.case import CASE_CHANNELS
+from app.models.party import PARTY_KINDS, PARTY_ROLES
+from app.validation.identity import (
+    IdNumberError,
+    is_valid_mobile,
+    normalise_id_number,
+    parse_id_number,
+)
+
+ID_ERRORS = {
+    "length": _l("A resident ID number has 18 characters."),
+    "format": _l("A resident ID number is 17 digits followed by a digit or X."),
+    "birth_date": _l("The birth date in this ID number is not a real date."),
+    "checksum": _l("The check digit of this ID number is wrong: please check the number."),
+}
+_CREDIT_CODE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+
+MAX_PARTIES = 10
+
+
+def _optional_int(value):
+    """Coerce a select value to int, keeping the blank choice as None."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class PartyForm(LocalisedForm):
+    """One party to the case."""
+
+    kind = SelectField(_l("Kind"), choices=list(PARTY_KINDS.items()), default="person")
+    role = SelectField(_l("Role"), choices=list(PARTY_ROLES.items()))
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(message=_l("This field is required.")), Length(max=100)],
+    )
+    id_number = StringField(
+        _l("ID number"),
+        description=_l("Resident ID for a person, unified social credit code for an organisation."),
+        validators=[Opt()],
+    )
+    mobile = StringField(_l("Mobile"), validators=[Opt()])
+    address = StringField(_l("Address"), validators=[Opt(), Length(max=300)])
+
+    def validate_id_number(self, field):
+        """Check a resident ID by GB 11643 (birth date and check digit)."""
+        number = normalise_id_number(field.data)
+        field.data = number
+        if self.kind.data == "organization":
+            if not _CREDIT_CODE.match(number):
+                raise ValidationError(_l("A unified social credit code has 18 characters."))
+            return
+        try:
+            parse_id_number(number)
+        except IdNumberError as exc:
+            raise ValidationError(ID_ERRORS[exc.code]) from None
+
+    def validate_mobile(self, field):
+        """An 11-digit mainland mobile number."""
+        field.data = re.sub(r"[\s-]", "", field.data or "")
+        if not is_valid_mobile(field.data):
+            raise ValidationError(_l("A mobile number has 11 digits and starts with 1."))
+
+
+class CaseFormBase(FlaskForm):
+    """Fields every case has, whatever its dispute type."""
+
+    title = StringField(
+        _l("Summary"),
+        description=_l("One line: who is in dispute with whom, about what."),
+        validators=[DataRequired(message=_l("This field is required.")), Length(max=200)],
+    )
+    description = TextAreaField(
+        _l("Facts and claims"),
+        validators=[DataRequired(message=_l("This field is required.")), Length(max=20000)],
+    )
+    claim_amount = LocalisedDecimalField(
+        _l("Claim amount (CNY)"),
+        places=None,
+        validators=[Opt(), _range({"min": 0}), max_two_decimals],
+    )
+    area_id = SelectField(
+        _l("Area"),
+        coerce=int,
+        validators=[DataRequired(message=_l("Choose the area where the dispute arose."))],
+    )
+    organization_id = SelectField(
+        _l("Handling centre"), coerce=_optional_int, validators=[Opt()]
+    )
+    channel = SelectField(_l("Intake channel"), choices=list(CASE_CHANNELS.items()), default="window")
+    parties = RecordsField(FormField(PartyForm), min_entries=2, max_entries=MAX_PARTIES, label=_l("Parties"))
+
+    def validate_parties(self, field):
+        """A dispute needs someone who raises it and someone it is raised against."""
+        roles = {entry.form.role.data for entry in field.entries}
+        if "applicant" not in roles or "respondent" not in roles:
+            raise ValidationError(_l("A case needs at least one applicant and one respondent."))
+
+
+def build_case_form(dispute_type: str, intake_specs) -> type:
+    """The intake form class for one dispute type."""
+    intake_cls = build_form_class(f"Intake_{dispute_type}", intake_specs)
+    return type(
+        f"CaseForm_{dispute_type}",
+        (CaseFormBase,),
+        {"intake": FormField(intake_cls, label=_l("Dispute details"))},
+    )

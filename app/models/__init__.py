@@ -1,0 +1,22 @@
+"""Core data model. Importing this package registers every core table on FAB's metadata."""
+# FAB's security tables (ab_user, …) share the metadata; Case.created_by points at User.
+from flask_appbuilder.security.sqla import models as fab_models  # noqa: F401
+
+from app.models.area import Area, AREA_LEVELS
+from app.models.organization import Organization, ORGANIZATION_KINDS
+from app.models.case import Case, CaseCounter
+from app.models.party import Party, PARTY_KINDS, PARTY_ROLES
+from app.models.plugin_state import PluginState
+
+__all__ = [
+    "Area",
+    "AREA_LEVELS",
+    "Organization",
+    "ORGANIZATION_KINDS",
+    "Case",
+    "CaseCounter",
+    "Party",
+    "PARTY_KINDS",
+    "PARTY_ROLES",
+    "PluginState",
+]

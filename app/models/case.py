@@ -1,0 +1,147 @@
+"""The dispute case: one record shared by every centre that handles it."""
+from decimal import Decimal
+
+from flask_appbuilder import Model
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+)
+from sqlalchemy.orm import relationship
+
+from app.models.types import JsonDocument, utcnow
+
+# The main road and side roads of docs/domain-model.md; later issues add the guards.
+CASE_STATES = {
+    "registered": _l("Registered"),
+    "screening": _l("Screening"),
+    "mediation_accepted": _l("Mediation accepted"),
+    "litigation_screening": _l("Litigation screening"),
+    "assigned": _l("Assigned"),
+    "scheduled": _l("Scheduled"),
+    "in_mediation": _l("In mediation"),
+    "agreement_reached": _l("Agreement reached"),
+    "mediation_failed": _l("Mediation failed"),
+    "judicial_confirmation": _l("Judicial confirmation"),
+    "performing": _l("Performing"),
+    "closed": _l("Closed"),
+    "withdrawn": _l("Withdrawn"),
+    "merged": _l("Merged"),
+    "transferred": _l("Transferred"),
+    "referred": _l("Referred to a partner"),
+}
+
+CASE_TRACKS = {
+    "pre_filing": _l("Pre-filing people's mediation"),
+    "court_entrusted": _l("Court-entrusted mediation"),
+    "litigation": _l("Litigation"),
+}
+
+CASE_CHANNELS = {
+    "window": _l("Reception window"),
+    "assisted": _l("Assisted entry"),
+    "online": _l("Online"),
+    "grid": _l("Grid worker report"),
+    "court": _l("Court referral"),
+    "partner": _l("Partner agency"),
+    "api": _l("API"),
+}
+
+
+class Case(Model):
+    """A dispute registered in Jiefen."""
+
+    __tablename__ = "cases"  # "case" is an SQL reserved word
+    __table_args__ = (
+        CheckConstraint("claim_amount IS NULL OR claim_amount >= 0", name="ck_cases_amount"),
+        Index("ix_cases_type_created", "dispute_type", "created_at", "id"),
+        Index("ix_cases_created", "created_at", "id"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    case_no = Column(String(40), nullable=False, unique=True)
+    dispute_type = Column(String(32), nullable=False)
+    status = Column(String(32), nullable=False, default="registered", index=True)
+    track = Column(String(32), nullable=False, default="pre_filing")
+    channel = Column(String(32), nullable=False, default="window")
+    area_id = Column(Integer, ForeignKey("area.id", ondelete="RESTRICT"), index=True)
+    organization_id = Column(
+        Integer, ForeignKey("organization.id", ondelete="RESTRICT"), index=True
+    )
+    title = Column(String(200), nullable=False)
+    description = Column(Text, nullable=False, default="")
+    claim_amount = Column(Numeric(14, 2))
+    intake_data = Column(JsonDocument, nullable=False, default=dict)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    created_by_fk = Column(Integer, ForeignKey("ab_user.id", ondelete="SET NULL"))
+    changed_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+    version = Column(Integer, nullable=False, default=1)
+
+    area = relationship("Area", lazy="joined")
+    organization = relationship("Organization", lazy="joined")
+    created_by = relationship("User", lazy="joined", foreign_keys=[created_by_fk])
+    parties = relationship(
+        "Party",
+        back_populates="case",
+        cascade="all, delete-orphan",
+        order_by="Party.id",
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def status_label(self):
+        """The state in the reader's language."""
+        return CASE_STATES.get(self.status, self.status)
+
+    @property
+    def track_label(self):
+        """The track in the reader's language."""
+        return CASE_TRACKS.get(self.track, self.track)
+
+    @property
+    def channel_label(self):
+        """The intake channel in the reader's language."""
+        return CASE_CHANNELS.get(self.channel, self.channel)
+
+    @property
+    def claim_amount_display(self) -> str:
+        """The claim formatted as money, or an empty string."""
+        if self.claim_amount is None:
+            return ""
+        return f"¥{Decimal(self.claim_amount):,.2f}"
+
+    @property
+    def parties_masked(self) -> list[dict]:
+        """The parties as the API shows them by default: ID and mobile masked."""
+        return [
+            {
+                "id": p.id,
+                "kind": p.kind,
+                "role": p.role,
+                "name": p.name,
+                "id_number": p.id_number_masked,
+                "mobile": p.mobile_masked,
+                "address": p.address or "",
+            }
+            for p in self.parties
+        ]
+
+    def __repr__(self):
+        return self.case_no or "<new case>"
+
+
+class CaseCounter(Model):
+    """Per-year counter behind case numbers: incremented in the database, never max()+1."""
+
+    __tablename__ = "case_counter"
+
+    year = Column(Integer, primary_key=True)
+    value = Column(Integer, nullable=False, default=0)

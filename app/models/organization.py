@@ -1,0 +1,46 @@
+"""Organisations: centres, court departments, mediation bodies and partner agencies."""
+from flask_appbuilder import Model
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import relationship
+
+from app.models.types import JsonDocument
+
+ORGANIZATION_KINDS = {
+    "governance_centre": _l("Social-governance centre"),
+    "court_mediation_centre": _l("Court mediation centre"),
+    "court_department": _l("Court department"),
+    "peoples_tribunal": _l("People's tribunal"),
+    "reception_window": _l("Reception window"),
+    "litigation_workstation": _l("Litigation workstation"),
+    "mediation_committee": _l("People's mediation committee"),
+    "mediation_company": _l("Third-party mediation company"),
+    "partner_agency": _l("Partner agency"),
+}
+
+
+class Organization(Model):
+    """A body that handles, mediates or receives referrals of disputes."""
+
+    __tablename__ = "organization"
+
+    id = Column(Integer, primary_key=True)
+    kind = Column(String(32), nullable=False, index=True)
+    name = Column(String(200), nullable=False)
+    # Stable key for seeded rows (e.g. a plugin's default partner), so seeding is idempotent.
+    code = Column(String(64), unique=True)
+    area_id = Column(Integer, ForeignKey("area.id", ondelete="SET NULL"), index=True)
+    # Dispute-type codes a partner agency serves.
+    dispute_types = Column(JsonDocument, nullable=False, default=list)
+    description = Column(Text)
+    active = Column(Boolean, nullable=False, default=True)
+
+    area = relationship("Area", lazy="joined")
+
+    @property
+    def kind_label(self):
+        """The kind in the reader's language."""
+        return ORGANIZATION_KINDS.get(self.kind, self.kind)
+
+    def __repr__(self):
+        return self.name

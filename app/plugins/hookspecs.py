@@ -1,0 +1,134 @@
+"""The whole Jiefen plugin contract.
+
+Hooks come in two families:
+
+* **Declarations** (``register_dispute_types``, ``intake_fields``, ``register_views``,
+  ``translation_directories``, ``sample_intake``) are collected once at start-up from every
+  loaded plugin, because forms, routes and catalogues must exist before an administrator
+  can switch a plugin on without a restart.
+* **Behaviour** (every other hook) is called at run time through the dispatcher, and only
+  for plugins that are enabled at that moment.
+
+Every hook takes keyword arguments; an implementation may accept fewer arguments than the
+specification declares, so hooks can grow without breaking plugins.
+"""
+from __future__ import annotations
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("jiefen")
+
+
+@hookspec
+def register_dispute_types():
+    """Return the dispute types this plugin owns.
+
+    :returns: a list of :class:`~app.plugins.types.DisputeType`. A type has exactly one
+        owner: two plugins returning the same code stop start-up.
+    """
+
+
+@hookspec
+def intake_fields(dispute_type):
+    """Return the intake fields of ``dispute_type`` if this plugin owns it.
+
+    :param dispute_type: a dispute-type code.
+    :returns: a list of :class:`~app.plugins.types.IntakeField`, or ``None`` when the type
+        is not this plugin's. The core builds the web form and the API validation from
+        these declarations, so both give the same verdict.
+    """
+
+
+@hookspec
+def sample_intake(dispute_type):
+    """Return a realistic, valid intake payload for ``dispute_type``.
+
+    Added to the contract (not in the first list) because the demo data and the plugin
+    contract tests both need a sample that the plugin itself vouches for.
+
+    :param dispute_type: a dispute-type code.
+    :returns: a dict of intake values as an API client would send them, or ``None``.
+    """
+
+
+@hookspec
+def agreement_templates(dispute_type):
+    """Return the mediation-agreement templates offered for ``dispute_type``.
+
+    :param dispute_type: a dispute-type code.
+    :returns: a list of :class:`~app.plugins.types.AgreementTemplate`, or ``None``.
+    """
+
+
+@hookspec
+def linkage_partners(dispute_type):
+    """Return the default linkage partners for ``dispute_type``.
+
+    :param dispute_type: a dispute-type code.
+    :returns: a list of :class:`~app.plugins.types.LinkagePartner`, or ``None``. They are
+        seeded into the core's organisation table, where administrators edit them.
+    """
+
+
+@hookspec
+def deadlines(case):
+    """Return the deadline rules that apply to ``case``.
+
+    :param case: a :class:`~app.models.case.Case`.
+    :returns: a list of :class:`~app.plugins.types.DeadlineRule`, or ``None``.
+    """
+
+
+@hookspec
+def diversion_advice(case):
+    """Return advice for screening ``case`` between mediation and litigation.
+
+    :param case: a :class:`~app.models.case.Case`.
+    :returns: a list of :class:`~app.plugins.types.Advice`, or ``None``.
+    """
+
+
+@hookspec
+def validate_transition(case, from_state, to_state, actor):
+    """Veto a change of ``case`` from ``from_state`` to ``to_state``.
+
+    Called before the change is written. ``from_state`` is ``None`` when the case is being
+    registered.
+
+    :param case: the :class:`~app.models.case.Case` about to change.
+    :param from_state: the current state code, or ``None`` at registration.
+    :param to_state: the requested state code.
+    :param actor: the user making the change, or ``None`` for the system.
+    :returns: a reason (a string a user can read) to refuse, or ``None`` to allow.
+    """
+
+
+@hookspec
+def on_transition(case, from_state, to_state, actor):
+    """React to a change of ``case`` from ``from_state`` to ``to_state``.
+
+    Called inside the transaction that writes the change, after the change is flushed: an
+    exception rolls the whole change back.
+
+    :param case: the :class:`~app.models.case.Case` that changed.
+    :param from_state: the previous state code, or ``None`` at registration.
+    :param to_state: the new state code.
+    :param actor: the user who made the change, or ``None`` for the system.
+    """
+
+
+@hookspec
+def register_views():
+    """Return the views this plugin asks the core to build.
+
+    :returns: a list of :class:`~app.plugins.types.ViewSpec`. The core creates and guards
+        them; a plugin never calls ``appbuilder.add_view`` itself.
+    """
+
+
+@hookspec
+def translation_directories():
+    """Return absolute paths of Babel ``translations`` folders this plugin ships.
+
+    :returns: a list of directory paths (each holding ``<locale>/LC_MESSAGES/*.mo``).
+    """

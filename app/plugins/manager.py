@@ -1,0 +1,124 @@
+"""Build the plugin manager and collect what plugins declare, once, inside ``create_app``."""
+from __future__ import annotations
+
+import importlib.metadata
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Optional
+
+import pluggy
+
+from app.plugins import hookspecs
+from app.plugins.types import DisputeType, IntakeField, PluginInfo, ViewSpec
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "jiefen.plugins"
+
+
+class PluginError(RuntimeError):
+    """A plugin set that Jiefen refuses to start with."""
+
+
+@dataclass
+class PluginRegistry:
+    """Everything the plugins declared at start-up, whether enabled or not."""
+
+    plugins: dict[str, PluginInfo] = field(default_factory=dict)
+    dispute_types: dict[str, DisputeType] = field(default_factory=dict)
+    type_owner: dict[str, str] = field(default_factory=dict)
+    intake_fields: dict[str, tuple[IntakeField, ...]] = field(default_factory=dict)
+    samples: dict[str, dict] = field(default_factory=dict)
+    views: list[tuple[str, ViewSpec]] = field(default_factory=list)
+    translation_dirs: list[str] = field(default_factory=list)
+
+    def field_specs(self, dispute_type: str) -> tuple[IntakeField, ...]:
+        """The intake declarations of a type (empty for an unknown type)."""
+        return self.intake_fields.get(dispute_type, ())
+
+
+def excluded_plugins(value: Optional[str] = None) -> list[str]:
+    """Plugin names listed in ``JIEFEN_PLUGINS_EXCLUDE`` (comma or blank separated)."""
+    raw = os.environ.get("JIEFEN_PLUGINS_EXCLUDE", "") if value is None else value
+    return [n for n in raw.replace(",", " ").split() if n]
+
+
+def build_plugin_manager(
+    exclude: Iterable[str] = (), extra_plugins: Iterable[tuple[str, Any]] = ()
+) -> pluggy.PluginManager:
+    """A fresh manager with every installed ``jiefen.plugins`` entry point loaded.
+
+    ``exclude`` names are blocked *before* loading, so an excluded plugin is never
+    imported. ``extra_plugins`` (name, object) pairs are for tests that register a plugin
+    object directly. A misspelt hook fails here (``check_pending``).
+    """
+    pm = pluggy.PluginManager("jiefen")
+    pm.add_hookspecs(hookspecs)
+    for name in exclude:
+        pm.set_blocked(name)
+    pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+    for name, plugin in extra_plugins:
+        if not pm.is_blocked(name):
+            pm.register(plugin, name=name)
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(f"plugin {exc.plugin!r} implements an unknown hook: {exc}") from exc
+    return pm
+
+
+def call_plugin(pm: pluggy.PluginManager, name: str, hook: str, **kwargs) -> Any:
+    """Call one hook of one plugin only, passing the arguments it accepts."""
+    plugin = pm.get_plugin(name)
+    for impl in getattr(pm.hook, hook).get_hookimpls():
+        if impl.plugin is plugin:
+            return impl.function(*[kwargs[a] for a in impl.argnames])
+    return None
+
+
+def _version_of(pm: pluggy.PluginManager, plugin: Any) -> str:
+    version = getattr(plugin, "__version__", None)
+    if version:
+        return str(version)
+    for p, dist in pm.list_plugin_distinfo():
+        if p is plugin:
+            return dist.version
+    try:
+        return importlib.metadata.version(getattr(plugin, "__name__", "").split(".")[0])
+    except importlib.metadata.PackageNotFoundError:
+        return "0"
+
+
+def collect_registry(pm: pluggy.PluginManager) -> PluginRegistry:
+    """Ask every loaded plugin for its declarations; refuse two owners of one type."""
+    reg = PluginRegistry()
+    for name, plugin in sorted(pm.list_name_plugin(), key=lambda p: p[0]):
+        if plugin is None:  # blocked
+            continue
+        types = call_plugin(pm, name, "register_dispute_types") or []
+        for dtype in types:
+            if dtype.code in reg.type_owner:
+                raise PluginError(
+                    f"dispute type {dtype.code!r} is claimed by both "
+                    f"{reg.type_owner[dtype.code]!r} and {name!r}"
+                )
+            reg.type_owner[dtype.code] = name
+            reg.dispute_types[dtype.code] = dtype
+        reg.plugins[name] = PluginInfo(
+            name=name,
+            version=_version_of(pm, plugin),
+            dispute_types=tuple(t.code for t in types),
+            module=getattr(plugin, "__name__", type(plugin).__name__),
+        )
+        reg.views += [(name, spec) for spec in call_plugin(pm, name, "register_views") or []]
+        reg.translation_dirs += [
+            os.path.abspath(d) for d in call_plugin(pm, name, "translation_directories") or []
+        ]
+    for code, owner in reg.type_owner.items():
+        specs = call_plugin(pm, owner, "intake_fields", dispute_type=code) or []
+        reg.intake_fields[code] = tuple(specs)
+        sample = call_plugin(pm, owner, "sample_intake", dispute_type=code)
+        if sample is not None:
+            reg.samples[code] = sample
+    return reg

@@ -1,0 +1,150 @@
+"""Value types that plugins return from hooks.
+
+They are frozen dataclasses: a plugin declares *data*, and the core decides what to build
+from it (forms, views, partner rows, deadline rules). Labels are lazy gettext strings so that
+they render in the language of the request that shows them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Callable, Optional
+
+# Data classification of every stored field (security.md, "Personal data").
+CLASSIFICATIONS = ("public", "internal", "personal", "sensitive", "minor")
+
+# Kinds of intake field the core knows how to render and validate.
+FIELD_KINDS = (
+    "text",  # one line
+    "textarea",  # several lines
+    "date",  # ISO date
+    "integer",
+    "decimal",  # money, 2 decimal places
+    "percent",  # 0..100, 2 decimal places
+    "choice",  # one of `choices`
+    "boolean",
+    "records",  # a list of small records, each made of `subfields`
+)
+
+
+@dataclass(frozen=True)
+class DisputeType:
+    """A dispute type owned by exactly one plugin (e.g. ``traffic``)."""
+
+    code: str
+    label: Any
+    description: Any = ""
+    category: str = "civil"
+    # Free-form ordering hint for menus and choosers (lower first).
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class IntakeField:
+    """One field of a dispute type's intake form, declared as data.
+
+    ``validators`` are callables ``(value, data) -> message | None`` run after type
+    conversion; ``data`` is the whole converted intake, so a rule may compare fields.
+    """
+
+    name: str
+    label: Any
+    kind: str = "text"
+    required: bool = False
+    classification: str = "internal"
+    help: Any = ""
+    choices: tuple[tuple[str, Any], ...] = ()
+    min_value: Optional[Decimal] = None
+    max_value: Optional[Decimal] = None
+    max_length: int = 200
+    not_in_future: bool = False
+    subfields: tuple["IntakeField", ...] = ()
+    max_records: int = 10
+    validators: tuple[Callable[[Any, dict], Optional[Any]], ...] = ()
+
+    def __post_init__(self):
+        if self.kind not in FIELD_KINDS:
+            raise ValueError(f"intake field {self.name!r}: unknown kind {self.kind!r}")
+        if self.classification not in CLASSIFICATIONS:
+            raise ValueError(
+                f"intake field {self.name!r}: unknown classification {self.classification!r}"
+            )
+        if self.kind == "records" and not self.subfields:
+            raise ValueError(f"intake field {self.name!r}: records need subfields")
+
+
+@dataclass(frozen=True)
+class AgreementTemplate:
+    """A mediation-agreement template a plugin offers for a dispute type."""
+
+    code: str
+    label: Any
+    path: str  # absolute path of the template file shipped by the plugin
+    format: str = "docx"
+
+
+@dataclass(frozen=True)
+class LinkagePartner:
+    """A default partner organisation for a dispute type, seeded for administrators to edit."""
+
+    code: str
+    name: Any
+    kind: str = "partner_agency"
+    description: Any = ""
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    """A dated deadline rule: ``days`` counted from ``starts_from`` of a case.
+
+    The number is the seeded default of a dated setting (``setting_key``); the source says
+    where it comes from, so an administrator can check it.
+    """
+
+    code: str
+    label: Any
+    days: int
+    starts_from: str  # name of a date in the case or its intake data
+    source: str
+    setting_key: str = ""
+    working_days: bool = False
+    valid_from: dt.date = dt.date(2000, 1, 1)
+
+
+@dataclass(frozen=True)
+class Advice:
+    """Diversion advice shown to the clerk screening a case."""
+
+    code: str
+    message: Any
+    severity: str = "info"  # info | warning | danger
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class ViewSpec:
+    """A view a plugin asks the core to build.
+
+    ``kind="case_list"`` builds a case list filtered to ``dispute_type``; ``kind="blueprint"``
+    registers the plugin's own Flask ``blueprint`` under ``/plugins/<plugin>/``. Either way
+    the core guards it: while the plugin is disabled its menu is hidden and its routes 404.
+    """
+
+    name: str
+    label: Any
+    kind: str = "case_list"
+    dispute_type: str = ""
+    category: str = "Cases"
+    icon: str = "fa-folder-open"
+    blueprint: Any = None
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """Metadata of a loaded plugin, as the core sees it."""
+
+    name: str
+    version: str
+    dispute_types: tuple[str, ...] = field(default_factory=tuple)
+    module: str = ""

@@ -1,0 +1,1 @@
+"""Domain services: the operations views, the API and the CLI share."""

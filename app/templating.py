@@ -1,0 +1,65 @@
+"""Helpers templates use to show plugin intake data in the reader's language."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import gettext
+
+from app.extensions import jiefen
+
+
+def _format(spec, value):
+    if value in (None, "", []):
+        return ""
+    if spec.kind == "boolean":
+        return gettext("Yes") if value else gettext("No")
+    if spec.kind == "choice":
+        return str(dict(spec.choices).get(value, value))
+    if spec.kind == "decimal":
+        try:
+            return f"¥{Decimal(str(value)):,.2f}"
+        except InvalidOperation:
+            return str(value)
+    if spec.kind == "percent":
+        return f"{value}%"
+    return str(value)
+
+
+def intake_rows(case) -> list[dict]:
+    """Rows ``{label, value}`` or ``{label, records: {headers, rows}}`` for a case's intake.
+
+    Labels come from the declarations collected at start-up, so a case of a disabled type
+    still reads properly; keys no declaration knows are shown as they are.
+    """
+    specs = jiefen().registry.field_specs(case.dispute_type)
+    data = dict(case.intake_data or {})
+    rows = []
+    for spec in specs:
+        value = data.pop(spec.name, None)
+        if spec.kind == "records":
+            records = [r for r in (value or []) if isinstance(r, dict)]
+            if records:
+                rows.append(
+                    {
+                        "label": spec.label,
+                        "records": {
+                            "headers": [s.label for s in spec.subfields],
+                            "rows": [[_format(s, r.get(s.name)) for s in spec.subfields] for r in records],
+                        },
+                    }
+                )
+            continue
+        shown = _format(spec, value)
+        if shown:
+            rows.append({"label": spec.label, "value": shown})
+    for key, value in data.items():
+        rows.append({"label": key, "value": str(value)})
+    return rows
+
+
+def install_template_helpers(app) -> None:
+    """Expose the helpers to every template."""
+    app.jinja_env.globals.update(
+        intake_rows=intake_rows,
+        dispute_type_label=lambda code: jiefen().dispatcher.type_label(code),
+    )

@@ -1,0 +1,1 @@
+"""Validators for domain formats, shared by web forms, the API and plugins."""

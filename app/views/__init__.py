@@ -1,0 +1,1 @@
+"""Web views and REST APIs. The core creates every view, its own and the plugins'."""

@@ -1,0 +1,74 @@
+"""REST API for cases at ``/api/v1/case/`` (JWT from ``/api/v1/security/login``)."""
+from __future__ import annotations
+
+from flask import g, request
+from flask_appbuilder.api import ModelRestApi
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext
+from flask_jwt_extended import current_user as jwt_user
+
+from app.extensions import jiefen
+from app.intake.payload import flatten, form_errors
+from app.models.case import Case
+from app.services.intake import TYPE_UNAVAILABLE, intake_form, register_case
+from app.services.transitions import TransitionRefused
+from app.views.cases import CASE_ORDER_COLUMNS, CASE_PERMISSIONS, CASE_SEARCH_COLUMNS
+
+
+class CaseApi(ModelRestApi):
+    """Read cases and register new ones; the same intake form validates both paths."""
+
+    resource_name = "case"
+    datamodel = SQLAInterface(Case)
+    class_permission_name = "Case"
+    base_permissions = CASE_PERMISSIONS
+    include_route_methods = {"get", "get_list", "post", "info"}
+    method_permission_name = {"get_list": "list", "get": "show", "post": "add", "info": "list"}
+    allow_browser_login = True
+    list_columns = [
+        "id",
+        "case_no",
+        "dispute_type",
+        "status",
+        "title",
+        "area.id",
+        "area.name",
+        "claim_amount",
+        "created_at",
+    ]
+    show_columns = list_columns + [
+        "track",
+        "channel",
+        "description",
+        "organization.id",
+        "organization.name",
+        "intake_data",
+        "parties_masked",
+        "version",
+    ]
+    add_columns = ["title"]  # documentation only: post is validated by the intake form
+    search_columns = CASE_SEARCH_COLUMNS
+    order_columns = CASE_ORDER_COLUMNS
+    base_order = ("created_at", "desc")
+    max_page_size = 100
+
+    def post_headless(self):
+        """Register a case from a JSON intake payload."""
+        payload = request.get_json(silent=True)
+        if not isinstance(payload, dict):
+            return self.response_400(message=gettext("The request body must be a JSON object."))
+        dispute_type = payload.get("dispute_type")
+        dispatcher = jiefen().dispatcher
+        if not isinstance(dispute_type, str) or not dispatcher.is_type_enabled(dispute_type):
+            return self.response_422(message={"dispute_type": [str(TYPE_UNAVAILABLE)]})
+        body = {k: v for k, v in payload.items() if k != "dispute_type"}
+        body.setdefault("channel", "api")
+        form = intake_form(dispute_type, formdata=flatten(body), api=True)
+        if not form.validate():
+            return self.response_422(message=form_errors(form))
+        actor = getattr(g, "user", None) or jwt_user
+        try:
+            case = register_case(form, dispute_type, actor, channel=form.channel.data)
+        except TransitionRefused as exc:
+            return self.response_422(message={"status": [str(r) for r in exc.reasons]})
+        return self.response(201, id=case.id, case_no=case.case_no)

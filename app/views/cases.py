@@ -1,0 +1,153 @@
+"""Case list, detail and registration pages."""
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, request, url_for
+from flask_appbuilder import BaseView, ModelView, expose
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext, lazy_gettext as _l
+
+from app.extensions import jiefen
+from app.intake.fields import RecordsField
+from app.intake.payload import form_errors
+from app.models.case import CASE_CHANNELS, CASE_STATES, Case
+from app.services.intake import TYPE_UNAVAILABLE, intake_form, register_case
+from app.services.transitions import TransitionRefused
+
+# Every column a user may search or sort by is listed: nothing personal is searchable.
+CASE_SEARCH_COLUMNS = ["case_no", "title", "dispute_type", "status", "area", "created_at"]
+CASE_ORDER_COLUMNS = ["case_no", "title", "dispute_type", "status", "created_at"]
+# Every view and API on cases shares the permission name "Case" and this exact set, so
+# FAB's permission sync never removes one view's grant while adding another's.
+CASE_PERMISSIONS = ["can_list", "can_show", "can_add"]
+
+
+class CaseModelView(ModelView):
+    """All cases, whatever their type; registration goes through :class:`CaseIntakeView`."""
+
+    datamodel = SQLAInterface(Case)
+    class_permission_name = "Case"
+    base_permissions = CASE_PERMISSIONS
+    route_base = "/case"
+    include_route_methods = {"list", "show"}
+    method_permission_name = {"list": "list", "show": "show"}
+    list_title = _l("Cases")
+    show_title = _l("Case")
+    list_columns = ["case_no", "title", "dispute_type", "status", "area", "created_at"]
+    show_columns = [
+        "case_no",
+        "dispute_type",
+        "status",
+        "track",
+        "channel",
+        "title",
+        "description",
+        "claim_amount_display",
+        "area",
+        "organization",
+        "created_at",
+    ]
+    search_columns = CASE_SEARCH_COLUMNS
+    order_columns = CASE_ORDER_COLUMNS
+    base_order = ("created_at", "desc")
+    page_size = 25
+    show_template = "jiefen/case_show.html"
+    list_template = "jiefen/case_list.html"
+    label_columns = {
+        "case_no": _l("Case number"),
+        "title": _l("Summary"),
+        "dispute_type": _l("Dispute type"),
+        "status": _l("Status"),
+        "track": _l("Track"),
+        "channel": _l("Intake channel"),
+        "description": _l("Facts and claims"),
+        "claim_amount_display": _l("Claim amount (CNY)"),
+        "area": _l("Area"),
+        "organization": _l("Handling centre"),
+        "created_at": _l("Registered at"),
+    }
+    formatters_columns = {
+        "dispute_type": lambda code: jiefen().dispatcher.type_label(code),
+        "status": lambda code: CASE_STATES.get(code, code),
+        "track": lambda code: _track_label(code),
+        "channel": lambda code: CASE_CHANNELS.get(code, code),
+        "created_at": lambda d: d.strftime("%Y-%m-%d %H:%M") if d else "",
+    }
+
+    def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
+        widgets = super()._get_show_widget(
+            pk, item, widgets=widgets, actions=actions, show_fieldsets=show_fieldsets
+        )
+        widgets["case"] = item
+        return widgets
+
+
+def _default_roles(form) -> None:
+    """A new form suggests applicant then respondent, the usual order at the window."""
+    for entry, role in zip(form.parties.entries, ("applicant", "respondent")):
+        entry.form.role.data = role
+
+
+def _pad_rows(form, rows: int = 3) -> None:
+    """Offer a few blank rows in every list of records (blank rows are ignored on save)."""
+    lists = [form.parties] + [f for f in form.intake.form if isinstance(f, RecordsField)]
+    for field in lists:
+        while len(field.entries) < min(rows, field.max_entries or rows):
+            field.append_entry()
+
+
+def _track_label(code):
+    from app.models.case import CASE_TRACKS
+
+    return CASE_TRACKS.get(code, code)
+
+
+class CaseIntakeView(BaseView):
+    """Register a dispute: choose its type, then fill in the type's form."""
+
+    route_base = "/case/intake"
+    default_view = "choose"
+    class_permission_name = "Case"
+    base_permissions = CASE_PERMISSIONS
+    method_permission_name = {"choose": "add", "register": "add"}
+
+    @expose("/")
+    @has_access
+    def choose(self):
+        """The dispute types open for new cases."""
+        return self.render_template(
+            "jiefen/intake_choose.html", types=jiefen().dispatcher.enabled_types()
+        )
+
+    @expose("/<dispute_type>", methods=["GET", "POST"])
+    @has_access
+    def register(self, dispute_type):
+        """The intake form of one type; on success, the new case's page."""
+        state = jiefen()
+        if not state.dispatcher.is_type_enabled(dispute_type):
+            if state.dispatcher.owner_of(dispute_type):
+                flash(str(TYPE_UNAVAILABLE), "danger")
+                return redirect(url_for(".choose"))
+            abort(404)
+        form = intake_form(dispute_type, formdata=request.form if request.method == "POST" else None)
+        if request.method == "POST" and form.validate():
+            try:
+                case = register_case(form, dispute_type, g.user)
+            except TransitionRefused as exc:
+                for reason in exc.reasons:
+                    flash(str(reason), "danger")
+            else:
+                flash(gettext("Case %(no)s registered.", no=case.case_no), "success")
+                return redirect(url_for("CaseModelView.show", pk=case.id))
+        elif request.method == "POST":
+            flash(gettext("Please correct the fields marked in red."), "danger")
+        else:
+            _default_roles(form)
+        _pad_rows(form)
+        return self.render_template(
+            "jiefen/intake_form.html",
+            form=form,
+            errors=form_errors(form) if request.method == "POST" else {},
+            dispute_type=state.registry.dispute_types[dispute_type],
+            specs=state.registry.field_specs(dispute_type),
+        )

@@ -1,0 +1,121 @@
+"""The one place that adds views to FAB: the core's own, then what plugins declared."""
+from __future__ import annotations
+
+import re
+
+from flask import abort, redirect, request, url_for
+from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.plugins.types import ViewSpec
+from app.views.api import CaseApi
+from app.views.cases import CaseIntakeView, CaseModelView
+from app.views.plugins_admin import PluginAdminView
+
+CASES = "Cases"
+CASES_LABEL = _l("Cases")
+
+
+def register_core_views(appbuilder) -> None:
+    """Case pages, the case API and the plugin admin page."""
+    appbuilder.add_view(
+        CaseIntakeView,
+        "Register a dispute",
+        label=_l("Register a dispute"),
+        icon="fa-plus",
+        category=CASES,
+        category_label=CASES_LABEL,
+        category_icon="fa-folder-open",
+    )
+    appbuilder.add_view(
+        CaseModelView,
+        "All cases",
+        label=_l("All cases"),
+        icon="fa-list",
+        category=CASES,
+        category_label=CASES_LABEL,
+    )
+    appbuilder.add_api(CaseApi)
+    appbuilder.add_view(
+        PluginAdminView,
+        "Plugins",
+        label=_l("Plugins"),
+        icon="fa-puzzle-piece",
+        category="Security",
+    )
+
+
+def _class_name(plugin: str, spec: ViewSpec) -> str:
+    words = re.split(r"[^0-9a-zA-Z]+", f"{plugin} {spec.name}")
+    return "Plugin" + "".join(w.capitalize() for w in words if w) + "View"
+
+
+def build_case_list_view(plugin: str, spec: ViewSpec) -> type:
+    """A case list of one dispute type, as a class of its own (FAB keys views by class)."""
+    return type(
+        _class_name(plugin, spec),
+        (CaseModelView,),
+        {
+            "route_base": f"/plugins/{plugin}/{spec.name}",
+            "base_filters": [["dispute_type", FilterEqual, spec.dispute_type]],
+            "list_title": spec.label,
+        },
+    )
+
+
+def register_plugin_views(app, appbuilder, state) -> None:
+    """Build every view plugins declared and remember which plugin owns which blueprint."""
+    dispatcher = state.dispatcher
+    for plugin, spec in state.registry.views:
+        cond = (lambda p: lambda: dispatcher.is_enabled(p))(plugin)
+        if spec.kind == "case_list":
+            view = build_case_list_view(plugin, spec)
+            appbuilder.add_view(
+                view,
+                f"{plugin}.{spec.name}",
+                label=spec.label,
+                icon=spec.icon,
+                category=spec.category or CASES,
+                category_label=CASES_LABEL if (spec.category or CASES) == CASES else spec.category,
+                menu_cond=cond,
+            )
+            state.guarded_blueprints[view.__name__] = plugin
+        elif spec.kind == "blueprint":
+            bp = spec.blueprint
+            app.register_blueprint(bp, url_prefix=f"/plugins/{plugin}")
+            state.guarded_blueprints[bp.name] = plugin
+            state.login_required_blueprints.add(bp.name)
+            if spec.label:
+                first = next(
+                    (r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith(bp.name + ".")),
+                    None,
+                )
+                if first:
+                    appbuilder.add_link(
+                        f"{plugin}.{spec.name}",
+                        href=first,
+                        label=spec.label,
+                        icon=spec.icon,
+                        category=spec.category or CASES,
+                        category_label=CASES_LABEL,
+                        cond=cond,
+                    )
+        else:
+            raise ValueError(f"plugin {plugin!r}: unknown view kind {spec.kind!r}")
+
+
+def install_plugin_guard(app, state) -> None:
+    """Routes of a disabled plugin answer 404; plugin blueprints need a signed-in user."""
+
+    @app.before_request
+    def _guard_plugin_routes():
+        bp = request.blueprint
+        plugin = state.guarded_blueprints.get(bp) if bp else None
+        if plugin is None:
+            return None
+        if not state.dispatcher.is_enabled(plugin):
+            abort(404)
+        if bp in state.login_required_blueprints and not current_user.is_authenticated:
+            return redirect(url_for(app.appbuilder.sm.auth_view.__class__.__name__ + ".login", next=request.path))
+        return None
