@@ -19,6 +19,9 @@ def sync_permissions() -> None:
     # FAB's create_db directly.
     BaseSecurityManager.create_db(appbuilder.sm)
     appbuilder.add_permissions(update_perms=True)
+    from app.roles import sync_roles
+
+    sync_roles(appbuilder.sm)
 
 
 def create_admin() -> Optional[str]:

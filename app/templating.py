@@ -59,7 +59,17 @@ def intake_rows(case) -> list[dict]:
 
 def install_template_helpers(app) -> None:
     """Expose the helpers to every template."""
+    sm = app.appbuilder.sm
+
+    def is_menu_visible(item) -> bool:
+        # FAB's server-rendered menu ignores `menu_cond` (only its menu API honours it):
+        # a disabled plugin's entries must disappear here too.
+        return item.should_render() and sm.has_access("menu_access", item.name)
+
+    app.jinja_env.filters["is_menu_visible"] = is_menu_visible
     app.jinja_env.globals.update(
         intake_rows=intake_rows,
         dispute_type_label=lambda code: jiefen().dispatcher.type_label(code),
+        # A field's own message, not a list of a sub-form's messages.
+        is_message=lambda e: not isinstance(e, (list, tuple, dict)),
     )

@@ -1,0 +1,55 @@
+# Jiefen: `make run` sets everything up and serves on http://127.0.0.1:$(PORT);
+# `make test` sets up the same way and runs the tests.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+FLASK  := $(BIN)/flask --app app
+STAMP  := $(VENV)/.installed
+
+.PHONY: install translations setup run test bench clean messages
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall only when the project's dependencies change.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Compile every catalogue: the core's and each plugin's.
+translations: install
+	$(BIN)/pybabel compile --use-fuzzy -d translations
+	for d in plugins/*/translations; do $(BIN)/pybabel compile -d $$d; done
+
+setup: translations
+	$(FLASK) jiefen setup
+
+# Plain HTTP on the loopback interface: session cookies cannot be `Secure` here.
+# Behind TLS in production, leave JIEFEN_COOKIE_SECURE unset (it defaults to on).
+run: setup
+	JIEFEN_COOKIE_SECURE=0 $(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: translations
+	$(BIN)/pytest -q -p no:cacheprovider
+
+bench: translations
+	$(BIN)/python bench/case_list.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache
+
+# Re-extract messages after changing user-visible text, then translate the .po files.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --project jiefen .
+	for l in zh_CN en; do \
+	  if [ -f translations/$$l/LC_MESSAGES/messages.po ]; then $(BIN)/pybabel update --no-fuzzy-matching -i translations/messages.pot -d translations -l $$l; \
+	  else $(BIN)/pybabel init -i translations/messages.pot -d translations -l $$l; fi; done
+	for p in plugins/*/; do \
+	  $(BIN)/pybabel extract -F plugins/babel.cfg -k _ -k lazy_gettext -o $$p/translations/messages.pot --no-location --sort-output $$p; \
+	  for l in zh_CN en; do \
+	    if [ -f $$p/translations/$$l/LC_MESSAGES/messages.po ]; then $(BIN)/pybabel update --no-fuzzy-matching -i $$p/translations/messages.pot -d $$p/translations -l $$l; \
+	    else $(BIN)/pybabel init -i $$p/translations/messages.pot -d $$p/translations -l $$l; fi; done; done

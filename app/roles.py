@@ -1,0 +1,47 @@
+"""The role → permission matrix, as code. ``jiefen setup`` makes the database match it.
+
+FAB's ``Admin`` role silently gains every new permission; it is the break-glass account.
+Day-to-day roles get exactly what is listed here.
+"""
+from __future__ import annotations
+
+from flask import current_app
+
+# (permission, view or menu). "plugin case lists" are added per loaded plugin below.
+ROLE_MATRIX: dict[str, list[tuple[str, str]]] = {
+    # 窗口登记员 / 专职调解员: registers and reads cases.
+    "Clerk": [
+        ("can_list", "Case"),
+        ("can_show", "Case"),
+        ("can_add", "Case"),
+        ("menu_access", "Cases"),
+        ("menu_access", "All cases"),
+        ("menu_access", "Register a dispute"),
+        ("can_this_form_get", "ResetMyPasswordView"),
+        ("can_this_form_post", "ResetMyPasswordView"),
+        ("can_userinfo", "UserDBModelView"),
+    ],
+}
+
+
+def role_grants(role: str) -> set[tuple[str, str]]:
+    """The grants ``role`` should have in this app, plugin case lists included."""
+    grants = set(ROLE_MATRIX[role])
+    if role == "Clerk":
+        for plugin, spec in current_app.extensions["jiefen"].registry.views:
+            if spec.kind == "case_list":
+                grants.add(("menu_access", f"{plugin}.{spec.name}"))
+    return grants
+
+
+def sync_roles(sm) -> None:
+    """Create each role of the matrix and give it exactly the listed grants."""
+    for role_name in ROLE_MATRIX:
+        role = sm.find_role(role_name) or sm.add_role(role_name)
+        wanted = []
+        for permission, view in sorted(role_grants(role_name)):
+            pv = sm.add_permission_view_menu(permission, view)
+            if pv is not None:
+                wanted.append(pv)
+        role.permissions = wanted
+    sm.session.commit()
