@@ -43,13 +43,14 @@ clean:
 	rm -rf $(VENV) instance .pytest_cache
 
 # Re-extract messages after changing user-visible text, then translate the .po files.
+# Babel parses the zh_CN locale as zh_Hans_CN, so that is the catalogue folder's name.
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --project jiefen .
-	for l in zh_CN en; do \
+	for l in zh_Hans_CN en; do \
 	  if [ -f translations/$$l/LC_MESSAGES/messages.po ]; then $(BIN)/pybabel update --no-fuzzy-matching -i translations/messages.pot -d translations -l $$l; \
 	  else $(BIN)/pybabel init -i translations/messages.pot -d translations -l $$l; fi; done
 	for p in plugins/*/; do \
 	  $(BIN)/pybabel extract -F plugins/babel.cfg -k _ -k lazy_gettext -o $$p/translations/messages.pot --no-location --sort-output $$p; \
-	  for l in zh_CN en; do \
+	  for l in zh_Hans_CN en; do \
 	    if [ -f $$p/translations/$$l/LC_MESSAGES/messages.po ]; then $(BIN)/pybabel update --no-fuzzy-matching -i $$p/translations/messages.pot -d $$p/translations -l $$l; \
 	    else $(BIN)/pybabel init -i $$p/translations/messages.pot -d $$p/translations -l $$l; fi; done; done

@@ -60,7 +60,7 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
         }
         app.extensions["jiefen"] = state
 
-        register_core_views(appbuilder)
+        register_core_views(app, appbuilder)
         register_plugin_views(app, appbuilder, state)
         install_plugin_guard(app, state)
         install_error_handlers(app)

@@ -84,6 +84,7 @@ def build_config() -> dict:
         "FAB_CREATE_DB": False,
         "FAB_UPDATE_PERMS": False,
         "FAB_API_SWAGGER_UI": False,
+        "FAB_API_SHOW_STACKTRACE": False,
         "FAB_ADD_SECURITY_API": False,
         "FAB_API_MAX_PAGE_SIZE": 100,
         "AUTH_TYPE": AUTH_DB,

@@ -32,31 +32,28 @@ def _respond(status: int, message: str):
     return page, status
 
 
-def install_error_handlers(app) -> None:
-    """Map database errors to neutral 409/503/500 answers and log the details instead."""
-
-    @app.errorhandler(IntegrityError)
-    def _integrity(exc):
-        db.session.rollback()
+def database_error(exc: SQLAlchemyError) -> tuple[int, str]:
+    """The status and neutral sentence for a database error; the details go to the log."""
+    db.session.rollback()
+    if isinstance(exc, IntegrityError):
         log.warning("integrity error on %s %s", request.method, request.path, exc_info=exc)
-        return _respond(409, gettext("This change conflicts with data already saved."))
-
-    @app.errorhandler(StaleDataError)
-    def _stale(exc):
-        db.session.rollback()
-        return _respond(409, gettext("Someone else saved this record first; reload it to see their change."))
-
-    @app.errorhandler(OperationalError)
-    def _operational(exc):
-        db.session.rollback()
+        return 409, gettext("This change conflicts with data already saved.")
+    if isinstance(exc, StaleDataError):
+        return 409, gettext("Someone else saved this record first; reload it to see their change.")
+    if isinstance(exc, OperationalError):
         log.error("database unavailable on %s %s", request.method, request.path, exc_info=exc)
-        return _respond(503, gettext("The database is busy or unavailable; please try again."))
+        return 503, gettext("The database is busy or unavailable; please try again.")
+    log.error("database error on %s %s", request.method, request.path, exc_info=exc)
+    return 500, gettext("An internal error occurred; it has been logged.")
+
+
+def install_error_handlers(app) -> None:
+    """Answer errors with neutral 409/503/500 pages or JSON and log the details instead."""
 
     @app.errorhandler(SQLAlchemyError)
-    def _sqlalchemy(exc):
-        db.session.rollback()
-        log.error("database error on %s %s", request.method, request.path, exc_info=exc)
-        return _respond(500, gettext("An internal error occurred; it has been logged."))
+    @app.errorhandler(StaleDataError)
+    def _database(exc):
+        return _respond(*database_error(exc))
 
     @app.errorhandler(HTTPException)
     def _http(exc):

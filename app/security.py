@@ -5,8 +5,10 @@ here a user's grants are read once per request and checked in memory.
 """
 from __future__ import annotations
 
-from flask import g, has_request_context
+from flask import abort, g, has_request_context, redirect, request, url_for
+from flask_appbuilder import expose
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_login import current_user
 
 _G_KEY = "_jiefen_permissions"
 
@@ -31,3 +33,37 @@ class JiefenSecurityManager(SecurityManager):
         ):
             return True
         return (permission_name, view_name) in self._permissions_of(user)
+
+
+class GuardedActionsMixin:
+    """FAB's ``action`` routes check access only after looking the action up: an unknown
+    name gives a 500, and an anonymous caller is not sent to the login page. Check first."""
+
+    def _guard_action(self, name):
+        if not current_user.is_authenticated:
+            return redirect(url_for(self.appbuilder.sm.auth_view.__class__.__name__ + ".login"))
+        if not name or name not in self.actions:
+            abort(404)
+        return None
+
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    def action(self, name, pk):
+        """Run a single-record action, once the caller and the action are known."""
+        return self._guard_action(name) or super().action(name, pk)
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):
+        """Run a multi-record action, once the caller and the action are known."""
+        return self._guard_action(request.form.get("action")) or super().action_post()
+
+
+def _guarded(view_cls):
+    return type(view_cls.__name__, (GuardedActionsMixin, view_cls), {})
+
+
+JiefenSecurityManager.userdbmodelview = _guarded(SecurityManager.userdbmodelview)
+JiefenSecurityManager.rolemodelview = _guarded(SecurityManager.rolemodelview)
+JiefenSecurityManager.groupmodelview = _guarded(SecurityManager.groupmodelview)
+JiefenSecurityManager.permissionmodelview = _guarded(SecurityManager.permissionmodelview)
+JiefenSecurityManager.viewmenumodelview = _guarded(SecurityManager.viewmenumodelview)
+JiefenSecurityManager.permissionviewmodelview = _guarded(SecurityManager.permissionviewmodelview)

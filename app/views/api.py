@@ -6,13 +6,17 @@ from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from flask_jwt_extended import current_user as jwt_user
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import jiefen
 from app.intake.payload import flatten, form_errors
 from app.models.case import Case
 from app.services.intake import TYPE_UNAVAILABLE, intake_form, register_case
 from app.services.transitions import TransitionRefused
+from app.errors import database_error
 from app.views.cases import CASE_ORDER_COLUMNS, CASE_PERMISSIONS, CASE_SEARCH_COLUMNS
+from app.views.keys import is_valid_pk
 
 
 class CaseApi(ModelRestApi):
@@ -52,6 +56,12 @@ class CaseApi(ModelRestApi):
     base_order = ("created_at", "desc")
     max_page_size = 100
 
+    def get_headless(self, pk, **kwargs):
+        """One case; an id that cannot exist is simply not found."""
+        if not is_valid_pk(pk):
+            return self.response_404()
+        return super().get_headless(pk, **kwargs)
+
     def post_headless(self):
         """Register a case from a JSON intake payload."""
         payload = request.get_json(silent=True)
@@ -71,4 +81,7 @@ class CaseApi(ModelRestApi):
             case = register_case(form, dispute_type, actor, channel=form.channel.data)
         except TransitionRefused as exc:
             return self.response_422(message={"status": [str(r) for r in exc.reasons]})
+        except (SQLAlchemyError, StaleDataError) as exc:
+            status, message = database_error(exc)
+            return self.response(status, message=message)
         return self.response(201, id=case.id, case_no=case.case_no)

@@ -13,6 +13,7 @@ from app.intake.payload import form_errors
 from app.models.case import CASE_CHANNELS, CASE_STATES, Case
 from app.services.intake import TYPE_UNAVAILABLE, intake_form, register_case
 from app.services.transitions import TransitionRefused
+from app.views.keys import is_valid_pk
 
 # Every column a user may search or sort by is listed: nothing personal is searchable.
 CASE_SEARCH_COLUMNS = ["case_no", "title", "dispute_type", "status", "area", "created_at"]
@@ -73,6 +74,11 @@ class CaseModelView(ModelView):
         "channel": lambda code: CASE_CHANNELS.get(code, code),
         "created_at": lambda d: d.strftime("%Y-%m-%d %H:%M") if d else "",
     }
+
+    def _show(self, pk):
+        if not is_valid_pk(pk):
+            abort(404)
+        return super()._show(pk)
 
     def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
         widgets = super()._get_show_widget(

@@ -11,14 +11,16 @@ from flask_login import current_user
 from app.plugins.types import ViewSpec
 from app.views.api import CaseApi
 from app.views.cases import CaseIntakeView, CaseModelView
+from app.views.health import health
 from app.views.plugins_admin import PluginAdminView
 
 CASES = "Cases"
 CASES_LABEL = _l("Cases")
 
 
-def register_core_views(appbuilder) -> None:
-    """Case pages, the case API and the plugin admin page."""
+def register_core_views(app, appbuilder) -> None:
+    """Case pages, the case API, the plugin admin page and the health check."""
+    app.register_blueprint(health)
     appbuilder.add_view(
         CaseIntakeView,
         "Register a dispute",

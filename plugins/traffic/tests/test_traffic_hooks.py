@@ -42,7 +42,7 @@ def test_register_views_declares_a_case_list():
 
 def test_translation_directories_hold_both_languages():
     (folder,) = plugin.translation_directories()
-    for lang in ("zh_CN", "en"):
+    for lang in ("zh_Hans_CN", "en"):
         assert os.path.exists(os.path.join(folder, lang, "LC_MESSAGES", "messages.po"))
 
 

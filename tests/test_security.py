@@ -1,0 +1,147 @@
+"""Security baseline: every route classified, CSRF on, cookie flags, no SQL in errors."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from tests import helpers
+from tests.fixtures import make_app
+
+# Endpoints anyone may call: signing in and out, the language switch, static files,
+# the health check, and FAB's redirect helper.
+PUBLIC_ENDPOINTS = {
+    "static",
+    "appbuilder.static",
+    "AuthDBView.login",
+    "AuthDBView.logout",
+    "LocaleView.index",
+    "UtilView.back",
+    "SecurityApi.login",
+    "health.check",
+}
+REFUSED = {302, 401, 403}
+
+
+@pytest.fixture(scope="module")
+def inventory_app(database, tmp_path_factory, app):
+    # CSRF off here so that what refuses a POST is the access check, not the token.
+    return make_app(database, tmp_path_factory.mktemp("inv"), WTF_CSRF_ENABLED=False)
+
+
+def _url(rule) -> str:
+    values = {}
+    for arg in rule.arguments:
+        conv = rule._converters[arg].__class__.__name__
+        values[arg] = 1 if conv == "IntegerConverter" else "1"
+    return rule.build(values, append_unknown=False)[1]
+
+
+def test_every_route_is_public_by_design_or_refuses_anonymous_callers(inventory_app):
+    client = inventory_app.test_client()
+    unclassified = []
+    for rule in inventory_app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        url = _url(rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            r = client.open(url, method=method)
+            if r.status_code == 302 and "/login" not in r.headers.get("Location", ""):
+                unclassified.append(f"{method} {rule.rule} ({rule.endpoint}) redirects elsewhere")
+            elif r.status_code not in REFUSED:
+                unclassified.append(f"{method} {rule.rule} ({rule.endpoint}) -> {r.status_code}")
+    assert not unclassified, "routes neither public nor refusing anonymous callers:\n" + "\n".join(unclassified)
+
+
+def test_public_allowlist_names_real_routes(inventory_app):
+    endpoints = {r.endpoint for r in inventory_app.url_map.iter_rules()}
+    assert PUBLIC_ENDPOINTS <= endpoints
+
+
+def test_health_check_answers_without_login(client):
+    r = client.get("/health")
+    assert r.status_code == 200 and r.get_json() == {"status": "ok"}
+
+
+def test_csrf_protect_is_initialised(app, clerk_client, places):
+    assert "csrf" in app.extensions
+    payload = helpers.traffic_payload(places)
+    from app.intake.payload import flatten
+
+    r = clerk_client.post("/case/intake/traffic", data=flatten(payload))  # no token
+    assert r.status_code == 400
+
+
+def test_cookie_flags(app):
+    c = app.config
+    assert c["SESSION_COOKIE_HTTPONLY"] and c["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert c["REMEMBER_COOKIE_HTTPONLY"] and c["REMEMBER_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_cookies_are_secure_by_default(monkeypatch, tmp_path):
+    from app.config import build_config
+
+    monkeypatch.delenv("JIEFEN_COOKIE_SECURE", raising=False)
+    monkeypatch.setenv("JIEFEN_INSTANCE_PATH", str(tmp_path))
+    cfg = build_config()
+    assert cfg["SESSION_COOKIE_SECURE"] and cfg["REMEMBER_COOKIE_SECURE"]
+    assert cfg["WTF_CSRF_ENABLED"] and cfg["AUTH_RATE_LIMITED"]
+    assert not cfg["FAB_API_SWAGGER_UI"]
+
+
+def test_session_cookie_is_httponly_and_samesite(client):
+    r = client.get("/login/")
+    cookie = r.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_search_and_order_columns_are_explicit_and_hold_no_personal_data(app):
+    personal = {"parties", "id_number", "mobile", "address", "intake_data", "description"}
+    for view in app.appbuilder.baseviews:
+        datamodel = getattr(view, "datamodel", None)
+        if datamodel is None or not datamodel.obj.__module__.startswith("app.models"):
+            continue
+        for attr in ("search_columns", "order_columns"):
+            cols = set(getattr(view, attr))
+            assert cols, f"{view.__class__.__name__}.{attr} is empty"
+            assert not cols & personal, f"{view.__class__.__name__}.{attr}: {cols & personal}"
+
+
+def test_database_errors_never_show_sql(app, clerk_client, monkeypatch, places):
+    """A unique violation answers 409 with a neutral sentence, not the statement."""
+    from app.services import intake
+
+    def explode(*a, **k):
+        raise IntegrityError("INSERT INTO cases (case_no) VALUES (?)", ("（2026）1号",), Exception("UNIQUE constraint failed: cases.case_no"))
+
+    monkeypatch.setattr(intake, "next_serial", explode)
+    token = helpers.api_token(app.test_client(), "clerk")
+    r = app.test_client().post(
+        "/api/v1/case/?_l_=en", json=helpers.traffic_payload(places), headers={"Authorization": f"Bearer {token}"}
+    )
+    assert r.status_code == 409
+    body = r.get_data(as_text=True)
+    assert not re.search(r"INSERT|UNIQUE|cases\.case_no|VALUES", body)
+
+
+def test_unknown_and_huge_ids_are_404_not_500(clerk_client, app):
+    token = helpers.api_token(app.test_client(), "clerk")
+    for url in ("/case/show/99999999", "/case/show/99999999999999999999999"):
+        assert clerk_client.get(url).status_code == 404
+    r = app.test_client().get("/api/v1/case/99999999999999999999", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 404
+
+
+def test_clerk_cannot_reach_the_plugins_admin_page(clerk_client):
+    assert clerk_client.get("/admin/plugins/").status_code in (302, 403)
+
+
+def test_clerk_grants_match_the_role_matrix(app):
+    from app.roles import role_grants
+
+    with app.app_context():
+        sm = app.appbuilder.sm
+        role = sm.find_role("Clerk")
+        granted = {(pv.permission.name, pv.view_menu.name) for pv in role.permissions}
+        assert granted == role_grants("Clerk")
