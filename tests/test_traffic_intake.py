@@ -125,6 +125,19 @@ def test_blank_vehicle_rows_are_ignored(app, client, clerk_token, places):
     assert post_api(client, clerk_token, payload).status_code == 201
 
 
+def test_spare_party_row_posted_by_a_browser_is_ignored(app, clerk_client, places):
+    """A browser posts the selects of an unused row; that row is not a party."""
+    payload = traffic_payload(places)
+    payload["parties"].append({"kind": "person", "role": "third_party", "name": "", "id_number": ""})
+    r = post_web(clerk_client, payload)
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    from app.extensions import db
+    from app.models import Party
+
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Party.id))) == 2
+
+
 def test_case_needs_an_applicant_and_a_respondent(client, clerk_token, places):
     payload = with_changes(traffic_payload(places), "parties.1.role", "applicant")
     r = post_api(client, clerk_token, payload)

@@ -95,8 +95,11 @@ class RecordsField(FieldList):
 
 
 def _blank(entry) -> bool:
-    raw = [f.raw_data for f in entry.form] if hasattr(entry, "form") else [entry.raw_data]
-    return all(not v or all(str(x).strip() == "" for x in v) for v in raw)
+    # Selects and checkboxes always post a value, so only typed-in fields decide
+    # whether a browser's spare row was used.
+    fields = list(entry.form) if hasattr(entry, "form") else [entry]
+    typed = [f for f in fields if not isinstance(f, (SelectField, BooleanField))]
+    return all(not f.raw_data or all(str(x).strip() == "" for x in f.raw_data) for f in typed)
 
 
 def required_validators(required: bool, kind: str):
