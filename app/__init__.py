@@ -33,6 +33,11 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     settings.update(config or {})
     app = Flask(__name__, instance_path=settings["JIEFEN_INSTANCE_PATH"])
     app.config.update(settings)
+    if app.config["JIEFEN_PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["JIEFEN_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     pm = build_plugin_manager(
         exclude=excluded_plugins(app.config["JIEFEN_PLUGINS_EXCLUDE"]),

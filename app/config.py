@@ -12,11 +12,21 @@ ROOT = Path(__file__).resolve().parent.parent
 CORE_TRANSLATIONS = ROOT / "translations"
 
 
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
 def _flag(name: str, default: bool) -> bool:
+    """An on/off variable; a value that is neither stops start-up rather than guessing."""
     value = os.environ.get(name)
-    if value is None:
+    if value is None or not value.strip():
         return default
-    return value.strip().lower() in ("1", "true", "yes", "on")
+    value = value.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(f"{name}={value!r}: use one of {', '.join(_TRUE + _FALSE)}")
 
 
 def instance_path() -> Path:
@@ -56,11 +66,16 @@ def database_url(instance: Path) -> str:
 
 def engine_options(url: str) -> dict:
     """Connection-pool settings per database."""
+    # hide_parameters: a logged database error must not carry ID numbers or names.
     if url.startswith("postgresql"):
         # psycopg prepares after 5 runs and PostgreSQL may then pick a worse generic plan
         # (fab-notes.md): keep statements unprepared.
-        return {"pool_pre_ping": True, "connect_args": {"prepare_threshold": None}}
-    return {}
+        return {
+            "pool_pre_ping": True,
+            "hide_parameters": True,
+            "connect_args": {"prepare_threshold": None},
+        }
+    return {"hide_parameters": True}
 
 
 def build_config() -> dict:
@@ -75,6 +90,9 @@ def build_config() -> dict:
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "JIEFEN_PLUGINS_EXCLUDE": os.environ.get("JIEFEN_PLUGINS_EXCLUDE", ""),
         "JIEFEN_CASE_NO_PREFIX": os.environ.get("JIEFEN_CASE_NO_PREFIX", "汕城解"),
+        # Number of reverse proxies in front of Jiefen whose X-Forwarded-* headers to trust
+        # (rate limits count per real client address, not per proxy).
+        "JIEFEN_PROXY_COUNT": int(os.environ.get("JIEFEN_PROXY_COUNT", "0")),
         "APP_NAME": "解纷 Jiefen",
         "APP_THEME": "",  # bootswatch themes import Google Fonts: stay offline
         "APP_ICON": "",

@@ -46,12 +46,13 @@ def database(tmp_path_factory):
 def make_app(database, tmp_path: Path, **overrides):
     """A Jiefen app on the test database (no migration run)."""
     from app import create_app
+    from app.config import engine_options
 
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-not-for-production",
         "SQLALCHEMY_DATABASE_URI": database["url"],
-        "SQLALCHEMY_ENGINE_OPTIONS": database["options"],
+        "SQLALCHEMY_ENGINE_OPTIONS": {**engine_options(database["url"]), **database["options"]},
         "JIEFEN_INSTANCE_PATH": str(tmp_path),
         "RATELIMIT_ENABLED": False,
         "SESSION_COOKIE_SECURE": False,

@@ -146,3 +146,42 @@ def test_clerk_grants_match_the_role_matrix(app):
         role = sm.find_role("Clerk")
         granted = {(pv.permission.name, pv.view_menu.name) for pv in role.permissions}
         assert granted == role_grants("Clerk")
+
+
+def test_login_is_rate_limited_with_counters_in_redis(database, tmp_path):
+    """Repeated password guesses get 429, counted in Redis so every worker agrees."""
+    import uuid
+
+    import redis
+
+    r = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    r.ping()  # Redis is part of the platform: fail, don't skip, when it is down
+    app = make_app(
+        database,
+        tmp_path,
+        RATELIMIT_ENABLED=True,
+        AUTH_RATE_LIMIT="3 per minute",
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
+        RATELIMIT_KEY_PREFIX=f"jiefen-test-{uuid.uuid4().hex}",
+        WTF_CSRF_ENABLED=False,
+    )
+    c = app.test_client()
+    codes = [c.post("/login/", data={"username": "admin", "password": "wrong"}).status_code for _ in range(4)]
+    assert codes[:3] != [429, 429, 429] and codes[3] == 429
+    assert r.keys("*" + app.config["RATELIMIT_KEY_PREFIX"] + "*")
+
+
+def test_unclear_on_off_setting_stops_start_up(monkeypatch, tmp_path):
+    from app.config import build_config
+
+    monkeypatch.setenv("JIEFEN_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("JIEFEN_COOKIE_SECURE", "enabled")
+    with pytest.raises(ValueError, match="JIEFEN_COOKIE_SECURE"):
+        build_config()
+
+
+def test_database_errors_in_logs_carry_no_parameters(app):
+    with app.app_context():
+        from app.extensions import db
+
+        assert db.engine.hide_parameters

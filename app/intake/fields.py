@@ -147,7 +147,9 @@ def make_field(spec: IntakeField):
             **kw,
         )
     if spec.kind == "boolean":
-        return BooleanField(**kw)
+        # A required box must be ticked (e.g. a consent the intake cannot go on without).
+        checks = [DataRequired(message=_l("Tick this box to go on."))] if spec.required else []
+        return BooleanField(validators=checks, **kw)
     if spec.kind == "records":
         sub = build_form_class(f"{spec.name}_record", spec.subfields)
         return RecordsField(

@@ -14,7 +14,8 @@ class PluginAdminView(BaseView):
 
     route_base = "/admin/plugins"
     default_view = "index"
-    class_permission_name = "Plugins"
+    # Not "Plugins": that is the menu entry's name, and FAB's sync would fight over it.
+    class_permission_name = "PluginAdmin"
     method_permission_name = {"index": "list", "toggle": "edit"}
 
     @expose("/")
