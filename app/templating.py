@@ -1,9 +1,10 @@
 """Helpers templates use to show plugin intake data in the reader's language."""
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import gettext
+from flask_babel import gettext, to_user_timezone
 
 from app.extensions import jiefen
 
@@ -23,6 +24,15 @@ def _format(spec, value):
     if spec.kind == "percent":
         return f"{value}%"
     return str(value)
+
+
+def local_time(value) -> str:
+    """A stored UTC timestamp as the reader's local time (Beijing time by default)."""
+    if not value:
+        return ""
+    if value.tzinfo is None:  # SQLite hands back naive values; they were stored as UTC
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return to_user_timezone(value).strftime("%Y-%m-%d %H:%M")
 
 
 def intake_rows(case) -> list[dict]:
@@ -72,4 +82,5 @@ def install_template_helpers(app) -> None:
         dispute_type_label=lambda code: jiefen().dispatcher.type_label(code),
         # A field's own message, not a list of a sub-form's messages.
         is_message=lambda e: not isinstance(e, (list, tuple, dict)),
+        local_time=local_time,
     )

@@ -60,3 +60,14 @@ def test_both_languages_exist_for_core_and_traffic():
     for folder in (ROOT / "translations", ROOT / "plugins" / "traffic" / "translations"):
         assert (folder / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po").exists()
         assert (folder / "en" / "LC_MESSAGES" / "messages.po").exists()
+
+
+def test_times_are_shown_in_beijing_time(app):
+    import datetime as dt
+
+    from app.templating import local_time
+
+    with app.test_request_context():
+        assert local_time(dt.datetime(2026, 11, 28, 23, 30, tzinfo=dt.timezone.utc)) == "2026-11-29 07:30"
+        assert local_time(dt.datetime(2026, 11, 28, 23, 30)) == "2026-11-29 07:30"  # naive = UTC
+        assert local_time(None) == ""

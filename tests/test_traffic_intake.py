@@ -175,3 +175,23 @@ def test_case_numbers_come_from_the_counter(app, client, clerk_token, places):
     numbers = [post_api(client, clerk_token, traffic_payload(places)).get_json()["case_no"] for _ in range(3)]
     year = dt.datetime.now(dt.timezone.utc).year
     assert numbers == [f"（{year}）汕城解第{n:05d}号" for n in (1, 2, 3)]
+
+
+def test_traffic_details_show_on_the_case_page_in_both_languages(app, clerk_client, client, clerk_token, places):
+    case = post_api(client, clerk_token, traffic_payload(places)).get_json()
+    clerk_client.get("/lang/zh_CN")
+    zh = clerk_client.get(f"/case/show/{case['id']}").get_data(as_text=True)
+    assert "事故发生日期" in zh and "车辆及保险公司" in zh and "2026-09-18" in zh
+    clerk_client.get("/lang/en")
+    en = clerk_client.get(f"/case/show/{case['id']}").get_data(as_text=True)
+    assert "Accident date" in en and "Vehicles and insurers" in en and "粤NA6789" in en
+    # masked by default on the page too
+    assert "11010519491231002X" not in en and "110105********002X" in en
+
+
+def test_intake_form_shows_the_traffic_fields_only_for_traffic(clerk_client):
+    clerk_client.get("/lang/en")
+    html = clerk_client.get("/case/intake/traffic").get_data(as_text=True)
+    for label in ("Accident date", "Accident determination number", "Share of liability (%)", "Insurer", "People injured", "Property loss (CNY)"):
+        assert label in html
+    assert clerk_client.get("/case/intake/no-such-type").status_code == 404

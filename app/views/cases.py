@@ -13,6 +13,7 @@ from app.intake.payload import form_errors
 from app.models.case import CASE_CHANNELS, CASE_STATES, Case
 from app.services.intake import TYPE_UNAVAILABLE, intake_form, register_case
 from app.services.transitions import TransitionRefused
+from app.templating import local_time
 from app.views.keys import is_valid_pk
 
 # Every column a user may search or sort by is listed: nothing personal is searchable.
@@ -72,7 +73,7 @@ class CaseModelView(ModelView):
         "status": lambda code: CASE_STATES.get(code, code),
         "track": lambda code: _track_label(code),
         "channel": lambda code: CASE_CHANNELS.get(code, code),
-        "created_at": lambda d: d.strftime("%Y-%m-%d %H:%M") if d else "",
+        "created_at": local_time,
     }
 
     def _show(self, pk):
