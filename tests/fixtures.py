@@ -64,10 +64,9 @@ def make_app(database, tmp_path: Path, **overrides):
     return create_app(config)
 
 
-@pytest.fixture(scope="session")
-def app(database, tmp_path_factory):
-    """The session's app, on a freshly migrated database with users and areas."""
-    app = make_app(database, tmp_path_factory.mktemp("instance"))
+def make_migrated_app(database, tmp_path: Path, **overrides):
+    """A Jiefen app whose database is migrated, permissions synced, users created."""
+    app = make_app(database, tmp_path, **overrides)
     with app.app_context():
         from flask_migrate import upgrade
 
@@ -76,6 +75,13 @@ def app(database, tmp_path_factory):
         upgrade()
         sync_permissions()
         helpers.create_users()
+    return app
+
+
+@pytest.fixture(scope="session")
+def app(database, tmp_path_factory):
+    """The session's app, on a freshly migrated database with users and areas."""
+    app = make_migrated_app(database, tmp_path_factory.mktemp("instance"))
     yield app
     with app.app_context():
         from app.extensions import db

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import helpers
-from tests.fixtures import csrf_token, make_app
+from tests.fixtures import csrf_token, make_migrated_app
 
 OUTOFTREE = helpers.Path(__file__).resolve().parent / "outoftree"
 
@@ -24,16 +24,7 @@ def recorder_app(database, tmp_path_factory):
     sys.path[:0] = [str(site), str(OUTOFTREE)]
     importlib.invalidate_caches()
     try:
-        app = make_app(database, tmp_path_factory.mktemp("instance"))
-        with app.app_context():
-            from flask_migrate import upgrade
-
-            from app.seed import sync_permissions
-
-            upgrade()
-            sync_permissions()
-            helpers.create_users()
-        yield app
+        yield make_migrated_app(database, tmp_path_factory.mktemp("instance"))
     finally:
         sys.path.remove(str(site))
         sys.path.remove(str(OUTOFTREE))

@@ -51,35 +51,35 @@ def not_in_future(form, field):
         raise ValidationError(_l("This date cannot be in the future."))
 
 
-class LocalisedDateField(DateField):
-    """A date field whose parse error is a sentence in the reader's language."""
+class _ParseMessageMixin:
+    """Replace WTForms' English parse error with a sentence in the reader's language."""
+
+    parse_message = None
 
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
         except ValueError:
             self.data = None
-            raise ValueError(_l("Enter a real date as YYYY-MM-DD.")) from None
+            raise ValueError(self.parse_message) from None
 
 
-class LocalisedDecimalField(DecimalField):
-    """A decimal field with a translated parse error."""
+class LocalisedDateField(_ParseMessageMixin, DateField):
+    """A date field whose parse error is translated."""
 
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Enter a number, e.g. 1200.50.")) from None
+    parse_message = _l("Enter a real date as YYYY-MM-DD.")
 
 
-class LocalisedIntegerField(IntegerField):
-    """An integer field with a translated parse error."""
+class LocalisedDecimalField(_ParseMessageMixin, DecimalField):
+    """A decimal field whose parse error is translated."""
 
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Enter a whole number.")) from None
+    parse_message = _l("Enter a number, e.g. 1200.50.")
+
+
+class LocalisedIntegerField(_ParseMessageMixin, IntegerField):
+    """An integer field whose parse error is translated."""
+
+    parse_message = _l("Enter a whole number.")
 
 
 class RecordsField(FieldList):
