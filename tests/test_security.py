@@ -185,3 +185,11 @@ def test_database_errors_in_logs_carry_no_parameters(app):
         from app.extensions import db
 
         assert db.engine.hide_parameters
+
+
+def test_pages_load_nothing_from_outside_hosts(admin_client, places):
+    """Jiefen runs offline: no script, style, font or image from another host."""
+    outside = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//(?!127\.0\.0\.1|localhost)""", re.I)
+    for url in ("/", "/case/list/", "/case/intake/", "/case/intake/traffic", "/admin/plugins/", "/login/"):
+        html = admin_client.get(url).get_data(as_text=True)
+        assert not outside.search(html), f"{url} refers to an outside host"
