@@ -1,7 +1,6 @@
 """Demo data: the real areas of Shanwei Chengqu, its centres, and sample cases per type."""
 from __future__ import annotations
 
-import datetime as dt
 
 from flask import current_app
 from flask_babel import force_locale

@@ -5,7 +5,6 @@ import inspect
 import re
 from pathlib import Path
 
-import pluggy
 import pytest
 
 from app.plugins import hookimpl, hookspecs

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from tests import helpers
 from tests.fixtures import csrf_token, make_migrated_app
 
-OUTOFTREE = helpers.Path(__file__).resolve().parent / "outoftree"
+OUTOFTREE = Path(__file__).resolve().parent / "outoftree"
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +121,6 @@ def test_disabled_plugin(recorder_app, recorder, r_admin):
     traffic = helpers.traffic_payload(places)
     assert register(r_admin, traffic).status_code == 201
     with recorder_app.app_context():
-        from app.extensions import jiefen
 
         from app.models import Case
         from app.extensions import db

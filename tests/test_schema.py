@@ -1,7 +1,6 @@
 """Migrations build the whole schema, FAB's tables included, and match the models."""
 from __future__ import annotations
 
-import io
 import threading
 
 from sqlalchemy import inspect, select

@@ -26,7 +26,7 @@ def normalise_id_number(value: str) -> str:
 
 def check_digit(first17: str) -> str:
     """The GB 11643 check character for the first 17 digits."""
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS))
+    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
     return _CHECK_CODES[total % 11]
 
 

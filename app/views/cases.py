@@ -91,7 +91,7 @@ class CaseModelView(ModelView):
 
 def _default_roles(form) -> None:
     """A new form suggests applicant then respondent, the usual order at the window."""
-    for entry, role in zip(form.parties.entries, ("applicant", "respondent")):
+    for entry, role in zip(form.parties.entries, ("applicant", "respondent"), strict=False):
         entry.form.role.data = role
 
 
