@@ -23,6 +23,16 @@ class JiefenSecurityManager(SecurityManager):
             cache[key] = frozenset(self.get_user_permissions(user))
         return cache[key]
 
+    def register_views(self):
+        """FAB's views, plus the login rate limit on the API login too (FAB limits only
+        the web form, leaving ``/api/v1/security/login`` open to password guessing)."""
+        super().register_views()
+        if not self.is_auth_limited:
+            return
+        for view in self.appbuilder.baseviews:
+            if isinstance(view, self.security_api) and view.blueprint is not None:
+                self.limiter.limit(self.auth_rate_limit, methods=["POST"])(view.blueprint)
+
     def _has_view_access(self, user, permission_name: str, view_name: str) -> bool:
         """True if one of the user's roles grants ``permission_name`` on ``view_name``."""
         roles = self.get_user_roles(user)

@@ -168,6 +168,11 @@ def test_login_is_rate_limited_with_counters_in_redis(database, tmp_path):
     c = app.test_client()
     codes = [c.post("/login/", data={"username": "admin", "password": "wrong"}).status_code for _ in range(4)]
     assert codes[:3] != [429, 429, 429] and codes[3] == 429
+    api = [
+        c.post("/api/v1/security/login", json={"username": "admin", "password": "wrong", "provider": "db"}).status_code
+        for _ in range(4)
+    ]
+    assert api[:3] == [401, 401, 401] and api[3] == 429  # the API login is limited too
     assert r.keys("*" + app.config["RATELIMIT_KEY_PREFIX"] + "*")
 
 
