@@ -198,3 +198,25 @@ def test_pages_load_nothing_from_outside_hosts(admin_client, places):
     for url in ("/", "/case/list/", "/case/intake/", "/case/intake/traffic", "/admin/plugins/", "/login/"):
         html = admin_client.get(url).get_data(as_text=True)
         assert not outside.search(html), f"{url} refers to an outside host"
+
+
+def test_database_failure_on_the_web_form_keeps_what_was_typed(app, clerk_client, monkeypatch, places):
+    from sqlalchemy.exc import OperationalError
+
+    from app.intake.payload import flatten
+    from app.services import intake
+    from tests.fixtures import csrf_token
+
+    def down(*a, **k):
+        raise OperationalError("UPDATE case_counter", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(intake, "next_serial", down)
+    clerk_client.get("/lang/en")
+    page = clerk_client.get("/case/intake/traffic").get_data(as_text=True)
+    data = flatten({k: v for k, v in helpers.traffic_payload(places).items() if k != "dispute_type"})
+    data["csrf_token"] = csrf_token(page)
+    r = clerk_client.post("/case/intake/traffic", data=data)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert "林晓明与黄丽娟交通事故赔偿纠纷" in html and "粤NA6789" in html
+    assert "The database is busy or unavailable" in html and "case_counter" not in html

@@ -7,6 +7,9 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext, lazy_gettext as _l
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.errors import database_error
 from app.extensions import jiefen
 from app.intake.fields import RecordsField
 from app.intake.payload import form_errors
@@ -143,6 +146,9 @@ class CaseIntakeView(BaseView):
             except TransitionRefused as exc:
                 for reason in exc.reasons:
                     flash(str(reason), "danger")
+            except SQLAlchemyError as exc:
+                # Show the form again with everything typed, and a neutral reason.
+                flash(database_error(exc)[1], "danger")
             else:
                 flash(gettext("Case %(no)s registered.", no=case.case_no), "success")
                 return redirect(url_for("CaseModelView.show", pk=case.id))
