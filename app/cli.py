@@ -62,9 +62,11 @@ def setup(demo: bool):
     from flask_migrate import upgrade
 
     from app.seed import create_admin, seed_partners, sync_permissions
+    from app.services.settings import seed_settings
 
     upgrade()
     sync_permissions()
+    seed_settings()
     seed_partners()
     password = create_admin()
     if demo:

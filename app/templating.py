@@ -67,6 +67,14 @@ def intake_rows(case) -> list[dict]:
     return rows
 
 
+def agreement_available(case) -> bool:
+    """True when the case's type is enabled and offers at least one agreement template."""
+    state = jiefen()
+    return state.dispatcher.is_type_enabled(case.dispute_type) and bool(
+        state.registry.templates.get(case.dispute_type)
+    )
+
+
 def install_template_helpers(app) -> None:
     """Expose the helpers to every template."""
     sm = app.appbuilder.sm
@@ -83,4 +91,5 @@ def install_template_helpers(app) -> None:
         # A field's own message, not a list of a sub-form's messages.
         is_message=lambda e: not isinstance(e, (list, tuple, dict)),
         local_time=local_time,
+        agreement_available=agreement_available,
     )

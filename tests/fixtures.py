@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import uuid
 from pathlib import Path
 
@@ -99,6 +100,8 @@ def clean_data(request):
     app = request.getfixturevalue("app")
     with app.app_context():
         helpers.wipe_case_data()
+    # administrators' replacement templates live in the instance folder
+    shutil.rmtree(Path(app.config["JIEFEN_INSTANCE_PATH"]) / "agreement_templates", ignore_errors=True)
 
 
 @pytest.fixture

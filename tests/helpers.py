@@ -29,10 +29,10 @@ def create_users() -> None:
 def wipe_case_data() -> None:
     """Delete every row a test may have made, children first."""
     from app.extensions import db
-    from app.models import Area, Case, CaseCounter, Organization, Party, PluginState
+    from app.models import Area, Case, CaseCounter, Organization, Party, PluginState, Setting
 
     db.session.rollback()
-    for model in (Party, Case, CaseCounter, Organization, PluginState):
+    for model in (Party, Case, CaseCounter, Organization, PluginState, Setting):
         db.session.execute(delete(model))
     db.session.execute(delete(Area).where(Area.parent_id.is_not(None)))
     db.session.execute(delete(Area))

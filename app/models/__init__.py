@@ -7,6 +7,7 @@ from app.models.organization import Organization, ORGANIZATION_KINDS
 from app.models.case import Case, CaseCounter
 from app.models.party import Party, PARTY_KINDS, PARTY_ROLES
 from app.models.plugin_state import PluginState
+from app.models.setting import Setting
 
 __all__ = [
     "Area",
@@ -19,4 +20,5 @@ __all__ = [
     "PARTY_KINDS",
     "PARTY_ROLES",
     "PluginState",
+    "Setting",
 ]

@@ -11,13 +11,30 @@ from app.plugins.types import (
     FIELD_KINDS,
     Advice,
     AgreementTemplate,
+    AgreementTerm,
     DeadlineRule,
     DisputeType,
     IntakeField,
     LinkagePartner,
+    PluginMetadata,
+    SettingDefault,
     ViewSpec,
 )
 from app.validation.identity import is_valid_mobile, parse_id_number
+
+
+def setting_value(key, on=None):
+    """The value of dated setting ``key`` in force on ``on`` (today by default), as text."""
+    from app.services.settings import setting_value as _value
+
+    return _value(key, on)
+
+
+def setting_decimal(key, on=None):
+    """A numeric dated setting as an exact ``Decimal``."""
+    from app.services.settings import setting_decimal as _decimal
+
+    return _decimal(key, on)
 
 hookimpl = pluggy.HookimplMarker("jiefen")
 _ = lazy_gettext
@@ -30,11 +47,16 @@ __all__ = [
     "FIELD_KINDS",
     "Advice",
     "AgreementTemplate",
+    "AgreementTerm",
     "DeadlineRule",
     "DisputeType",
     "IntakeField",
     "LinkagePartner",
+    "PluginMetadata",
+    "SettingDefault",
     "ViewSpec",
+    "setting_value",
+    "setting_decimal",
     "is_valid_mobile",
     "parse_id_number",
 ]

@@ -2,8 +2,9 @@
 
 Hooks come in two families:
 
-* **Declarations** (``register_dispute_types``, ``intake_fields``, ``register_views``,
-  ``translation_directories``, ``sample_intake``) are collected once at start-up from every
+* **Declarations** (``plugin_metadata``, ``register_dispute_types``, ``intake_fields``,
+  ``sample_intake``, ``register_settings``, ``agreement_templates``, ``register_views``,
+  ``translation_directories``) are collected once at start-up from every
   loaded plugin, because forms, routes and catalogues must exist before an administrator
   can switch a plugin on without a restart.
 * **Behaviour** (every other hook) is called at run time through the dispatcher, and only
@@ -17,6 +18,17 @@ from __future__ import annotations
 import pluggy
 
 hookspec = pluggy.HookspecMarker("jiefen")
+
+
+@hookspec
+def plugin_metadata():
+    """Return this plugin's metadata: version and the core versions it supports.
+
+    Added to the contract so that an incompatible plugin stops start-up with a clear
+    message instead of failing later inside a request.
+
+    :returns: a :class:`~app.plugins.types.PluginMetadata`.
+    """
 
 
 @hookspec
@@ -48,6 +60,18 @@ def sample_intake(dispute_type):
 
     :param dispute_type: a dispute-type code.
     :returns: a dict of intake values as an API client would send them, or ``None``.
+    """
+
+
+@hookspec
+def register_settings():
+    """Return the dated settings this plugin reads (deadline lengths, thresholds, rates).
+
+    Added to the contract because every number must be dated configuration with its legal
+    source: ``jiefen setup`` seeds these defaults, administrators add newer rows.
+
+    :returns: a list of :class:`~app.plugins.types.SettingDefault`. Keys are prefixed with
+        the plugin's dispute type (``debt.lpr_1y``); two plugins may not declare one key.
     """
 
 

@@ -8,9 +8,18 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
 import pluggy
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from app.plugins import hookspecs
-from app.plugins.types import DisputeType, IntakeField, PluginInfo, ViewSpec
+from app.plugins.types import (
+    AgreementTemplate,
+    DisputeType,
+    IntakeField,
+    PluginInfo,
+    PluginMetadata,
+    SettingDefault,
+    ViewSpec,
+)
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +39,8 @@ class PluginRegistry:
     type_owner: dict[str, str] = field(default_factory=dict)
     intake_fields: dict[str, tuple[IntakeField, ...]] = field(default_factory=dict)
     samples: dict[str, dict] = field(default_factory=dict)
+    templates: dict[str, tuple[AgreementTemplate, ...]] = field(default_factory=dict)
+    settings: dict[str, tuple[str, SettingDefault]] = field(default_factory=dict)
     views: list[tuple[str, ViewSpec]] = field(default_factory=list)
     translation_dirs: list[str] = field(default_factory=list)
 
@@ -90,12 +101,32 @@ def _version_of(pm: pluggy.PluginManager, plugin: Any) -> str:
         return "0"
 
 
-def collect_registry(pm: pluggy.PluginManager) -> PluginRegistry:
-    """Ask every loaded plugin for its declarations; refuse two owners of one type."""
+def check_compatibility(name: str, meta: Optional[PluginMetadata], core_version: str) -> None:
+    """Stop start-up when plugin ``name`` does not support the running core."""
+    if meta is None or not meta.requires_core:
+        return
+    try:
+        spec = SpecifierSet(meta.requires_core)
+    except InvalidSpecifier:
+        raise PluginError(f"plugin {name!r}: bad requires_core {meta.requires_core!r}") from None
+    if not spec.contains(core_version, prereleases=True):
+        raise PluginError(
+            f"plugin {name!r} {meta.version} needs Jiefen {meta.requires_core}; "
+            f"this is Jiefen {core_version}"
+        )
+
+
+def collect_registry(pm: pluggy.PluginManager, core_version: str = "") -> PluginRegistry:
+    """Ask every loaded plugin for its declarations; refuse incompatible plugins, two
+    owners of one dispute type, and two declarations of one setting."""
+    if not core_version:
+        from app import __version__ as core_version
     reg = PluginRegistry()
     for name, plugin in sorted(pm.list_name_plugin(), key=lambda p: p[0]):
         if plugin is None:  # blocked
             continue
+        meta = call_plugin(pm, name, "plugin_metadata")
+        check_compatibility(name, meta, core_version)
         types = call_plugin(pm, name, "register_dispute_types") or []
         for dtype in types:
             if dtype.code in reg.type_owner:
@@ -107,10 +138,19 @@ def collect_registry(pm: pluggy.PluginManager) -> PluginRegistry:
             reg.dispute_types[dtype.code] = dtype
         reg.plugins[name] = PluginInfo(
             name=name,
-            version=_version_of(pm, plugin),
+            version=meta.version if meta else _version_of(pm, plugin),
             dispute_types=tuple(t.code for t in types),
             module=getattr(plugin, "__name__", type(plugin).__name__),
+            requires_core=meta.requires_core if meta else "",
+            description=meta.description if meta else "",
         )
+        for setting in call_plugin(pm, name, "register_settings") or []:
+            if setting.key in reg.settings:
+                raise PluginError(
+                    f"setting {setting.key!r} is declared by both "
+                    f"{reg.settings[setting.key][0]!r} and {name!r}"
+                )
+            reg.settings[setting.key] = (name, setting)
         reg.views += [(name, spec) for spec in call_plugin(pm, name, "register_views") or []]
         reg.translation_dirs += [
             os.path.abspath(d) for d in call_plugin(pm, name, "translation_directories") or []
@@ -121,4 +161,7 @@ def collect_registry(pm: pluggy.PluginManager) -> PluginRegistry:
         sample = call_plugin(pm, owner, "sample_intake", dispute_type=code)
         if sample is not None:
             reg.samples[code] = sample
+        reg.templates[code] = tuple(
+            call_plugin(pm, owner, "agreement_templates", dispute_type=code) or []
+        )
     return reg

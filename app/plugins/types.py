@@ -75,13 +75,29 @@ class IntakeField:
 
 
 @dataclass(frozen=True)
+class AgreementTerm:
+    """One agreed term: what is done, how, and by when (People's Mediation Law art. 28)."""
+
+    text: str
+    manner: str = ""
+    due: Optional[dt.date] = None
+
+
+@dataclass(frozen=True)
 class AgreementTemplate:
-    """A mediation-agreement template a plugin offers for a dispute type."""
+    """A mediation-agreement template a plugin offers for a dispute type.
+
+    ``path`` is the DOCX (docxtpl) the plugin ships; an administrator may replace it from
+    the admin page without touching code. ``sample_terms`` fill previews and the contract
+    test; ``suggested_terms`` pre-fill the mediator's draft form.
+    """
 
     code: str
     label: Any
-    path: str  # absolute path of the template file shipped by the plugin
+    path: str
     format: str = "docx"
+    sample_terms: tuple[AgreementTerm, ...] = ()
+    suggested_terms: tuple[AgreementTerm, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -95,21 +111,37 @@ class LinkagePartner:
 
 
 @dataclass(frozen=True)
-class DeadlineRule:
-    """A dated deadline rule: ``days`` counted from ``starts_from`` of a case.
+class SettingDefault:
+    """A dated setting a plugin relies on, with the seeded default and its legal source.
 
-    The number is the seeded default of a dated setting (``setting_key``); the source says
-    where it comes from, so an administrator can check it.
+    Numbers change by year and province, so none is a constant in code: the value in force
+    on a day is the row with the latest ``valid_from`` not after that day, and an
+    administrator adds new rows as rules change. ``check=True`` marks a figure taken from
+    a secondary source that an administrator must confirm against the official text.
+    """
+
+    key: str
+    value: Any  # a number (int or decimal text) or a short text
+    label: Any
+    source: str
+    unit: str = ""  # "days", "working days", "percent", "CNY", "times"…
+    valid_from: dt.date = dt.date(2000, 1, 1)
+    check: bool = False
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    """A deadline of a case: the dated setting ``setting_key`` counted from ``starts_from``.
+
+    ``starts_from`` names a date of the case (``created_at``) or of its intake data
+    (``intake.accident_date``); the length is read from the settings on that date.
     """
 
     code: str
     label: Any
-    days: int
-    starts_from: str  # name of a date in the case or its intake data
-    source: str
-    setting_key: str = ""
+    setting_key: str
+    starts_from: str
     working_days: bool = False
-    valid_from: dt.date = dt.date(2000, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -141,6 +173,20 @@ class ViewSpec:
 
 
 @dataclass(frozen=True)
+class PluginMetadata:
+    """What a plugin says about itself: its version and the core versions it works with.
+
+    ``requires_core`` is a PEP 440 specifier (``">=0.1,<1"``); start-up stops when the
+    running core is outside it.
+    """
+
+    version: str
+    requires_core: str
+    description: Any = ""
+    author: str = ""
+
+
+@dataclass(frozen=True)
 class PluginInfo:
     """Metadata of a loaded plugin, as the core sees it."""
 
@@ -148,3 +194,5 @@ class PluginInfo:
     version: str
     dispute_types: tuple[str, ...] = field(default_factory=tuple)
     module: str = ""
+    requires_core: str = ""
+    description: Any = ""

@@ -9,10 +9,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.plugins.types import ViewSpec
+from app.views.agreements import AgreementView
 from app.views.api import CaseApi
 from app.views.cases import CaseIntakeView, CaseModelView
 from app.views.health import health
 from app.views.plugins_admin import PluginAdminView
+from app.views.settings_admin import SettingModelView
+from app.views.templates_admin import AgreementTemplateAdminView
 
 CASES = "Cases"
 CASES_LABEL = _l("Cases")
@@ -39,11 +42,26 @@ def register_core_views(app, appbuilder) -> None:
         category_label=CASES_LABEL,
     )
     appbuilder.add_api(CaseApi)
+    appbuilder.add_view_no_menu(AgreementView)
     appbuilder.add_view(
         PluginAdminView,
         "Plugins",
         label=_l("Plugins"),
         icon="fa-puzzle-piece",
+        category="Security",
+    )
+    appbuilder.add_view(
+        AgreementTemplateAdminView,
+        "Agreement templates",
+        label=_l("Agreement templates"),
+        icon="fa-file-word-o",
+        category="Security",
+    )
+    appbuilder.add_view(
+        SettingModelView,
+        "Dated settings",
+        label=_l("Dated settings"),
+        icon="fa-calendar",
         category="Security",
     )
 

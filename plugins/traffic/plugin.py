@@ -1,22 +1,77 @@
 """Hook implementations of the traffic plugin (entry point ``jiefen.plugins: traffic``)."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 from app.plugins import (
     Advice,
+    AgreementTemplate,
+    AgreementTerm,
     DeadlineRule,
     DisputeType,
     LinkagePartner,
+    PluginMetadata,
+    SettingDefault,
     ViewSpec,
     _,
     hookimpl,
+    setting_value,
 )
-from plugins.traffic import __version__  # noqa: F401  (read by the core as the version)
+from plugins.traffic import __version__
 from plugins.traffic.fields import SAMPLE, TRAFFIC_FIELDS
 
 CODE = "traffic"
 HERE = os.path.dirname(os.path.abspath(__file__))
+APPLICATION_DAYS = "traffic.police_mediation_application_days"
+PERIOD_DAYS = "traffic.police_mediation_period_days"
+
+
+@hookimpl
+def plugin_metadata():
+    """Version and the core versions this plugin is written for."""
+    return PluginMetadata(
+        version=__version__,
+        requires_core=">=0.1,<0.2",
+        description=_("Compensation disputes after road traffic accidents."),
+    )
+
+
+@hookimpl
+def register_settings():
+    """The two 10-day windows of police mediation, as dated settings."""
+    return [
+        SettingDefault(
+            APPLICATION_DAYS, 10, _("Days to apply jointly for police mediation"),
+            source="道路交通安全法实施条例 第94条", unit="days", check=True,
+        ),
+        SettingDefault(
+            PERIOD_DAYS, 10, _("Days the police mediation lasts"),
+            source="道路交通安全法实施条例 第95条", unit="days", check=True,
+        ),
+    ]
+
+
+@hookimpl
+def agreement_templates(dispute_type):
+    """The compensation agreement after a road traffic accident."""
+    if dispute_type != CODE:
+        return None
+    return [
+        AgreementTemplate(
+            code="compensation",
+            label=_("Traffic accident compensation agreement"),
+            path=os.path.join(HERE, "templates", "agreement.docx"),
+            sample_terms=(
+                AgreementTerm("被申请人黄丽娟赔偿申请人林晓明医疗费、误工费、财产损失共计人民币19300.50元", "银行转账", dt.date(2026, 12, 31)),
+                AgreementTerm("中国平安财产保险股份有限公司汕尾中心支公司在交强险限额内先行赔付，余款由被申请人支付", "保险理赔", dt.date(2027, 1, 15)),
+            ),
+            suggested_terms=(
+                AgreementTerm("被申请人赔偿申请人医疗费、误工费、护理费、交通费、财产损失共计人民币____元", "银行转账", None),
+                AgreementTerm("保险公司在交强险及商业险责任限额内赔付的部分，由保险公司直接支付给申请人", "保险理赔", None),
+            ),
+        )
+    ]
 
 
 @hookimpl
@@ -64,25 +119,21 @@ def linkage_partners(dispute_type):
 
 @hookimpl
 def deadlines(case):
-    """The 10-day windows of police mediation (check article numbers)."""
+    """The 10-day windows of police mediation; lengths come from the dated settings."""
     if case.dispute_type != CODE:
         return None
     return [
         DeadlineRule(
             code="traffic.police_mediation_application",
             label=_("Joint written application for police mediation"),
-            days=10,
+            setting_key=APPLICATION_DAYS,
             starts_from="intake.determination_date",
-            source="道路交通安全法实施条例 第94条 (check)",
-            setting_key="traffic.police_mediation_application_days",
         ),
         DeadlineRule(
             code="traffic.police_mediation_period",
             label=_("Police mediation period"),
-            days=10,
+            setting_key=PERIOD_DAYS,
             starts_from="mediation_started_on",
-            source="道路交通安全法实施条例 第95条 (check)",
-            setting_key="traffic.police_mediation_period_days",
         ),
     ]
 
@@ -94,6 +145,19 @@ def diversion_advice(case):
         return None
     data = case.intake_data or {}
     advice = []
+    received = data.get("determination_date")
+    if received:
+        received = dt.date.fromisoformat(received)
+        days = int(setting_value(APPLICATION_DAYS, on=received))
+        if (dt.date.today() - received).days > days:
+            advice.append(
+                Advice(
+                    "traffic.police_window_passed",
+                    _("More than %(days)s days since the accident determination: police mediation can no longer be requested; mediate here or go to court.", days=days),
+                    severity="warning",
+                    source="道路交通安全法实施条例 第94条",
+                )
+            )
     if any((v or {}).get("insurer") for v in data.get("vehicles") or []):
         advice.append(
             Advice("traffic.insurer_party", _("Invite the insurers to the mediation: they pay most compensation."))

@@ -52,13 +52,28 @@ def test_linkage_partners_start_with_the_traffic_police():
     assert plugin.linkage_partners(dispute_type="debt") is None
 
 
-def test_deadlines_carry_their_legal_source():
+def test_deadlines_read_dated_settings_with_a_legal_source():
     rules = plugin.deadlines(case=SimpleNamespace(dispute_type="traffic"))
-    assert {r.days for r in rules} == {10}
-    assert all(r.source and r.setting_key for r in rules)
+    settings = {s.key: s for s in plugin.register_settings()}
+    for rule in rules:
+        assert rule.setting_key in settings
+        assert settings[rule.setting_key].value == 10 and settings[rule.setting_key].source
 
 
-def test_diversion_advice_asks_for_appraisal_after_a_death():
+def test_diversion_advice_asks_for_appraisal_after_a_death(app):
     case = SimpleNamespace(dispute_type="traffic", intake_data={"death_count": 1, "vehicles": [{"insurer": "x"}]})
-    codes = {a.code for a in plugin.diversion_advice(case=case)}
+    with app.app_context():
+        codes = {a.code for a in plugin.diversion_advice(case=case)}
     assert codes == {"traffic.insurer_party", "traffic.appraisal"}
+
+
+def test_diversion_advice_warns_when_the_police_window_has_passed(app):
+    case = SimpleNamespace(dispute_type="traffic", intake_data={"determination_date": "2026-01-05"})
+    with app.app_context():
+        advice = plugin.diversion_advice(case=case)
+    assert [a.code for a in advice] == ["traffic.police_window_passed"]
+
+
+def test_plugin_metadata_names_a_core_range():
+    meta = plugin.plugin_metadata()
+    assert meta.version and meta.requires_core

@@ -15,6 +15,8 @@ from app.plugins import (
     DisputeType,
     IntakeField,
     LinkagePartner,
+    PluginMetadata,
+    SettingDefault,
     ViewSpec,
     _,
     hookimpl,
@@ -63,6 +65,16 @@ def agreement_templates(dispute_type):
 
 
 @hookimpl
+def plugin_metadata():
+    return PluginMetadata(version="9.9.1", requires_core=">=0.1")
+
+
+@hookimpl
+def register_settings():
+    return [SettingDefault("boundary.days", 30, "Boundary days", source="test rule", unit="days")]
+
+
+@hookimpl
 def linkage_partners(dispute_type):
     CALLS.append("linkage_partners")
     if dispute_type != CODE:
@@ -73,7 +85,7 @@ def linkage_partners(dispute_type):
 @hookimpl
 def deadlines(case):
     CALLS.append("deadlines")
-    return [DeadlineRule("boundary.days", "Boundary", 30, "created_at", "test")]
+    return [DeadlineRule("boundary.days", "Boundary", "boundary.days", "created_at")]
 
 
 @hookimpl

@@ -1,0 +1,1 @@
+"""Mediation agreements: build the document context from a case, render DOCX and HTML."""

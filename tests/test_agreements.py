@@ -1,0 +1,146 @@
+"""Mediation agreements: drafted from a case, downloaded as DOCX, printed as HTML;
+templates replaced by an administrator without touching code."""
+from __future__ import annotations
+
+import io
+
+import docx
+import pytest
+
+from tests import helpers
+from tests.fixtures import csrf_token
+
+TERMS = [
+    ("被申请人赔偿申请人医疗费及财产损失共计人民币19300.50元", "银行转账", "2026-12-31"),
+    ("申请人放弃其他诉讼请求", "", ""),
+]
+
+
+@pytest.fixture
+def case_id(app, places):
+    token = helpers.api_token(app.test_client(), "admin")
+    r = app.test_client().post("/api/v1/case/", json=helpers.traffic_payload(places), headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 201
+    return r.get_json()["id"]
+
+
+def draft_data(page: str, terms=TERMS, **changes) -> dict:
+    data = {"csrf_token": csrf_token(page), "committee": "香洲街道人民调解委员会", "mediator": "陈调解", "signed_on": "2026-11-28"}
+    for i, (text, manner, due) in enumerate(terms):
+        data.update({f"terms-{i}-text": text, f"terms-{i}-manner": manner, f"terms-{i}-due": due})
+    data.update(changes)
+    return data
+
+
+def docx_text(data: bytes) -> str:
+    document = docx.Document(io.BytesIO(data))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def test_mediator_drafts_and_downloads_the_agreement(admin_client, case_id):
+    r = admin_client.get(f"/case/{case_id}/agreement/")
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/case/{case_id}/agreement/compensation")
+    page = admin_client.get(f"/case/{case_id}/agreement/compensation").get_data(as_text=True)
+    assert "保险公司在交强险及商业险责任限额内赔付的部分" in page  # suggested terms pre-filled
+    r = admin_client.post(f"/case/{case_id}/agreement/compensation", data=draft_data(page, output="docx"))
+    assert r.status_code == 200
+    assert r.mimetype.endswith("wordprocessingml.document")
+    assert "filename*=UTF-8''" in r.headers["Content-Disposition"]
+    text = docx_text(r.data)
+    for expected in ("林晓明", "黄丽娟", "11010519491231002X", TERMS[0][0], TERMS[1][0], "2026年12月31日",
+                     "香洲街道人民调解委员会", "陈调解", "道路交通事故损害赔偿人民调解协议书", "2026年11月28日"):
+        assert expected in text, expected
+    assert "{{" not in text and "{%" not in text
+
+
+def test_print_view_has_the_same_content(admin_client, case_id):
+    page = admin_client.get(f"/case/{case_id}/agreement/compensation").get_data(as_text=True)
+    html = admin_client.post(f"/case/{case_id}/agreement/compensation", data=draft_data(page, output="html")).get_data(as_text=True)
+    for expected in ("林晓明", "黄丽娟", TERMS[0][0], "履行期限：2026年12月31日前", "调解员（签名）", "（盖章）"):
+        assert expected in html
+
+
+def test_agreement_without_terms_is_refused_and_keeps_what_was_typed(admin_client, case_id):
+    page = admin_client.get(f"/case/{case_id}/agreement/compensation?_l_=en").get_data(as_text=True)
+    r = admin_client.post(f"/case/{case_id}/agreement/compensation?_l_=en", data=draft_data(page, terms=[], output="docx", mediator="王调解"))
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "Write at least one agreed term." in html and "王调解" in html
+
+
+def test_bad_due_date_is_refused(admin_client, case_id):
+    page = admin_client.get(f"/case/{case_id}/agreement/compensation").get_data(as_text=True)
+    r = admin_client.post(f"/case/{case_id}/agreement/compensation", data=draft_data(page, terms=[("赔偿", "现金", "2026-02-30")], output="docx"))
+    assert r.status_code == 200 and r.mimetype == "text/html"
+
+
+def test_user_text_cannot_break_the_document(admin_client, case_id):
+    page = admin_client.get(f"/case/{case_id}/agreement/compensation").get_data(as_text=True)
+    nasty = '<w:p>&amp; "引号" {{ 7*7 }} </w:t>'
+    r = admin_client.post(f"/case/{case_id}/agreement/compensation", data=draft_data(page, terms=[(nasty, "", "")], output="docx"))
+    assert nasty in docx_text(r.data)
+
+
+def test_unknown_case_or_template_is_404(admin_client, case_id):
+    assert admin_client.get("/case/999999/agreement/").status_code == 404
+    assert admin_client.get(f"/case/{case_id}/agreement/nope").status_code == 404
+
+
+def make_docx(*paragraphs) -> bytes:
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def upload(client, data: bytes, name="mine.docx"):
+    page = client.get("/admin/agreement-templates/").get_data(as_text=True)
+    return client.post(
+        "/admin/agreement-templates/traffic/compensation/upload",
+        data={"csrf_token": csrf_token(page), "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+
+
+def test_administrator_replaces_a_template_without_touching_code(admin_client, case_id):
+    custom = make_docx("本院定制协议 {{ case_no }}", "{%p for p in parties %}", "{{ p.name }}", "{%p endfor %}",
+                       "{%p for t in terms %}", "{{ t.n }}、{{ t.text }}", "{%p endfor %}")
+    r = upload(admin_client, custom)
+    assert "Template replaced" in r.get_data(as_text=True) or "模板已替换" in r.get_data(as_text=True)
+    page = admin_client.get(f"/case/{case_id}/agreement/compensation").get_data(as_text=True)
+    text = docx_text(admin_client.post(f"/case/{case_id}/agreement/compensation", data=draft_data(page, output="docx")).data)
+    assert "本院定制协议" in text and "林晓明" in text and TERMS[1][0] in text
+    downloaded = admin_client.get("/admin/agreement-templates/traffic/compensation/download").data
+    assert "本院定制协议" in docx_text(downloaded)
+
+    token = csrf_token(admin_client.get("/admin/agreement-templates/").get_data(as_text=True))
+    admin_client.post("/admin/agreement-templates/traffic/compensation/reset", data={"csrf_token": token})
+    text = docx_text(admin_client.post(f"/case/{case_id}/agreement/compensation", data=draft_data(page, output="docx")).data)
+    assert "本院定制协议" not in text and "道路交通事故损害赔偿人民调解协议书" in text
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        (b"", "The file is empty."),
+        (b"MZ\x90\x00 not a zip", "This is not a Word (.docx) file."),
+        (None, "The template has an error"),
+    ],
+    ids=["empty", "not_docx", "broken_jinja"],
+)
+def test_bad_template_uploads_are_refused(admin_client, data, message):
+    admin_client.get("/lang/en")
+    if data is None:
+        data = make_docx("{{ p.name ")  # an unclosed field
+    html = upload(admin_client, data).get_data(as_text=True)
+    assert message in html
+    assert "Replaced" not in html.split("<tbody>")[1]
+
+
+def test_template_admin_is_for_administrators_only(clerk_client):
+    assert clerk_client.get("/admin/agreement-templates/").status_code in (302, 403)
+    r = clerk_client.post("/admin/agreement-templates/traffic/compensation/reset")
+    assert r.status_code in (302, 400, 403)
