@@ -15,8 +15,15 @@ jiefen_cli = AppGroup("jiefen", help="Set up and maintain a Jiefen installation.
 @with_appcontext
 def plugins_list():
     """Print name, version, enabled state and dispute types of every plugin."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     state = current_app.extensions["jiefen"]
-    disabled = state.dispatcher.disabled_plugins()
+    try:
+        disabled = state.dispatcher.disabled_plugins()
+    except SQLAlchemyError:
+        disabled = frozenset()
+        click.echo("(database not set up yet — run `flask --app app jiefen setup`; "
+                   "every plugin counts as enabled until then)", err=True)
     click.echo(f"{'name':<16} {'version':<10} {'enabled':<8} dispute types")
     for name, info in sorted(state.registry.plugins.items()):
         enabled = "no" if name in disabled else "yes"

@@ -75,6 +75,13 @@ def agreement_available(case) -> bool:
     )
 
 
+def case_advice(case) -> list:
+    """Diversion advice of the enabled plugins for ``case``, most serious first."""
+    order = {"danger": 0, "warning": 1, "info": 2}
+    advice = jiefen().dispatcher.collect("diversion_advice", case=case)
+    return sorted(advice, key=lambda a: order.get(a.severity, 3))
+
+
 def install_template_helpers(app) -> None:
     """Expose the helpers to every template."""
     sm = app.appbuilder.sm
@@ -92,4 +99,5 @@ def install_template_helpers(app) -> None:
         is_message=lambda e: not isinstance(e, (list, tuple, dict)),
         local_time=local_time,
         agreement_available=agreement_available,
+        case_advice=case_advice,
     )

@@ -1,8 +1,6 @@
 """Out-of-tree plugins, and switching plugins on and off without a restart."""
 from __future__ import annotations
 
-import importlib
-import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +8,7 @@ from sqlalchemy import select
 
 from tests import helpers
 from tests.fixtures import csrf_token, make_migrated_app
+from tests.plugin_install import installed
 
 OUTOFTREE = Path(__file__).resolve().parent / "outoftree"
 
@@ -17,19 +16,8 @@ OUTOFTREE = Path(__file__).resolve().parent / "outoftree"
 @pytest.fixture(scope="module")
 def recorder_app(database, tmp_path_factory):
     """An app with the out-of-tree ``recorder`` plugin installed through an entry point."""
-    site = tmp_path_factory.mktemp("site")
-    dist = site / "jiefen_recorder-9.9.1.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: jiefen-recorder\nVersion: 9.9.1\n")
-    (dist / "entry_points.txt").write_text("[jiefen.plugins]\nrecorder = jiefen_recorder\n")
-    sys.path[:0] = [str(site), str(OUTOFTREE)]
-    importlib.invalidate_caches()
-    try:
+    with installed("jiefen-recorder", "9.9.1", "recorder = jiefen_recorder", OUTOFTREE):
         yield make_migrated_app(database, tmp_path_factory.mktemp("instance"))
-    finally:
-        sys.path.remove(str(site))
-        sys.path.remove(str(OUTOFTREE))
-        importlib.invalidate_caches()
 
 
 @pytest.fixture
