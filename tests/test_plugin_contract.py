@@ -93,3 +93,33 @@ def test_plugins_import_only_the_plugin_api():
             continue  # a plugin's tests may drive the core
         for m in re.finditer(r"^\s*(?:from|import)\s+(app[\w.]*)", path.read_text(encoding="utf-8"), re.M):
             assert m.group(1) == "app.plugins", f"{path} imports {m.group(1)}"
+
+
+class FromTheFuture:
+    @hookimpl
+    def plugin_metadata(self):
+        from app.plugins import PluginMetadata
+
+        return PluginMetadata(version="3.0", requires_core=">=2.0")
+
+
+def test_plugin_for_another_core_version_fails_start_up(database, tmp_path):
+    from tests.fixtures import make_app
+
+    with pytest.raises(PluginError, match="needs Jiefen >=2.0"):
+        make_app(database, tmp_path, JIEFEN_EXTRA_PLUGINS=[("future", FromTheFuture())])
+
+
+class SecondOwnerOfASetting:
+    @hookimpl
+    def register_settings(self):
+        from app.plugins import SettingDefault
+
+        return [SettingDefault("traffic.police_mediation_application_days", 5, "x", source="x")]
+
+
+def test_two_plugins_declaring_one_setting_fail_start_up(database, tmp_path):
+    from tests.fixtures import make_app
+
+    with pytest.raises(PluginError, match="declared by both"):
+        make_app(database, tmp_path, JIEFEN_EXTRA_PLUGINS=[("zz-setting", SecondOwnerOfASetting())])

@@ -57,3 +57,27 @@ def test_administrator_adds_a_newer_value_on_the_settings_page(app, admin_client
 
 def test_settings_page_is_for_administrators_only(clerk_client):
     assert clerk_client.get("/admin/settings/list/").status_code in (302, 403)
+
+
+def test_administrator_edits_a_seeded_partner(app, admin_client):
+    from app.extensions import db
+    from app.models import Organization
+    from app.seed import seed_partners
+
+    with app.app_context():
+        seed_partners()
+        org = db.session.scalars(select(Organization).where(Organization.code == "traffic:police-brigade")).one()
+        org_id = org.id
+    admin_client.get("/lang/en")
+    listing = admin_client.get("/admin/organizations/list/").get_data(as_text=True)
+    assert "城区交警大队" in listing and "Traffic accident" in listing
+    page = admin_client.get(f"/admin/organizations/edit/{org_id}").get_data(as_text=True)
+    r = admin_client.post(
+        f"/admin/organizations/edit/{org_id}",
+        data={"csrf_token": csrf_token(page), "name": "汕尾市公安局交通警察支队城区大队", "kind": "partner_agency", "description": "", "active": "y"},
+    )
+    assert r.status_code == 302
+    with app.app_context():
+        assert db.session.get(Organization, org_id).name == "汕尾市公安局交通警察支队城区大队"
+        assert seed_partners() == 0  # seeding again never overwrites the administrator's edit
+        assert db.session.get(Organization, org_id).name == "汕尾市公安局交通警察支队城区大队"

@@ -95,8 +95,11 @@ def _version_of(pm: pluggy.PluginManager, plugin: Any) -> str:
     for p, dist in pm.list_plugin_distinfo():
         if p is plugin:
             return dist.version
+    top = getattr(plugin, "__name__", "").split(".")[0]
+    if not top:
+        return "0"
     try:
-        return importlib.metadata.version(getattr(plugin, "__name__", "").split(".")[0])
+        return importlib.metadata.version(top)
     except importlib.metadata.PackageNotFoundError:
         return "0"
 

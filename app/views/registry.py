@@ -13,6 +13,7 @@ from app.views.agreements import AgreementView
 from app.views.api import CaseApi
 from app.views.cases import CaseIntakeView, CaseModelView
 from app.views.health import health
+from app.views.organizations import OrganizationModelView
 from app.views.plugins_admin import PluginAdminView
 from app.views.settings_admin import SettingModelView
 from app.views.templates_admin import AgreementTemplateAdminView
@@ -48,6 +49,13 @@ def register_core_views(app, appbuilder) -> None:
         "Plugins",
         label=_l("Plugins"),
         icon="fa-puzzle-piece",
+        category="Security",
+    )
+    appbuilder.add_view(
+        OrganizationModelView,
+        "Organisations",
+        label=_l("Organisations"),
+        icon="fa-building",
         category="Security",
     )
     appbuilder.add_view(
