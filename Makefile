@@ -23,7 +23,7 @@ install: $(STAMP)
 # Compile every catalogue: the core's and each plugin's.
 translations: install
 	$(BIN)/pybabel compile --use-fuzzy -d translations
-	for d in plugins/*/translations; do $(BIN)/pybabel compile -d $$d; done
+	for d in plugins/*/translations examples/*/*/translations; do $(BIN)/pybabel compile -d $$d; done
 
 setup: translations
 	$(FLASK) jiefen setup

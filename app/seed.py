@@ -47,7 +47,12 @@ def create_admin() -> Optional[str]:
 
 
 def seed_partners() -> int:
-    """Add each enabled plugin's default partner agencies that are not there yet."""
+    """Add each enabled plugin's default partner agencies that are not there yet.
+
+    A partner is found again by its seeded code, or by kind and name when another type
+    already seeded the same body; then it only gains the dispute type. Rows an
+    administrator edited are never overwritten.
+    """
     state = current_app.extensions["jiefen"]
     added = 0
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
@@ -55,6 +60,13 @@ def seed_partners() -> int:
             for partner in state.dispatcher.collect("linkage_partners", dispute_type=code):
                 key = f"{owner}:{partner.code}"
                 org = db.session.query(Organization).filter_by(code=key).one_or_none()
+                if org is None:
+                    # Two types may name the same body (a community committee): one row.
+                    org = (
+                        db.session.query(Organization)
+                        .filter_by(kind=partner.kind, name=str(partner.name))
+                        .first()
+                    )
                 if org is None:
                     org = Organization(
                         code=key,

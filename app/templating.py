@@ -35,17 +35,20 @@ def local_time(value) -> str:
     return to_user_timezone(value).strftime("%Y-%m-%d %H:%M")
 
 
-def intake_rows(case) -> list[dict]:
+def intake_rows(case, classifications=None) -> list[dict]:
     """Rows ``{label, value}`` or ``{label, records: {headers, rows}}`` for a case's intake.
 
     Labels come from the declarations collected at start-up, so a case of a disabled type
-    still reads properly; keys no declaration knows are shown as they are.
+    still reads properly; keys no declaration knows are shown as they are. With
+    ``classifications``, only fields of those classes are shown (and no undeclared keys).
     """
     specs = jiefen().registry.field_specs(case.dispute_type)
     data = dict(case.intake_data or {})
     rows = []
     for spec in specs:
         value = data.pop(spec.name, None)
+        if classifications is not None and spec.classification not in classifications:
+            continue
         if spec.kind == "records":
             records = [r for r in (value or []) if isinstance(r, dict)]
             if records:
@@ -62,8 +65,9 @@ def intake_rows(case) -> list[dict]:
         shown = _format(spec, value)
         if shown:
             rows.append({"label": spec.label, "value": shown})
-    for key, value in data.items():
-        rows.append({"label": key, "value": str(value)})
+    if classifications is None:
+        for key, value in data.items():
+            rows.append({"label": key, "value": str(value)})
     return rows
 
 

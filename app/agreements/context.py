@@ -13,6 +13,8 @@ from flask_babel import force_locale
 
 from app.plugins.types import AgreementTerm
 
+PRINTABLE = ("public", "internal")
+
 
 def chinese_date(day: dt.date) -> str:
     """``2026年11月28日``, as agreements are dated."""
@@ -45,9 +47,11 @@ def agreement_context(
             }
             for p in case.parties
         ]
+        # Personal, sensitive and minors' details stay out of a document that is signed,
+        # copied and archived: the parties' own table already identifies them.
         facts_rows = [
             {"label": str(r["label"]), "value": r.get("value") or _records_text(r.get("records"))}
-            for r in intake_rows(case)
+            for r in intake_rows(case, classifications=PRINTABLE)
         ]
         dispute_type = str(_type_label(case.dispute_type))
     terms = [

@@ -24,6 +24,7 @@ from app.models.case import CASE_CHANNELS
 from app.models.party import PARTY_KINDS, PARTY_ROLES
 from app.validation.identity import (
     IdNumberError,
+    is_valid_credit_code,
     is_valid_mobile,
     normalise_id_number,
     parse_id_number,
@@ -35,7 +36,6 @@ ID_ERRORS = {
     "birth_date": _l("The birth date in this ID number is not a real date."),
     "checksum": _l("The check digit of this ID number is wrong: please check the number."),
 }
-_CREDIT_CODE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 
 MAX_PARTIES = 10
 
@@ -69,8 +69,10 @@ class PartyForm(LocalisedForm):
         number = normalise_id_number(field.data)
         field.data = number
         if self.kind.data == "organization":
-            if not _CREDIT_CODE.match(number):
-                raise ValidationError(_l("A unified social credit code has 18 characters."))
+            if not is_valid_credit_code(number):
+                raise ValidationError(
+                    _l("This is not a valid unified social credit code (18 characters with a check character).")
+                )
             return
         try:
             parse_id_number(number)

@@ -20,7 +20,17 @@ from app.plugins.types import (
     SettingDefault,
     ViewSpec,
 )
-from app.validation.identity import is_valid_mobile, parse_id_number
+from app.validation.identity import is_valid_credit_code, is_valid_mobile, parse_id_number
+
+
+def today():
+    """Today's date in China (UTC+8), the day every deadline is counted in."""
+    from app.services.settings import today as _today
+
+    return _today()
+
+
+from app.services.settings import SettingMissing  # noqa: E402  (raised by the readers below)
 
 
 def setting_value(key, on=None):
@@ -56,7 +66,10 @@ __all__ = [
     "SettingDefault",
     "ViewSpec",
     "setting_value",
+    "SettingMissing",
     "setting_decimal",
+    "is_valid_credit_code",
     "is_valid_mobile",
+    "today",
     "parse_id_number",
 ]

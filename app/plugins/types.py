@@ -76,7 +76,7 @@ class IntakeField:
 
 @dataclass(frozen=True)
 class AgreementTerm:
-    """One agreed term: what is done, how, and by when (People's Mediation Law art. 28)."""
+    """One agreed term: what is done, how, and by when (People's Mediation Law arts. 28–29)."""
 
     text: str
     manner: str = ""

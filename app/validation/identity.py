@@ -58,6 +58,21 @@ def age_on(birth: dt.date, day: dt.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
+# GB 32100-2015 unified social credit code: 18 characters from this alphabet, last is a check.
+_CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_CREDIT_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+
+
+def is_valid_credit_code(value: str) -> bool:
+    """True for a unified social credit code with a correct GB 32100 check character."""
+    code = normalise_id_number(value)
+    if not _CREDIT_RE.match(code):
+        return False
+    total = sum(_CREDIT_ALPHABET.index(c) * w for c, w in zip(code[:17], _CREDIT_WEIGHTS, strict=True))
+    return _CREDIT_ALPHABET[(31 - total % 31) % 31] == code[17]
+
+
 def is_valid_mobile(value: str) -> bool:
     """True for an 11-digit mainland mobile number (``^1[3-9]\\d{9}$``)."""
     return bool(_MOBILE_RE.match(value or ""))
