@@ -222,3 +222,29 @@ def _plugin_translation_dirs(name):
     with installed_examples():
         pm = build_plugin_manager()
         return call_plugin(pm, name, "translation_directories") or []
+
+
+def _zh_catalogue(path: Path) -> dict:
+    with path.open("rb") as fh:
+        return {m.id: m.string for m in read_po(fh) if m.id and m.string and isinstance(m.id, str)}
+
+
+def test_plugins_do_not_retranslate_shared_words():
+    """All catalogues share one domain and the last loaded wins: a plugin giving a word the
+    core or FAB also uses another translation would change the core's screens (seen: a debt
+    plugin's "Security" = 担保方式 renamed FAB's Security menu)."""
+    import flask_appbuilder
+
+    shared = _zh_catalogue(Path(flask_appbuilder.__file__).parent / "translations" / "zh" / "LC_MESSAGES" / "messages.po")
+    shared.update(_zh_catalogue(Path(__file__).resolve().parent.parent / "translations" / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po"))
+    seen: dict = {}
+    clashes = []
+    for name in PLUGINS:
+        for folder in _plugin_translation_dirs(name):
+            for msgid, msgstr in _zh_catalogue(Path(folder) / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po").items():
+                if msgid in shared and shared[msgid] != msgstr:
+                    clashes.append(f"{name}: {msgid!r} = {msgstr!r}, core/FAB say {shared[msgid]!r}")
+                if msgid in seen and seen[msgid][1] != msgstr:
+                    clashes.append(f"{name} and {seen[msgid][0]}: {msgid!r} translated differently")
+                seen.setdefault(msgid, (name, msgstr))
+    assert not clashes, "\n".join(clashes)

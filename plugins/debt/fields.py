@@ -67,7 +67,7 @@ DEBT_FIELDS = (
                 help=_("The day the loan contract was made; the interest cap is read on this day.")),
     IntakeField("due_date", _("Due date"), kind="date", classification="internal",
                 validators=(due_not_before_contract,)),
-    IntakeField("security", _("Security"), kind="choice", choices=SECURITY_KINDS,
+    IntakeField("security", _("Security for the debt"), kind="choice", choices=SECURITY_KINDS,
                 classification="internal"),
     IntakeField("guarantor", _("Guarantor"), classification="personal", max_length=100,
                 validators=(guarantor_named_for_a_guarantee,)),

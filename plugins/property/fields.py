@@ -19,7 +19,7 @@ SUBTYPES = (
 )
 
 HOUSING_ISSUES = (
-    ("quality_defect", _("Quality defect")),
+    ("quality_defect", _("Housing quality defect")),
     ("late_delivery", _("Late delivery")),
     ("title_certificate", _("Title certificate not issued")),
     ("other", _("Other issue")),
