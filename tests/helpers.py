@@ -27,15 +27,24 @@ def create_users() -> None:
 
 
 def wipe_case_data() -> None:
-    """Delete every row a test may have made, children first."""
+    """Delete every row of Jiefen's own tables (users and FAB's tables stay), children first."""
+    from flask_appbuilder import Model
+    from sqlalchemy import select
+
     from app.extensions import db
-    from app.models import Area, Case, CaseCounter, Organization, Party, PluginState, Setting
 
     db.session.rollback()
-    for model in (Party, Case, CaseCounter, Organization, PluginState, Setting):
-        db.session.execute(delete(model))
-    db.session.execute(delete(Area).where(Area.parent_id.is_not(None)))
-    db.session.execute(delete(Area))
+    for table in reversed(Model.metadata.sorted_tables):
+        if table.name.startswith("ab_"):
+            continue
+        parent = next((fk.parent for fk in table.foreign_keys if fk.column.table is table), None)
+        if parent is None:
+            db.session.execute(table.delete())
+            continue
+        # Self-referencing (areas, organisations): remove leaves until nothing is left.
+        while db.session.execute(select(table.c.id).limit(1)).first():
+            parents = select(parent).where(parent.is_not(None))
+            db.session.execute(table.delete().where(table.c.id.not_in(parents)))
     db.session.commit()
 
 

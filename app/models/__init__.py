@@ -8,6 +8,14 @@ from app.models.case import Case, CaseCounter
 from app.models.party import Party, PARTY_KINDS, PARTY_ROLES
 from app.models.plugin_state import PluginState
 from app.models.setting import Setting
+from app.models.membership import Membership
+from app.models.mediator import (
+    MediationTeam,
+    Mediator,
+    TeamMember,
+    TrainingRecord,
+)
+from app.models.duty import DutyPattern, DutyShift, GuidanceLog
 
 __all__ = [
     "Area",
@@ -21,4 +29,12 @@ __all__ = [
     "PARTY_ROLES",
     "PluginState",
     "Setting",
+    "Membership",
+    "Mediator",
+    "TrainingRecord",
+    "MediationTeam",
+    "TeamMember",
+    "DutyPattern",
+    "DutyShift",
+    "GuidanceLog",
 ]

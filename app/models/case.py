@@ -75,6 +75,8 @@ class Case(Model):
     organization_id = Column(
         Integer, ForeignKey("organization.id", ondelete="RESTRICT"), index=True
     )
+    # The mediator handling the case; RESTRICT: a mediator is removed by status, never deleted.
+    mediator_id = Column(Integer, ForeignKey("mediator.id", ondelete="RESTRICT"), index=True)
     title = Column(String(200), nullable=False)
     description = Column(Text, nullable=False, default="")
     claim_amount = Column(Numeric(14, 2))
@@ -86,7 +88,8 @@ class Case(Model):
 
     area = relationship("Area", lazy="joined")
     organization = relationship("Organization", lazy="joined")
-    created_by = relationship("User", lazy="joined", foreign_keys=[created_by_fk])
+    created_by = relationship("User", foreign_keys=[created_by_fk])
+    mediator = relationship("Mediator")
     parties = relationship(
         "Party",
         back_populates="case",

@@ -10,7 +10,10 @@ ORGANIZATION_KINDS = {
     "governance_centre": _l("Social-governance centre"),
     "court_mediation_centre": _l("Court mediation centre"),
     "court_department": _l("Court department"),
+    "case_filing_division": _l("Case-filing division"),
+    "civil_division": _l("Civil division"),
     "peoples_tribunal": _l("People's tribunal"),
+    "trial_management_office": _l("Trial-management office"),
     "reception_window": _l("Reception window"),
     "litigation_workstation": _l("Litigation workstation"),
     "mediation_committee": _l("People's mediation committee"),
@@ -30,17 +33,38 @@ class Organization(Model):
     # Stable key for seeded rows (e.g. a plugin's default partner), so seeding is idempotent.
     code = Column(String(64), unique=True)
     area_id = Column(Integer, ForeignKey("area.id", ondelete="SET NULL"), index=True)
+    # The court's departments and the district centre's windows belong to a parent body.
+    parent_id = Column(Integer, ForeignKey("organization.id", ondelete="RESTRICT"), index=True)
     # Dispute-type codes a partner agency serves.
     dispute_types = Column(JsonDocument, nullable=False, default=list)
     description = Column(Text)
     active = Column(Boolean, nullable=False, default=True)
 
     area = relationship("Area", lazy="joined")
+    parent = relationship("Organization", remote_side=[id])
 
     @property
     def kind_label(self):
         """The kind in the reader's language."""
         return ORGANIZATION_KINDS.get(self.kind, self.kind)
 
+    @property
+    def is_court(self) -> bool:
+        """True for the court's own bodies, whose staff see every case."""
+        return self.kind in COURT_KINDS
+
     def __repr__(self):
         return self.name
+
+
+COURT_KINDS = frozenset(
+    {
+        "court_mediation_centre",
+        "court_department",
+        "case_filing_division",
+        "civil_division",
+        "peoples_tribunal",
+        "trial_management_office",
+        "reception_window",
+    }
+)

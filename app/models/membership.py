@@ -1,0 +1,21 @@
+"""Which organisation each user works for: the basis of what they may see."""
+from flask_appbuilder import Model
+from sqlalchemy import Column, ForeignKey, Integer, String
+from sqlalchemy.orm import relationship
+
+
+class Membership(Model):
+    """A user belongs to one organisation (a centre, a court department, a partner)."""
+
+    __tablename__ = "membership"
+
+    id = Column(Integer, primary_key=True)
+    user_id = Column(Integer, ForeignKey("ab_user.id", ondelete="CASCADE"), nullable=False, unique=True)
+    organization_id = Column(Integer, ForeignKey("organization.id", ondelete="RESTRICT"), nullable=False, index=True)
+    title = Column(String(100))
+
+    user = relationship("User", lazy="joined")
+    organization = relationship("Organization", lazy="joined")
+
+    def __repr__(self):
+        return f"{self.user} @ {self.organization}"
