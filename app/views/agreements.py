@@ -13,6 +13,7 @@ from app.extensions import db, jiefen
 from app.intake.payload import form_errors
 from app.models.case import Case
 from app.views.cases import CASE_PERMISSIONS
+from app.services.scope import can_see
 from app.views.keys import is_valid_pk
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -37,8 +38,8 @@ class AgreementView(BaseView):
 
     def _case(self, pk) -> Case:
         case = db.session.get(Case, pk) if is_valid_pk(pk) else None
-        if case is None:
-            abort(404)
+        if case is None or not can_see(case):
+            abort(404)  # out of scope reads exactly like missing
         return case
 
     @expose("/<pk>/agreement/")

@@ -17,6 +17,7 @@ from app.services.transitions import TransitionRefused
 from app.errors import database_error
 from app.views.cases import CASE_ORDER_COLUMNS, CASE_PERMISSIONS, CASE_SEARCH_COLUMNS
 from app.views.keys import is_valid_pk
+from app.views.scope_filter import SCOPE
 
 
 class CaseApi(ModelRestApi):
@@ -54,6 +55,7 @@ class CaseApi(ModelRestApi):
     search_columns = CASE_SEARCH_COLUMNS
     order_columns = CASE_ORDER_COLUMNS
     base_order = ("created_at", "desc")
+    base_filters = [SCOPE]
     max_page_size = 100
 
     def get_headless(self, pk, **kwargs):

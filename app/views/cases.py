@@ -18,6 +18,7 @@ from app.services.intake import TYPE_UNAVAILABLE, intake_form, register_case
 from app.services.transitions import TransitionRefused
 from app.templating import local_time
 from app.views.keys import is_valid_pk
+from app.views.scope_filter import SCOPE
 
 # Every column a user may search or sort by is listed: nothing personal is searchable.
 CASE_SEARCH_COLUMNS = ["case_no", "title", "dispute_type", "status", "area", "created_at"]
@@ -55,6 +56,7 @@ class CaseModelView(ModelView):
     search_columns = CASE_SEARCH_COLUMNS
     order_columns = CASE_ORDER_COLUMNS
     base_order = ("created_at", "desc")
+    base_filters = [SCOPE]
     page_size = 25
     show_template = "jiefen/case_show.html"
     list_template = "jiefen/case_list.html"

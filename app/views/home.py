@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db, jiefen
 from app.models.case import Case
+from app.services.scope import request_scope
 
 
 class HomeView(IndexView):
@@ -17,11 +18,11 @@ class HomeView(IndexView):
     def index(self):
         if not current_user.is_authenticated:
             return redirect(url_for(self.appbuilder.sm.auth_view.__class__.__name__ + ".login"))
-        counts = dict(
-            db.session.execute(
-                select(Case.dispute_type, func.count()).group_by(Case.dispute_type)
-            ).all()
-        )
+        query = select(Case.dispute_type, func.count()).group_by(Case.dispute_type)
+        scope = request_scope()
+        if scope is not None:
+            query = query.where(scope)
+        counts = dict(db.session.execute(query).all())
         dispatcher = jiefen().dispatcher
         return self.render_template(
             self.index_template,

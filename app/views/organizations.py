@@ -28,8 +28,8 @@ class OrganizationModelView(ModelView):
     include_route_methods = {"list", "show", "add", "edit"}
     list_title = _l("Organisations")
     list_columns = ["name", "kind", "area", "dispute_types", "active"]
-    show_columns = ["name", "kind", "area", "dispute_types", "description", "active", "code"]
-    add_columns = ["name", "kind", "area", "description", "active"]
+    show_columns = ["name", "kind", "parent", "area", "dispute_types", "description", "active", "code"]
+    add_columns = ["name", "kind", "parent", "area", "description", "active"]
     edit_columns = add_columns
     search_columns = ["name", "kind", "area", "active"]
     order_columns = ["name", "kind", "active"]
@@ -42,6 +42,7 @@ class OrganizationModelView(ModelView):
         "description": _l("Description"),
         "active": _l("Active"),
         "code": _l("Code"),
+        "parent": _l("Part of"),
     }
     formatters_columns = {
         "kind": lambda k: ORGANIZATION_KINDS.get(k, k),

@@ -14,7 +14,9 @@ from app.views.api import CaseApi
 from app.views.cases import CaseIntakeView, CaseModelView
 from app.views.health import health
 from app.views.organizations import OrganizationModelView
+from app.views.places_admin import AreaModelView, MembershipModelView
 from app.views.plugins_admin import PluginAdminView
+from app.views.scope_filter import SCOPE
 from app.views.settings_admin import SettingModelView
 from app.views.templates_admin import AgreementTemplateAdminView
 
@@ -52,6 +54,12 @@ def register_core_views(app, appbuilder) -> None:
         category="Security",
     )
     appbuilder.add_view(
+        AreaModelView, "Areas", label=_l("Areas"), icon="fa-map-marker", category="Security"
+    )
+    appbuilder.add_view(
+        MembershipModelView, "Staff", label=_l("Staff"), icon="fa-id-badge", category="Security"
+    )
+    appbuilder.add_view(
         OrganizationModelView,
         "Organisations",
         label=_l("Organisations"),
@@ -86,7 +94,7 @@ def build_case_list_view(plugin: str, spec: ViewSpec) -> type:
         (CaseModelView,),
         {
             "route_base": f"/plugins/{plugin}/{spec.name}",
-            "base_filters": [["dispute_type", FilterEqual, spec.dispute_type]],
+            "base_filters": [SCOPE, ["dispute_type", FilterEqual, spec.dispute_type]],
             "list_title": spec.label,
         },
     )

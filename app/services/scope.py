@@ -1,0 +1,78 @@
+"""Which cases a user may see, from the organisation they belong to.
+
+- the court's own bodies (mediation centre, divisions, tribunals, reception window) and
+  administrators: every case;
+- a governance centre, workstation, mediation committee or company: cases in its area and
+  the areas below it, cases it handles, and cases its user registered;
+- a partner agency, or a user who belongs to no organisation: only the cases they
+  registered (referrals to partners widen this in the partner-scoping work).
+
+Every read path uses :func:`visible_cases`: lists, detail pages, the API, agreements.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from flask import g, has_request_context
+from sqlalchemy import false, or_, select
+from sqlalchemy.sql import ColumnElement
+
+from app.extensions import db
+from app.models.case import Case
+from app.models.membership import Membership
+from app.services.areas import descendant_ids
+
+ALL = None  # no restriction
+
+
+def current_user_obj():
+    """The signed-in user of this request, from the session or the API's bearer token."""
+    user = getattr(g, "user", None) if has_request_context() else None
+    if user is not None and getattr(user, "is_authenticated", False):
+        return user
+    try:
+        from flask_jwt_extended import current_user as jwt_user
+
+        if jwt_user and getattr(jwt_user, "is_authenticated", True):
+            return jwt_user._get_current_object() if hasattr(jwt_user, "_get_current_object") else jwt_user
+    except Exception:  # no JWT in this request
+        return None
+    return None
+
+
+def visible_cases(user) -> Optional[ColumnElement]:
+    """A WHERE clause limiting cases to what ``user`` may see, or ``None`` for all."""
+    if user is None or getattr(user, "id", None) is None:
+        return false()
+    if any(r.name == "Admin" for r in getattr(user, "roles", [])):
+        return ALL
+    membership = db.session.scalars(select(Membership).where(Membership.user_id == user.id)).first()
+    own = Case.created_by_fk == user.id
+    if membership is None:
+        return own
+    org = membership.organization
+    if org.is_court:
+        return ALL
+    if org.kind == "partner_agency":
+        return own
+    clauses = [own, Case.organization_id == org.id]
+    if org.area_id is not None:
+        clauses.append(Case.area_id.in_(descendant_ids([org.area_id])))
+    return or_(*clauses)
+
+
+def request_scope() -> Optional[ColumnElement]:
+    """:func:`visible_cases` for the current request, computed once per request."""
+    if has_request_context():
+        if "_jiefen_case_scope" not in g:
+            g._jiefen_case_scope = (visible_cases(current_user_obj()),)
+        return g._jiefen_case_scope[0]
+    return visible_cases(current_user_obj())
+
+
+def can_see(case: Case) -> bool:
+    """True when the current user may read ``case``."""
+    clause = request_scope()
+    if clause is None:
+        return True
+    return db.session.scalar(select(Case.id).where(Case.id == case.id, clause)) is not None
