@@ -51,10 +51,10 @@ def _area(code, name, level, parent=None) -> Area:
     return area
 
 
-def _org(code, name, kind, area) -> Organization:
+def _org(code, name, kind, area, parent=None) -> Organization:
     org = db.session.query(Organization).filter_by(code=code).one_or_none()
     if org is None:
-        org = Organization(code=code, name=name, kind=kind, area=area, dispute_types=[])
+        org = Organization(code=code, name=name, kind=kind, area=area, parent=parent, dispute_types=[])
         db.session.add(org)
         db.session.flush()
     return org
@@ -67,18 +67,27 @@ def load_areas_and_centres() -> dict:
     for i, (name, level) in enumerate(TOWNS, start=1):
         areas[name] = _area(f"{DISTRICT[0]}-T{i:02d}", name, level, district)
     xiangzhou = areas["香洲街道"]
+    court = _org("court", "汕尾市城区人民法院", "court_department", xiangzhou)
+    centre = _org("district-centre", "汕尾市城区综治中心", "governance_centre", district)
     orgs = {
         o.name: o
         for o in [
-            _org("court", "汕尾市城区人民法院", "court_department", xiangzhou),
-            _org("court-mediation", "汕尾市城区人民法院诉前调解中心", "court_mediation_centre", xiangzhou),
-            _org("district-centre", "汕尾市城区综治中心", "governance_centre", district),
+            court,
+            centre,
+            _org("court-mediation", "汕尾市城区人民法院诉前调解中心", "court_mediation_centre", xiangzhou, court),
+            _org("court-filing", "汕尾市城区人民法院立案庭", "case_filing_division", xiangzhou, court),
+            _org("court-civil", "汕尾市城区人民法院民事审判庭", "civil_division", xiangzhou, court),
+            _org("court-management", "汕尾市城区人民法院审判管理办公室", "trial_management_office", xiangzhou, court),
+            _org("district-window", "城区综治中心矛盾纠纷接待窗口", "reception_window", district, centre),
             _org("district-committee", "汕尾市城区人民调解委员会", "mediation_committee", district),
+            _org("mediation-company", "汕尾市和融调解服务有限公司（演示）", "mediation_company", district),
         ]
     }
     for i, (name, _level) in enumerate(TOWNS, start=1):
         org = _org(f"centre-T{i:02d}", f"{name}综治中心", "governance_centre", areas[name])
         orgs[org.name] = org
+        station = _org(f"station-T{i:02d}", f"{name}诉讼服务站", "litigation_workstation", areas[name], court)
+        orgs[station.name] = station
     db.session.commit()
     return {"areas": areas, "orgs": orgs}
 

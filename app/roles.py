@@ -20,6 +20,29 @@ ROLE_MATRIX: dict[str, list[tuple[str, str]]] = {
         ("can_this_form_get", "ResetMyPasswordView"),
         ("can_this_form_post", "ResetMyPasswordView"),
         ("can_userinfo", "UserDBModelView"),
+        # keeps the judges' duty roster for the centres (审管办 / window staff)
+        ("can_list", "DutyRoster"),
+        ("can_edit", "DutyRoster"),
+        ("menu_access", "Judges"),
+        ("menu_access", "Duty roster"),
+    ],
+    # 值班法官: reads cases and the roster, records guidance and consultations.
+    "Judge": [
+        ("can_list", "Case"),
+        ("can_show", "Case"),
+        ("menu_access", "Cases"),
+        ("menu_access", "All cases"),
+        ("can_list", "DutyRoster"),
+        ("can_list", "GuidanceLog"),
+        ("can_show", "GuidanceLog"),
+        ("can_add", "GuidanceLog"),
+        ("can_edit", "GuidanceLog"),
+        ("menu_access", "Judges"),
+        ("menu_access", "Duty roster"),
+        ("menu_access", "Guidance and consultations"),
+        ("can_this_form_get", "ResetMyPasswordView"),
+        ("can_this_form_post", "ResetMyPasswordView"),
+        ("can_userinfo", "UserDBModelView"),
     ],
 }
 
@@ -27,7 +50,7 @@ ROLE_MATRIX: dict[str, list[tuple[str, str]]] = {
 def role_grants(role: str) -> set[tuple[str, str]]:
     """The grants ``role`` should have in this app, plugin case lists included."""
     grants = set(ROLE_MATRIX[role])
-    if role == "Clerk":
+    if role in ("Clerk", "Judge"):
         for plugin, spec in current_app.extensions["jiefen"].registry.views:
             if spec.kind == "case_list":
                 grants.add(("menu_access", f"{plugin}.{spec.name}"))

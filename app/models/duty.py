@@ -7,6 +7,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -87,7 +88,11 @@ class GuidanceLog(Model):
     """What a judge on duty did: mediators guided, or a legal consultation given."""
 
     __tablename__ = "guidance_log"
-    __table_args__ = (CheckConstraint("kind IN ('guidance', 'consultation')", name="ck_guidance_kind"),)
+    __table_args__ = (
+        CheckConstraint("kind IN ('guidance', 'consultation')", name="ck_guidance_kind"),
+        Index("ix_guidance_log_day", "day", "id"),
+        Index("ix_guidance_log_centre", "centre_id", "day"),
+    )
 
     id = Column(Integer, primary_key=True)
     judge_id = Column(Integer, ForeignKey("ab_user.id", ondelete="RESTRICT"), nullable=False, index=True)

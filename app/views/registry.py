@@ -12,6 +12,7 @@ from app.plugins.types import ViewSpec
 from app.views.agreements import AgreementView
 from app.views.api import CaseApi
 from app.views.cases import CaseIntakeView, CaseModelView
+from app.views.duty import register_duty_views
 from app.views.health import health
 from app.views.organizations import OrganizationModelView
 from app.views.places_admin import AreaModelView, MembershipModelView
@@ -53,6 +54,7 @@ def register_core_views(app, appbuilder) -> None:
         icon="fa-puzzle-piece",
         category="Security",
     )
+    register_duty_views(appbuilder)
     appbuilder.add_view(
         AreaModelView, "Areas", label=_l("Areas"), icon="fa-map-marker", category="Security"
     )

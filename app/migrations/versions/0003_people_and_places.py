@@ -155,6 +155,8 @@ def upgrade():
     with op.batch_alter_table('guidance_log', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_guidance_log_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_guidance_log_judge_id'), ['judge_id'], unique=False)
+        batch_op.create_index('ix_guidance_log_day', ['day', 'id'], unique=False)
+        batch_op.create_index('ix_guidance_log_centre', ['centre_id', 'day'], unique=False)
 
     op.create_table('team_member',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -209,6 +211,8 @@ def downgrade():
 
     op.drop_table('team_member')
     with op.batch_alter_table('guidance_log', schema=None) as batch_op:
+        batch_op.drop_index('ix_guidance_log_centre')
+        batch_op.drop_index('ix_guidance_log_day')
         batch_op.drop_index(batch_op.f('ix_guidance_log_judge_id'))
         batch_op.drop_index(batch_op.f('ix_guidance_log_case_id'))
 
