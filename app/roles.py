@@ -20,6 +20,11 @@ ROLE_MATRIX: dict[str, list[tuple[str, str]]] = {
         ("can_this_form_get", "ResetMyPasswordView"),
         ("can_this_form_post", "ResetMyPasswordView"),
         ("can_userinfo", "UserDBModelView"),
+        # sees the mediator pool and the recommendations on a case
+        ("can_list", "Mediator"),
+        ("can_show", "Mediator"),
+        ("menu_access", "Mediation"),
+        ("menu_access", "Mediator pool"),
         # keeps the judges' duty roster for the centres (审管办 / window staff)
         ("can_list", "DutyRoster"),
         ("can_edit", "DutyRoster"),

@@ -86,6 +86,13 @@ def case_advice(case) -> list:
     return sorted(advice, key=lambda a: order.get(a.severity, 3))
 
 
+def recommended_mediators(case, limit: int = 5) -> list:
+    """The ``limit`` best eligible mediators for ``case``, each with its reasons."""
+    from app.services.recommend import recommend
+
+    return recommend(case).top(limit)
+
+
 def install_template_helpers(app) -> None:
     """Expose the helpers to every template."""
     sm = app.appbuilder.sm
@@ -104,4 +111,5 @@ def install_template_helpers(app) -> None:
         local_time=local_time,
         agreement_available=agreement_available,
         case_advice=case_advice,
+        recommended_mediators=recommended_mediators,
     )

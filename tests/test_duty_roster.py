@@ -548,7 +548,7 @@ def case_and_mediators(app, towns):
     with app.app_context():
         case = Case(case_no="（2030）汕城解第00007号", dispute_type="traffic", title="林某与黄某交通事故纠纷", description="")
         active = Mediator(name="郑调解", status="active", organization_id=towns["hongcao"])
-        suspended = Mediator(name="吴暂停", status="suspended", organization_id=towns["hongcao"])
+        suspended = Mediator(name="吴暂停", status="suspended", status_reason="投诉核查中", organization_id=towns["hongcao"])
         db.session.add_all([case, active, suspended])
         db.session.commit()
         return {"case": case.id, "case_no": case.case_no, "mediator": active.id, "suspended": suspended.id}

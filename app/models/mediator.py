@@ -7,6 +7,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -34,6 +35,8 @@ mediator_area = Table(
     Model.metadata,
     Column("mediator_id", Integer, ForeignKey("mediator.id", ondelete="CASCADE"), primary_key=True),
     Column("area_id", Integer, ForeignKey("area.id", ondelete="RESTRICT"), primary_key=True),
+    # "who serves this area" is asked from the area's side too
+    Index("ix_mediator_area_area_id", "area_id"),
 )
 
 
@@ -49,6 +52,8 @@ class Mediator(Model):
             "register_expires_on IS NULL OR register_entered_on IS NULL OR register_expires_on >= register_entered_on",
             name="ck_mediator_register_dates",
         ),
+        # Suspending or removing a mediator always says why.
+        CheckConstraint("status = 'active' OR status_reason IS NOT NULL", name="ck_mediator_status_reason"),
     )
 
     id = Column(Integer, primary_key=True)

@@ -13,6 +13,7 @@ from app.views.agreements import AgreementView
 from app.views.api import CaseApi
 from app.views.cases import CaseIntakeView, CaseModelView
 from app.views.duty import register_duty_views
+from app.views.mediators import register_mediator_views
 from app.views.health import health
 from app.views.organizations import OrganizationModelView
 from app.views.places_admin import AreaModelView, MembershipModelView
@@ -55,6 +56,7 @@ def register_core_views(app, appbuilder) -> None:
         category="Security",
     )
     register_duty_views(appbuilder)
+    register_mediator_views(appbuilder)
     appbuilder.add_view(
         AreaModelView, "Areas", label=_l("Areas"), icon="fa-map-marker", category="Security"
     )

@@ -59,6 +59,7 @@ def upgrade():
     sa.CheckConstraint('register_expires_on IS NULL OR register_entered_on IS NULL OR register_expires_on >= register_entered_on', name='ck_mediator_register_dates'),
     sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['user_id'], ['ab_user.id'], ondelete='SET NULL'),
+    sa.CheckConstraint("status = 'active' OR status_reason IS NOT NULL", name='ck_mediator_status_reason'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('user_id')
     )
@@ -120,6 +121,9 @@ def upgrade():
     sa.ForeignKeyConstraint(['mediator_id'], ['mediator.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('mediator_id', 'area_id')
     )
+    with op.batch_alter_table('mediator_area', schema=None) as batch_op:
+        batch_op.create_index('ix_mediator_area_area_id', ['area_id'], unique=False)
+
     op.create_table('training_record',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('mediator_id', sa.Integer(), nullable=False),
@@ -221,6 +225,9 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_training_record_mediator_id'))
 
     op.drop_table('training_record')
+    with op.batch_alter_table('mediator_area', schema=None) as batch_op:
+        batch_op.drop_index('ix_mediator_area_area_id')
+
     op.drop_table('mediator_area')
     with op.batch_alter_table('mediation_team', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_mediation_team_organization_id'))
