@@ -117,6 +117,10 @@ def demo_payload(dispute_type: str, sample: dict, n: int, places: dict) -> dict:
 def load_demo(per_type: int = 3) -> str:
     """Load the demo once: types that already have cases are left alone."""
     places = load_areas_and_centres()
+    from app.demo_people import load_judges, load_mediators
+
+    load_mediators()
+    load_judges()
     state = current_app.extensions["jiefen"]
     actor = appbuilder.sm.find_user(username="admin")
     made = []

@@ -32,10 +32,11 @@ def fresh_database(database, tmp_path):
 
 def counts(app) -> dict:
     from app.extensions import db
-    from app.models import Area, Case, Organization, Party
+    from app.models import Area, Case, DutyShift, Mediator, MediationTeam, Membership, Organization, Party, Setting
 
+    models = (Area, Organization, Case, Party, Mediator, MediationTeam, Membership, DutyShift, Setting)
     with app.app_context():
-        out = {m.__name__: db.session.scalar(select(func.count()).select_from(m)) for m in (Area, Organization, Case, Party)}
+        out = {m.__name__: db.session.scalar(select(func.count()).select_from(m)) for m in models}
         out["users"] = len(app.appbuilder.sm.get_all_users())
         out["roles"] = len(app.appbuilder.sm.get_all_roles())
         db.session.remove()
@@ -56,6 +57,9 @@ def test_setup_on_a_fresh_database_then_again(fresh_database, tmp_path, monkeypa
     assert samples >= 1
     assert after_first["Case"] == 3 * samples and after_first["Party"] == 6 * samples
     assert after_first["Organization"] >= 11 + 4  # centres plus at least traffic's partners
+    assert after_first["Mediator"] == 6 and after_first["MediationTeam"] == 1
+    assert after_first["DutyShift"] >= 12 and after_first["Membership"] == 2  # two judges on duty
+    assert after_first["Setting"] >= 20  # every plugin's dated settings
 
     second = runner.invoke(args=["jiefen", "setup"])
     assert second.exit_code == 0, second.output

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 
 from babel.dates import get_day_names
 from flask_appbuilder.security.sqla.models import User
-from flask_babel import get_locale, gettext, to_user_timezone
+from flask_babel import get_locale, gettext
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from app.services.settings import today as local_today  # one definition of "today"
 from app.extensions import db
 from app.models.area import Area
 from app.models.duty import HALVES, SPANS, DutyPattern, DutyShift
@@ -73,9 +74,6 @@ def person_name(first_name: str | None, last_name: str | None) -> str:
     return f"{first} {last}".strip()
 
 
-def local_today() -> dt.date:
-    """Today in the court's time zone (the server may run on UTC)."""
-    return to_user_timezone(dt.datetime.now(dt.UTC)).date()
 
 
 def weekday_name(weekday: int, width: str = "wide") -> str:

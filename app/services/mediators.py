@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterable, Optional
 
-from flask_babel import gettext, to_user_timezone
+from flask_babel import gettext
 from sqlalchemy import func, select
 
+from app.services.settings import today as local_today  # one definition of "today"
 from app.extensions import db
 from app.models.case import Case
 from app.models.mediator import (
@@ -34,11 +35,6 @@ ROLE_KINDS = {
     "intake_followup": ("full_time", "resident"),
     "analysis_guidance": ("part_time", "invited"),
 }
-
-
-def local_today() -> dt.date:
-    """Today in the court's time zone (a register expiring "today" is still current)."""
-    return to_user_timezone(utcnow()).date()
 
 
 def workloads(mediator_ids: Iterable[int]) -> dict[int, int]:

@@ -17,8 +17,14 @@ class SettingMissing(LookupError):
 
 
 def today() -> dt.date:
-    """Today in China, where every deadline is counted."""
-    return dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+    """Today in the court's time zone, where every deadline is counted (the server may
+    run on UTC, and a date that is still "today" in Shanwei must count as today)."""
+    from zoneinfo import ZoneInfo
+
+    from flask import has_app_context
+
+    zone = current_app.config.get("BABEL_DEFAULT_TIMEZONE") if has_app_context() else None
+    return dt.datetime.now(ZoneInfo(zone or "Asia/Shanghai")).date()
 
 
 def setting_value(key: str, on: Optional[dt.date] = None) -> str:
