@@ -1,229 +1,41 @@
-"""The people's mediation pool (调解库): mediators, their training records and their teams.
+"""The people's mediation pool (调解库): mediators and their training records.
 
 A mediator is never deleted (cases keep naming them): removal is a status with a reason.
 Workload is never stored: list and show pages count open cases in one grouped query.
 """
 from __future__ import annotations
 
-from decimal import Decimal
-
-from flask import abort, request
-from flask_appbuilder import ModelView
-from flask_appbuilder.fields import QuerySelectField, QuerySelectMultipleField
-from flask_appbuilder.fieldwidgets import Select2ManyWidget, Select2Widget
-from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_babel import gettext, lazy_gettext as _l
-from sqlalchemy import inspect, select
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import lazyload
-from sqlalchemy.orm.attributes import set_committed_value
+from flask_appbuilder.fields import QuerySelectMultipleField
+from flask_appbuilder.fieldwidgets import Select2ManyWidget
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import inspect
 from wtforms import DecimalField, SelectField, SelectMultipleField
-from wtforms.validators import DataRequired, InputRequired, StopValidation, ValidationError
+from wtforms.validators import DataRequired, InputRequired
 
-from app.errors import database_error
-from app.extensions import db, jiefen
+from app.extensions import jiefen
 from app.models.area import Area
-from app.models.mediator import (
-    EMPLOYMENT,
-    ENGAGEMENT,
-    MEDIATOR_STATUS,
-    TEAM_ROLES,
-    MediationTeam,
-    Mediator,
-    TeamMember,
-    TrainingRecord,
-)
+from app.models.mediator import EMPLOYMENT, ENGAGEMENT, MEDIATOR_STATUS, Mediator, TrainingRecord
 from app.models.organization import Organization
 from app.services import mediators as pool
 from app.templating import local_time
-from app.validation.identity import is_valid_mobile
-from app.views.keys import is_valid_pk
-
-MEDIATION = "Mediation"
-# The team page and its members list share one permission name, so both need the same set
-# (FAB's permission sync would otherwise remove one view's grants when adding the other's).
-TEAM_PERMISSIONS = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
-MAX_HOURS = Decimal("9999.9")  # training_record.hours is NUMERIC(5, 1)
-LABELS = {
-    "name": _l("Name"),
-    "kind_label": _l("Kind"),
-    "mediator.kind_label": _l("Kind"),
-    "employment": _l("Employment"),
-    "engagement": _l("Engagement"),
-    "organization": _l("Organisation"),
-    "mobile": _l("Mobile"),
-    "certificate_no": _l("Certificate number"),
-    "specialties": _l("Specialties"),
-    "areas": _l("Areas served"),
-    "register_entered_on": _l("On the register since"),
-    "register_expires_on": _l("Register expires on"),
-    "status": _l("Status"),
-    "status_reason": _l("Reason for the status"),
-    "status_changed_at": _l("Status changed at"),
-    "workload": _l("Open cases"),
-    "mediator": _l("Mediator"),
-    "held_on": _l("Held on"),
-    "hours": _l("Hours"),
-    "topic": _l("Topic"),
-    "organizer": _l("Organiser"),
-    "team": _l("Team"),
-    "role": _l("Duties"),
-    "lead": _l("Team lead"),
-    "description": _l("Description"),
-}
-
-
-class _PoolInterface(SQLAInterface):
-    """FAB's interface, loading the many-to-one relations named in ``preload`` for a whole
-    page in one query each (not one per row), and never flashing SQL on a failed add."""
-
-    def __init__(self, obj, preload=(), **kwargs):
-        super().__init__(obj, **kwargs)
-        self.preload = preload
-
-    def query(self, *args, **kwargs):
-        count, items = super().query(*args, **kwargs)
-        for name in self.preload:
-            relation = inspect(self.obj).relationships[name]
-            model, fk = relation.mapper.class_, next(iter(relation.local_columns)).key
-            ids = {getattr(item, fk) for item in items} - {None}
-            if not ids:
-                continue
-            stmt = select(model).where(model.id.in_(ids))
-            if model is Mediator:  # a page of names does not need the areas served
-                stmt = stmt.options(lazyload(Mediator.areas))
-            loaded = {row.id: row for row in db.session.scalars(stmt)}
-            for item in items:
-                # Set on the row itself: the session's identity map holds objects only weakly.
-                set_committed_value(item, name, loaded.get(getattr(item, fk)))
-        return count, items
-
-    def add(self, item, commit=True):
-        try:
-            super().add(item, commit)
-        except SQLAlchemyError as exc:
-            raise ValueError(database_error(exc)[1]) from None
-
-
-class _PoolView(ModelView):
-    """Ids from URLs are checked before FAB looks them up: a bad or huge id is a 404, not a 500."""
-
-    def _show(self, pk):
-        return super()._show(_valid_pk(pk))
-
-    def _edit(self, pk):
-        return super()._edit(_valid_pk(pk))
-
-    def _add(self):
-        self._check_filter_ids()
-        return super()._add()
-
-    def _list(self, **kwargs):
-        self._check_filter_ids()
-        return super()._list(**kwargs)
-
-    def _check_filter_ids(self):
-        # Related lists link here with ?_flt_0_<relation>=<id>; FAB looks that id up as is.
-        properties = self.datamodel.list_properties
-        for key, value in request.args.items(multi=True):
-            column = key.split("_", 3)[-1] if key.startswith("_flt_") else None
-            if column in properties and self.datamodel.is_relation(column):
-                _valid_pk(value)
-
-
-def _valid_pk(pk):
-    if not is_valid_pk(pk):
-        abort(404)
-    return pk
-
-
-def _refuse(problem):
-    """Refuse a save that bypassed the form's validators (FAB flashes the message)."""
-    if problem:
-        raise ValueError(problem)
-
-
-# -- form pieces ---------------------------------------------------------------------------
-
-
-def _choices(mapping):
-    return lambda: [(code, str(label)) for code, label in mapping.items()]
-
-
-def _by_name(model, *where):
-    return lambda: db.session.scalars(select(model).where(*where).order_by(model.name, model.id)).all()
-
-
-def _relation(label, model, *where, required=False, validators=()):
-    return QuerySelectField(
-        label,
-        query_func=_by_name(model, *where),
-        get_pk_func=lambda obj: obj.id,
-        allow_blank=not required,
-        validators=[DataRequired()] + list(validators) if required else list(validators),
-        widget=Select2Widget(),
-    )
-
-
-def _check(problem):
-    # StopValidation: FAB appends Optional() after these validators, and Optional() would
-    # clear a plain ValidationError raised for an empty field.
-    if problem:
-        raise StopValidation(problem)
-
-
-def _mobile(form, field):
-    field.data = (field.data or "").strip() or None
-    if field.data and not is_valid_mobile(field.data):
-        raise ValidationError(gettext("Enter an 11-digit mainland mobile number, e.g. 13802661234."))
-
-
-def _expiry_after_entry(form, field):
-    _check(pool.register_dates_problem(form.register_entered_on.data, field.data))
-
-
-def _reason_for_status(form, field):
-    if "status" in form:
-        _check(pool.status_reason_problem(form.status.data, field.data))
-
-
-def _positive_hours(form, field):
-    if field.data is not None and field.data <= 0:
-        raise ValidationError(gettext("Training hours must be more than 0."))
-    if field.data is not None and field.data > MAX_HOURS:
-        raise ValidationError(gettext("Training hours must be at most %(max)s.", max=MAX_HOURS))
-
-
-def _not_in_future(form, field):
-    if field.data and field.data > pool.local_today():
-        raise ValidationError(gettext("The date cannot be in the future."))
-
-
-def _role_fits(form, field):
-    if "team" in form:  # adding: team and mediator come from the form (or the page's filter)
-        team, mediator, member_id = form.team.data, form.mediator.data, None
-    else:  # editing: only the duties change
-        member = db.session.get(TeamMember, int(form._id))
-        team, mediator, member_id = member.team, member.mediator, member.id
-    if team is not None and mediator is not None:
-        _check(pool.team_member_problem(team, mediator, field.data, member_id))
-
-
-def _lead_is_member(form, field):
-    team_id = getattr(form, "_id", None)
-    if team_id is not None:
-        _check(pool.team_lead_problem(int(team_id), field.data))
-
-
-def _specialties(codes):
-    return "、".join(str(jiefen().dispatcher.type_label(c)) for c in codes or [])
-
-
-def _names(items):
-    return "、".join(item.name for item in items or [])
-
-
-# -- views -----------------------------------------------------------------------------------
+from app.views.pool_base import (
+    LABELS,
+    MEDIATION,
+    _by_name,
+    _choices,
+    _expiry_after_entry,
+    _mobile,
+    _names,
+    _not_in_future,
+    _PoolInterface,
+    _PoolView,
+    _positive_hours,
+    _reason_for_status,
+    _refuse,
+    _relation,
+    _specialties,
+)
+from app.views.teams import MediationTeamModelView, TeamMemberModelView
 
 
 class TrainingRecordModelView(_PoolView):
@@ -252,82 +64,6 @@ class TrainingRecordModelView(_PoolView):
         "hours": DecimalField(_l("Hours"), places=1, validators=[InputRequired(), _positive_hours]),
     }
     edit_form_extra_fields = add_form_extra_fields
-
-
-class TeamMemberModelView(_PoolView):
-    """A mediator's place and duties in a team; shown on both the team's and the mediator's page."""
-
-    datamodel = _PoolInterface(TeamMember, preload=("team",))
-    route_base = "/mediators/team-members"
-    class_permission_name = "MediationTeam"
-    base_permissions = TEAM_PERMISSIONS
-    include_route_methods = {"list", "show", "add", "edit", "delete"}
-    list_title = _l("Team memberships")
-    show_title = _l("Team membership")
-    add_title = _l("Add a team member")
-    edit_title = _l("Edit team membership")
-    list_columns = ["team", "mediator", "mediator.kind_label", "role"]
-    show_columns = list_columns
-    add_columns = ["team", "mediator", "role"]
-    # Team and mediator are what a membership is: to change them, remove it and add another.
-    edit_columns = ["role"]
-    search_columns = ["team", "role"]
-    order_columns = ["role"]
-    base_order = ("role", "desc")  # lead, then intake and follow-up, then analysis
-    label_columns = dict(LABELS)
-    formatters_columns = {"role": lambda code: TEAM_ROLES.get(code, code)}
-    add_form_extra_fields = {
-        "team": _relation(_l("Team"), MediationTeam, required=True),
-        "mediator": _relation(_l("Mediator"), Mediator, required=True),
-        "role": SelectField(_l("Duties"), choices=_choices(TEAM_ROLES), validators=[DataRequired(), _role_fits]),
-    }
-    edit_form_extra_fields = {"role": add_form_extra_fields["role"]}
-
-    def pre_add(self, item):
-        self._check(item, None)
-
-    def pre_update(self, item):
-        self._check(item, item.id)
-
-    def pre_delete(self, item):
-        _refuse(pool.leaving_lead_problem(item))
-
-    def _check(self, item, member_id):
-        _refuse(pool.team_member_problem(item.team, item.mediator, item.role, member_id))
-        pool.sync_lead(item)
-
-
-class MediationTeamModelView(_PoolView):
-    """Full-time and part-time, resident and invited mediators working together."""
-
-    datamodel = _PoolInterface(MediationTeam, preload=("organization", "lead"))
-    route_base = "/mediators/teams"
-    class_permission_name = "MediationTeam"
-    base_permissions = TEAM_PERMISSIONS
-    include_route_methods = {"list", "show", "add", "edit", "delete"}
-    list_title = _l("Mediation teams")
-    show_title = _l("Mediation team")
-    add_title = _l("Add a mediation team")
-    edit_title = _l("Edit mediation team")
-    list_columns = ["name", "organization", "lead"]
-    show_columns = ["name", "organization", "lead", "description"]
-    # A new team has no members yet, so its lead is chosen once they are added.
-    add_columns = ["name", "organization", "description"]
-    edit_columns = ["name", "organization", "lead", "description"]
-    search_columns = ["name", "organization"]
-    order_columns = ["name"]
-    base_order = ("name", "asc")
-    related_views = [TeamMemberModelView]
-    label_columns = dict(LABELS)
-    description_columns = {"lead": _l("Must be a member of the team.")}
-    add_form_extra_fields = {"organization": _relation(_l("Organisation"), Organization)}
-    edit_form_extra_fields = {
-        "organization": add_form_extra_fields["organization"],
-        "lead": _relation(_l("Team lead"), Mediator, validators=[_lead_is_member]),
-    }
-
-    def pre_update(self, item):
-        _refuse(pool.team_lead_problem(item.id, item.lead))
 
 
 class MediatorModelView(_PoolView):
@@ -457,3 +193,5 @@ def register_mediator_views(appbuilder) -> None:
             category_icon="fa-handshake-o",
         )
     appbuilder.add_view_no_menu(TeamMemberModelView)
+
+
