@@ -58,7 +58,8 @@ def count(app, model) -> int:
 
 def submit(client, url, data):
     """Open the form at ``url`` in English and post ``data`` with its CSRF token."""
-    page = client.get(url + ("&" if "?" in url else "?") + "_l_=en")
+    client.get("/lang/en")  # ?_l_= lasts one request; the session's language lasts
+    page = client.get(url)
     assert page.status_code == 200, page.status_code
     return client.post(url, data={**data, "csrf_token": csrf_token(page.get_data(as_text=True))})
 

@@ -16,8 +16,8 @@ from app.services.areas import check_placement, path_label, references
 
 REFERENCE_LABELS = {
     "children": _l("areas below it"),
-    "cases": _l("cases"),
-    "organisations": _l("organisations"),
+    "cases": _l("cases registered there"),
+    "organisations": _l("organisations located there"),
     "mediators": _l("mediators serving it"),
 }
 
@@ -66,9 +66,9 @@ class AreaModelView(ModelView):
     def pre_delete(self, item):
         used = {k: v for k, v in references(item.id).items() if v}
         if used:
-            what = ", ".join(f"{n} {REFERENCE_LABELS[k]}" for k, n in used.items())
+            what = "; ".join(f"{REFERENCE_LABELS[k]}: {n}" for k, n in used.items())
             raise ValueError(
-                gettext("%(area)s cannot be deleted while %(what)s refer to it.", area=item.name, what=what)
+                gettext("%(area)s cannot be deleted while these refer to it: %(what)s.", area=item.name, what=what)
             )
 
 
