@@ -17,6 +17,7 @@ ROLE_MATRIX: dict[str, list[tuple[str, str]]] = {
         ("menu_access", "Cases"),
         ("menu_access", "All cases"),
         ("menu_access", "Register a dispute"),
+        ("can_transition", "CaseWorkflow"),
         ("can_this_form_get", "ResetMyPasswordView"),
         ("can_this_form_post", "ResetMyPasswordView"),
         ("can_userinfo", "UserDBModelView"),

@@ -16,6 +16,7 @@ from app.models.mediator import (
     TrainingRecord,
 )
 from app.models.duty import DutyPattern, DutyShift, GuidanceLog
+from app.models.lifecycle import Assignment, Consent, TimelineEvent
 
 __all__ = [
     "Area",
@@ -37,4 +38,7 @@ __all__ = [
     "DutyPattern",
     "DutyShift",
     "GuidanceLog",
+    "Assignment",
+    "Consent",
+    "TimelineEvent",
 ]

@@ -44,6 +44,13 @@ CASE_TRACKS = {
     "litigation": _l("Litigation"),
 }
 
+LITIGATION_TRACKS = {
+    "small_claims": _l("Small-claims procedure"),
+    "fast_track": _l("Fast-track trial"),
+    "ordinary": _l("Ordinary procedure"),
+    "arbitration": _l("Arbitration"),
+}
+
 CASE_CHANNELS = {
     "window": _l("Reception window"),
     "assisted": _l("Assisted entry"),
@@ -75,6 +82,14 @@ class Case(Model):
     organization_id = Column(
         Integer, ForeignKey("organization.id", ondelete="RESTRICT"), index=True
     )
+    # The named court staff member answerable for the case (seed plan 四(二)).
+    responsible_staff_id = Column(Integer, ForeignKey("ab_user.id", ondelete="RESTRICT"), index=True)
+    # Screening (甄别) when a party refuses mediation, or the track a failed mediation goes to.
+    litigation_track = Column(String(16))
+    screening_note = Column(Text)
+    # Court-entrusted mediation: ordinary (15 days) or simplified (7 days) procedure.
+    procedure = Column(String(16))
+    closed_at = Column(DateTime(timezone=True))
     # The mediator handling the case; RESTRICT: a mediator is removed by status, never deleted.
     mediator_id = Column(Integer, ForeignKey("mediator.id", ondelete="RESTRICT"), index=True)
     title = Column(String(200), nullable=False)
@@ -90,6 +105,8 @@ class Case(Model):
     organization = relationship("Organization", lazy="joined")
     created_by = relationship("User", foreign_keys=[created_by_fk])
     mediator = relationship("Mediator")
+    responsible_staff = relationship("User", foreign_keys=[responsible_staff_id])
+    timeline = relationship("TimelineEvent", order_by="TimelineEvent.at, TimelineEvent.id", viewonly=True)
     parties = relationship(
         "Party",
         back_populates="case",
@@ -135,6 +152,22 @@ class Case(Model):
                 "address": p.address or "",
             }
             for p in self.parties
+        ]
+
+    @property
+    def timeline_entries(self) -> list[dict]:
+        """The timeline as the API shows it (codes, not labels: clients translate)."""
+        return [
+            {
+                "at": e.at.isoformat() if e.at else None,
+                "actor": e.actor.username if e.actor else None,
+                "kind": e.kind,
+                "action": e.action,
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "note": e.note or "",
+            }
+            for e in self.timeline
         ]
 
     def __repr__(self):

@@ -50,6 +50,7 @@ class CaseApi(ModelRestApi):
         "intake_data",
         "parties_masked",
         "version",
+        "timeline_entries",
     ]
     add_columns = ["title"]  # documentation only: post is validated by the intake form
     search_columns = CASE_SEARCH_COLUMNS

@@ -15,6 +15,7 @@ from app.views.cases import CaseIntakeView, CaseModelView
 from app.views.duty import register_duty_views
 from app.views.mediators import register_mediator_views
 from app.views.health import health
+from app.views.workflow import CaseWorkflowApi, CaseWorkflowView
 from app.views.organizations import OrganizationModelView
 from app.views.places_admin import AreaModelView, MembershipModelView
 from app.views.plugins_admin import PluginAdminView
@@ -48,6 +49,8 @@ def register_core_views(app, appbuilder) -> None:
     )
     appbuilder.add_api(CaseApi)
     appbuilder.add_view_no_menu(AgreementView)
+    appbuilder.add_view_no_menu(CaseWorkflowView)
+    appbuilder.add_api(CaseWorkflowApi)
     appbuilder.add_view(
         PluginAdminView,
         "Plugins",

@@ -1,0 +1,1 @@
+"""The case lifecycle: one state machine, its guards, and the timeline it writes."""

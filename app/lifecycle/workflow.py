@@ -1,0 +1,142 @@
+"""Performing an action on a case: guards, plugin vetoes, the change and its timeline entry,
+all in one transaction, refused cleanly when someone else saved first."""
+from __future__ import annotations
+
+from typing import Optional
+
+from flask_babel import gettext
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.extensions import db, jiefen
+from app.lifecycle.machine import ACTIONS, TERMINAL, Action, available
+from app.models.case import CASE_STATES, LITIGATION_TRACKS, Case
+from app.models.lifecycle import Consent, TimelineEvent
+from app.models.types import utcnow
+from app.services.transitions import TransitionRefused
+
+
+class StaleCase(Exception):
+    """The case changed since the user loaded it; their change was not applied."""
+
+
+def latest_consents(case: Case, subject: str = "mediation") -> dict[int, str]:
+    """Each party's latest answer on ``subject``: ``{party_id: "given" | "refused"}``."""
+    rows = db.session.execute(
+        select(Consent.party_id, Consent.decision)
+        .where(Consent.case_id == case.id, Consent.subject == subject)
+        .order_by(Consent.at, Consent.id)
+    ).all()
+    return {party_id: decision for party_id, decision in rows}  # later rows win
+
+
+def _core_guard(case: Case, action: Action, data: dict) -> Optional[str]:
+    """The core's own rules for an action; a sentence when they say no."""
+    if action.name in ("accept_mediation", "refuse_mediation"):
+        answers = latest_consents(case)
+        disputing = [p for p in case.parties if p.role in ("applicant", "respondent")]
+        if action.name == "accept_mediation":
+            missing = [p.name for p in disputing if answers.get(p.id) != "given"]
+            if missing:
+                return gettext(
+                    "Mediation needs every party's consent; not yet given by: %(names)s.",
+                    names="、".join(missing),
+                )
+        elif not any(answers.get(p.id) == "refused" for p in disputing):
+            return gettext("No party has refused mediation: record the refusal first.")
+    if action.name == "schedule" and case.mediator_id is None:
+        return gettext("No mediator has accepted the case yet.")
+    if action.needs_track and data.get("track") not in LITIGATION_TRACKS:
+        return gettext("Choose the track the case goes to.")
+    if action.needs_case_no:
+        target = db.session.scalars(select(Case).where(Case.case_no == (data.get("case_no") or "").strip())).first()
+        if target is None or target.id == case.id:
+            return gettext("Give the number of another existing case to merge into.")
+        if target.status in TERMINAL:
+            return gettext("Case %(no)s is already finished; merge into an open case.", no=target.case_no)
+        data["target_id"] = target.id
+    if action.needs_note and not (data.get("note") or "").strip():
+        return gettext("Give the reason; it is kept in the case's timeline.")
+    return None
+
+
+def refusal_for_state(case: Case, action: Action) -> str:
+    """Why an action is not possible from the case's current state."""
+    possible = "、".join(str(a.label) for a in available(case.status)) or gettext("none")
+    return gettext(
+        "The case is now “%(state)s”: “%(action)s” is not possible. Possible now: %(possible)s.",
+        state=CASE_STATES.get(case.status, case.status),
+        action=action.label,
+        possible=possible,
+    )
+
+
+def record(case: Case, actor, kind: str, action: str, note: str = "", data: Optional[dict] = None,
+           from_state: Optional[str] = None, to_state: Optional[str] = None) -> TimelineEvent:
+    """Add a timeline entry to the current transaction (committed with the change it tells)."""
+    event = TimelineEvent(
+        case_id=case.id,
+        at=utcnow(),
+        actor_id=getattr(actor, "id", None),
+        kind=kind,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        note=note or None,
+        data=data or {},
+    )
+    db.session.add(event)
+    return event
+
+
+def perform(case: Case, action_name: str, actor, expected_version: Optional[int] = None,
+            note: str = "", data: Optional[dict] = None, before_commit=None) -> Case:
+    """Apply ``action_name`` to ``case`` or raise ``TransitionRefused`` / ``StaleCase``.
+
+    The state, the fields the action sets, the timeline entry, whatever ``before_commit(case)``
+    adds (e.g. assignment offers) and the plugins' reactions commit together; on any refusal
+    or error nothing is written.
+    """
+    data = dict(data or {})
+    data["note"] = note
+    action = ACTIONS.get(action_name)
+    if action is None:
+        raise TransitionRefused([gettext("Unknown action.")])
+    try:
+        if expected_version is not None and int(expected_version) != case.version:
+            raise StaleCase()
+        if case.status not in action.sources:
+            raise TransitionRefused([refusal_for_state(case, action)])
+        reason = _core_guard(case, action, data)
+        if reason:
+            raise TransitionRefused([reason])
+        hook = jiefen().dispatcher.hook("validate_transition")
+        vetoes = [r for r in hook(case=case, from_state=case.status, to_state=action.target, actor=actor) if r]
+        if vetoes:
+            raise TransitionRefused(vetoes)
+        from_state = case.status
+        case.status = action.target
+        if action.needs_track:
+            case.litigation_track = data["track"]
+        if action.name == "refuse_mediation":
+            case.track = "litigation"
+            case.screening_note = note.strip()
+        if action.target in TERMINAL:
+            case.closed_at = utcnow()
+        record(case, actor, "transition", action.name, note.strip(),
+               {k: v for k, v in data.items() if k in ("track", "case_no", "target_id")},
+               from_state, action.target)
+        if before_commit is not None:
+            before_commit(case)
+        db.session.flush()  # the version column makes a concurrent save fail here
+        jiefen().dispatcher.hook("on_transition")(
+            case=case, from_state=from_state, to_state=action.target, actor=actor
+        )
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleCase() from None
+    except Exception:
+        db.session.rollback()
+        raise
+    return case
