@@ -93,6 +93,39 @@ def recommended_mediators(case, limit: int = 5) -> list:
     return recommend(case).top(limit)
 
 
+def litigation_track_label(code) -> str:
+    """Small claims / fast-track / ordinary / arbitration in the reader's language."""
+    from app.models.case import LITIGATION_TRACKS
+
+    return LITIGATION_TRACKS.get(code, code)
+
+
+def case_actions(case) -> list:
+    """The lifecycle actions possible from the case's state."""
+    from app.lifecycle.machine import available
+
+    return available(case.status)
+
+
+def timeline_label(event) -> str:
+    """A timeline entry in the reader's language: the action, and the move it made."""
+    from app.lifecycle.machine import ACTIONS
+    from app.models.case import CASE_STATES
+    from app.models.lifecycle import CONSENT_SUBJECTS
+
+    if event.kind == "transition" and event.action in ACTIONS:
+        label = str(ACTIONS[event.action].label)
+    elif event.kind == "consent":
+        label = gettext("Consent: %(subject)s", subject=CONSENT_SUBJECTS.get(event.action, event.action))
+    elif event.action == "registered" or event.to_state == "registered":
+        label = gettext("Registered")
+    else:
+        label = event.action
+    if event.from_state and event.to_state and event.from_state != event.to_state:
+        label += f"（{CASE_STATES.get(event.from_state, event.from_state)} → {CASE_STATES.get(event.to_state, event.to_state)}）"
+    return label
+
+
 def install_template_helpers(app) -> None:
     """Expose the helpers to every template."""
     sm = app.appbuilder.sm
@@ -111,5 +144,8 @@ def install_template_helpers(app) -> None:
         local_time=local_time,
         agreement_available=agreement_available,
         case_advice=case_advice,
+        case_actions=case_actions,
+        timeline_label=timeline_label,
+        litigation_track_label=litigation_track_label,
         recommended_mediators=recommended_mediators,
     )

@@ -72,14 +72,22 @@ def login(client, username: str) -> None:
     assert r.status_code == 302 and "/login" not in r.headers["Location"], "login failed"
 
 
+_TOKENS: dict = {}
+
+
 def api_token(client, username: str) -> str:
-    """A JWT from ``/api/v1/security/login``."""
+    """A JWT from ``/api/v1/security/login`` (one real login per app and user: password
+    hashing is deliberately slow, and tokens outlive a test run)."""
+    key = (id(client.application), username)
+    if key in _TOKENS:
+        return _TOKENS[key]
     r = client.post(
         "/api/v1/security/login",
         json={"username": username, "password": PASSWORDS[username], "provider": "db"},
     )
     assert r.status_code == 200, r.get_data(as_text=True)
-    return r.get_json()["access_token"]
+    _TOKENS[key] = r.get_json()["access_token"]
+    return _TOKENS[key]
 
 
 VALID_ID = "11010519491231002X"  # the GB 11643 standard's own example number

@@ -11,6 +11,7 @@ from app.intake.payload import to_json
 from app.models.case import Case
 from app.models.party import Party
 from app.services.numbering import format_case_no, next_serial
+from app.lifecycle.workflow import record
 from app.services.transitions import apply_transition
 from app.validation.identity import parse_id_number
 
@@ -63,11 +64,16 @@ def register_case(form, dispute_type: str, actor, channel: str | None = None) ->
             intake_data=to_json(form.intake.data),
             created_at=now,
             created_by_fk=getattr(actor, "id", None),
+            # Every case has a named court staff member answerable for it (seed 四(二)):
+            # the registering user until someone else is named.
+            responsible_staff_id=getattr(actor, "id", None),
         )
         for entry in form.parties.data:
             case.parties.append(_party(entry))
         session.add(case)
         apply_transition(session, case, "registered", actor)
+        record(case, actor, "transition", "register", to_state="registered",
+               data={"channel": case.channel})
         session.commit()
     except Exception:
         session.rollback()

@@ -11,15 +11,25 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional as Opt
 
 from app.extensions import db
+from app.lifecycle.consent import record_consents
 from app.lifecycle.machine import ACTIONS, available
 from app.lifecycle.workflow import StaleCase, perform
 from app.models.case import LITIGATION_TRACKS, Case
+from app.models.lifecycle import CONSENT_CHANNELS, CONSENT_SUBJECTS
 from app.services.scope import can_see, current_user_obj
 from app.services.transitions import TransitionRefused
 from app.views.keys import is_valid_pk
 
 WORKFLOW_PERMISSIONS = ["can_transition"]
 STALE = _l("Someone else changed this case after you opened it. Nothing was changed; check the case and try again.")
+
+
+class ConsentForm(FlaskForm):
+    """The parties' answers to one question, with how they were given."""
+
+    version = HiddenField()
+    subject = SelectField(_l("Consent to"), choices=lambda: [(k, str(v)) for k, v in CONSENT_SUBJECTS.items()])
+    channel = SelectField(_l("Given"), choices=lambda: [(k, str(v)) for k, v in CONSENT_CHANNELS.items()])
 
 
 class ActionForm(FlaskForm):
@@ -45,7 +55,27 @@ class CaseWorkflowView(BaseView):
     route_base = "/case"
     class_permission_name = "CaseWorkflow"
     base_permissions = WORKFLOW_PERMISSIONS
-    method_permission_name = {"act": "transition"}
+    method_permission_name = {"act": "transition", "consent": "transition"}
+
+    @expose("/<pk>/consent", methods=["GET", "POST"])
+    @has_access
+    def consent(self, pk):
+        """Record the parties' answers (given or refused) with the channel and time."""
+        case = visible_case(pk)
+        form = ConsentForm(formdata=request.form if request.method == "POST" else None)
+        decisions = {p.id: request.form.get(f"party-{p.id}", "") for p in case.parties}
+        status = 200
+        if request.method == "POST" and form.validate():
+            try:
+                record_consents(case, form.subject.data, form.channel.data, decisions, g.user)
+            except TransitionRefused as exc:
+                for reason in exc.reasons:
+                    flash(str(reason), "danger")
+                status = 422
+            else:
+                flash(gettext("The parties' answers are recorded."), "success")
+                return redirect(url_for("CaseModelView.show", pk=case.id))
+        return self.render_template("jiefen/case_consent.html", case=case, form=form, decisions=decisions), status
 
     @expose("/<pk>/do/<action>", methods=["GET", "POST"])
     @has_access
@@ -87,8 +117,36 @@ class CaseWorkflowApi(BaseApi):
     resource_name = "case"
     class_permission_name = "CaseWorkflow"
     base_permissions = WORKFLOW_PERMISSIONS
-    method_permission_name = {"transition": "transition"}
+    method_permission_name = {"transition": "transition", "consent": "transition"}
     openapi_spec_tag = "Case workflow"
+
+    @expose("/<int:pk>/consent", methods=["POST"])
+    @protect()
+    @safe
+    def consent(self, pk):
+        """Record answers: ``{"subject", "channel", "decisions": {party_id: "given"|"refused"}}``.
+        ---
+        post:
+          parameters:
+          - in: path
+            name: pk
+            schema:
+              type: integer
+          responses:
+            201:
+              description: the answers were recorded
+        """
+        case = db.session.get(Case, pk) if is_valid_pk(pk) else None
+        if case is None or not can_see(case):
+            return self.response_404()
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or not isinstance(body.get("decisions"), dict):
+            return self.response_400(message=gettext("Send a JSON object with “decisions”."))
+        try:
+            rows = record_consents(case, body.get("subject"), body.get("channel"), body["decisions"], current_user_obj())
+        except TransitionRefused as exc:
+            return self.response_422(message={"consent": [str(r) for r in exc.reasons]})
+        return self.response(201, recorded=len(rows))
 
     @expose("/<int:pk>/transition", methods=["POST"])
     @protect()
