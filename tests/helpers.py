@@ -122,6 +122,8 @@ def traffic_payload(places: dict, **intake_changes) -> dict:
         "area_id": places["street"],
         "organization_id": places["centre"],
         "channel": "window",
+        # Tests register the same people many times; duplicate detection has its own tests.
+        "confirm_duplicates": True,
         "parties": [
             {"kind": "person", "role": "applicant", "name": "林晓明", "id_number": VALID_ID,
              "mobile": "13802661234", "address": "汕尾市城区香洲街道通港路18号"},

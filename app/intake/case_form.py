@@ -9,7 +9,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FormField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional as Opt, ValidationError
 
 from app.intake.fields import (
@@ -113,6 +113,8 @@ class CaseFormBase(FlaskForm):
     )
     channel = SelectField(_l("Intake channel"), choices=list(CASE_CHANNELS.items()), default="window")
     parties = RecordsField(FormField(PartyForm), min_entries=2, max_entries=MAX_PARTIES, label=_l("Parties"))
+    # Ticked after the clerk has seen the open cases naming the same person.
+    confirm_duplicates = BooleanField(_l("Register anyway: this is a different dispute"))
 
     def validate_parties(self, field):
         """A dispute needs someone who raises it and someone it is raised against."""

@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.extensions import jiefen
 from app.intake.payload import flatten, form_errors
 from app.models.case import Case
+from app.services.duplicates import find_duplicates
 from app.services.intake import TYPE_UNAVAILABLE, intake_form, register_case
 from app.services.transitions import TransitionRefused
 from app.errors import database_error
@@ -79,6 +80,14 @@ class CaseApi(ModelRestApi):
         form = intake_form(dispute_type, formdata=flatten(body), api=True)
         if not form.validate():
             return self.response_422(message=form_errors(form))
+        duplicates, hidden = find_duplicates(form.parties.data)
+        if (duplicates or hidden) and not form.confirm_duplicates.data:
+            return self.response(
+                409,
+                message=gettext("The same person appears in other open cases; send confirm_duplicates: true to register anyway."),
+                duplicates=[{"id": c.id, "case_no": c.case_no, "status": c.status} for c in duplicates],
+                other_open_cases=hidden,
+            )
         actor = getattr(g, "user", None) or jwt_user
         try:
             case = register_case(form, dispute_type, actor, channel=form.channel.data)

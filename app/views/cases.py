@@ -14,6 +14,7 @@ from app.extensions import jiefen
 from app.intake.fields import RecordsField
 from app.intake.payload import form_errors
 from app.models.case import CASE_CHANNELS, CASE_STATES, Case
+from app.services.duplicates import find_duplicates
 from app.services.intake import TYPE_UNAVAILABLE, intake_form, register_case
 from app.services.transitions import TransitionRefused
 from app.templating import local_time
@@ -142,22 +143,27 @@ class CaseIntakeView(BaseView):
                 return redirect(url_for(".choose"))
             abort(404)
         form = intake_form(dispute_type, formdata=request.form if request.method == "POST" else None)
-        if request.method == "POST" and form.validate():
-            try:
-                case = register_case(form, dispute_type, g.user)
-            except TransitionRefused as exc:
-                for reason in exc.reasons:
-                    flash(str(reason), "danger")
-            except SQLAlchemyError as exc:
-                # Show the form again with everything typed, and a neutral reason.
-                flash(database_error(exc)[1], "danger")
-            else:
-                flash(gettext("Case %(no)s registered.", no=case.case_no), "success")
-                return redirect(url_for("CaseModelView.show", pk=case.id))
-        elif request.method == "POST":
+        duplicates, hidden = [], 0
+        if request.method == "GET":
+            _default_roles(form)
+        elif not form.validate():
             flash(gettext("Please correct the fields marked in red."), "danger")
         else:
-            _default_roles(form)
+            duplicates, hidden = find_duplicates(form.parties.data)
+            if (duplicates or hidden) and not form.confirm_duplicates.data:
+                flash(gettext("The same person appears in other open cases: check them before registering."), "warning")
+            else:
+                try:
+                    case = register_case(form, dispute_type, g.user)
+                except TransitionRefused as exc:
+                    for reason in exc.reasons:
+                        flash(str(reason), "danger")
+                except SQLAlchemyError as exc:
+                    # Show the form again with everything typed, and a neutral reason.
+                    flash(database_error(exc)[1], "danger")
+                else:
+                    flash(gettext("Case %(no)s registered.", no=case.case_no), "success")
+                    return redirect(url_for("CaseModelView.show", pk=case.id))
         _pad_rows(form)
         return self.render_template(
             "jiefen/intake_form.html",
@@ -165,4 +171,6 @@ class CaseIntakeView(BaseView):
             errors=form_errors(form) if request.method == "POST" else {},
             dispute_type=state.registry.dispute_types[dispute_type],
             specs=state.registry.field_specs(dispute_type),
+            duplicates=duplicates,
+            hidden_duplicates=hidden,
         )
