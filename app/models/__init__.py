@@ -17,6 +17,8 @@ from app.models.mediator import (
 )
 from app.models.duty import DutyPattern, DutyShift, GuidanceLog
 from app.models.lifecycle import Assignment, Consent, TimelineEvent
+from app.models.mediation import Appointment, Attachment, MediationSession
+from app.models.outcome import AgreedTerm, Agreement, JudicialConfirmation, ReturnVisit, Signature
 
 __all__ = [
     "Area",
@@ -41,4 +43,12 @@ __all__ = [
     "Assignment",
     "Consent",
     "TimelineEvent",
+    "Appointment",
+    "Attachment",
+    "MediationSession",
+    "AgreedTerm",
+    "Agreement",
+    "JudicialConfirmation",
+    "ReturnVisit",
+    "Signature",
 ]
