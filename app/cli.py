@@ -26,7 +26,7 @@ def plugins_list():
                    "every plugin counts as enabled until then)", err=True)
     click.echo(f"{'name':<16} {'version':<10} {'enabled':<8} dispute types")
     for name, info in sorted(state.registry.plugins.items()):
-        enabled = "no" if name in disabled else "yes"
+        enabled = "always" if name == "core" else ("no" if name in disabled else "yes")
         click.echo(f"{name:<16} {info.version:<10} {enabled:<8} {', '.join(info.dispute_types)}")
 
 

@@ -18,6 +18,8 @@ ROLE_MATRIX: dict[str, list[tuple[str, str]]] = {
         ("menu_access", "All cases"),
         ("menu_access", "Register a dispute"),
         ("can_transition", "CaseWorkflow"),
+        ("can_index", "MyWork"),
+        ("menu_access", "My work"),
         ("can_this_form_get", "ResetMyPasswordView"),
         ("can_this_form_post", "ResetMyPasswordView"),
         ("can_userinfo", "UserDBModelView"),
@@ -34,6 +36,8 @@ ROLE_MATRIX: dict[str, list[tuple[str, str]]] = {
     ],
     # 值班法官: reads cases and the roster, records guidance and consultations.
     "Judge": [
+        ("can_index", "MyWork"),
+        ("menu_access", "My work"),
         ("can_list", "Case"),
         ("can_show", "Case"),
         ("menu_access", "Cases"),

@@ -126,6 +126,13 @@ def timeline_label(event) -> str:
     return label
 
 
+def case_deadlines(case) -> list:
+    """The case's deadlines, most urgent first (the one engine in app/lifecycle)."""
+    from app.lifecycle.deadlines import case_deadlines as compute
+
+    return compute(case)
+
+
 def install_template_helpers(app) -> None:
     """Expose the helpers to every template."""
     sm = app.appbuilder.sm
@@ -145,6 +152,7 @@ def install_template_helpers(app) -> None:
         agreement_available=agreement_available,
         case_advice=case_advice,
         case_actions=case_actions,
+        case_deadlines=case_deadlines,
         timeline_label=timeline_label,
         litigation_track_label=litigation_track_label,
         recommended_mediators=recommended_mediators,

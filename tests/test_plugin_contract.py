@@ -123,3 +123,13 @@ def test_two_plugins_declaring_one_setting_fail_start_up(database, tmp_path):
 
     with pytest.raises(PluginError, match="declared by both"):
         make_app(database, tmp_path, JIEFEN_EXTRA_PLUGINS=[("zz-setting", SecondOwnerOfASetting())])
+
+
+def test_the_core_rules_cannot_be_excluded_or_switched_off(app, admin_client):
+    pm = build_plugin_manager(exclude=["core"])
+    assert pm.get_plugin("core") is not None  # JIEFEN_PLUGINS_EXCLUDE cannot remove it
+    with app.app_context():
+        with pytest.raises(KeyError):
+            app.extensions["jiefen"].dispatcher.set_enabled("core", False)
+    assert admin_client.post("/admin/plugins/core/toggle", data={"enabled": "0"}).status_code in (400, 404)
+    assert "core" not in admin_client.get("/admin/plugins/").get_data(as_text=True).split("<tbody>")[1]

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.models.plugin_state import PluginState
 from app.models.types import utcnow
-from app.plugins.manager import PluginRegistry
+from app.plugins.manager import CORE_PLUGIN, PluginRegistry
 from app.plugins.types import DisputeType
 
 _G_KEY = "_jiefen_disabled_plugins"
@@ -36,7 +36,9 @@ class Dispatcher:
         rows = self._session().execute(
             select(PluginState.name).where(PluginState.enabled.is_(False))
         )
-        disabled = frozenset(name for (name,) in rows if name in self.registry.plugins)
+        disabled = frozenset(
+            name for (name,) in rows if name in self.registry.plugins and name != CORE_PLUGIN
+        )
         if has_request_context():
             setattr(g, _G_KEY, disabled)
         return disabled
@@ -47,8 +49,8 @@ class Dispatcher:
 
     def set_enabled(self, name: str, enabled: bool, actor_id: Optional[int] = None) -> None:
         """Switch a plugin on or off; committed by the caller's transaction."""
-        if name not in self.registry.plugins:
-            raise KeyError(name)
+        if name not in self.registry.plugins or name == CORE_PLUGIN:
+            raise KeyError(name)  # the core cannot be switched off
         session = self._session()
         state = session.get(PluginState, name) or PluginState(name=name)
         state.enabled = enabled

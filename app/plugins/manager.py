@@ -24,6 +24,7 @@ from app.plugins.types import (
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "jiefen.plugins"
+CORE_PLUGIN = "core"
 
 
 class PluginError(RuntimeError):
@@ -66,8 +67,14 @@ def build_plugin_manager(
     """
     pm = pluggy.PluginManager("jiefen")
     pm.add_hookspecs(hookspecs)
+    # The core's own rules (deadlines, small-claims advice, their settings) go through the
+    # same hooks as any plugin, but cannot be excluded or switched off.
+    from app.lifecycle import core_rules
+
+    pm.register(core_rules, name=CORE_PLUGIN)
     for name in exclude:
-        pm.set_blocked(name)
+        if name != CORE_PLUGIN:
+            pm.set_blocked(name)
     pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
     for name, plugin in extra_plugins:
         if not pm.is_blocked(name):

@@ -142,6 +142,9 @@ class DeadlineRule:
     setting_key: str
     starts_from: str
     working_days: bool = False
+    # A type-specific rule may stand in for a core rule (e.g. its own pre-filing period):
+    # the engine then drops the core rule with this code.
+    replaces: str = ""
 
 
 @dataclass(frozen=True)

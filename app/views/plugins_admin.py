@@ -7,6 +7,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext, lazy_gettext as _l
 
 from app.extensions import db, jiefen
+from app.plugins.manager import CORE_PLUGIN
 
 
 class PluginAdminView(BaseView):
@@ -31,6 +32,7 @@ class PluginAdminView(BaseView):
                 "types": [state.registry.dispute_types[c] for c in info.dispute_types],
             }
             for name, info in sorted(state.registry.plugins.items())
+            if name != CORE_PLUGIN  # always on: not the administrator's to switch
         ]
         return self.render_template("jiefen/plugins.html", rows=rows, title=_l("Plugins"))
 
@@ -39,7 +41,7 @@ class PluginAdminView(BaseView):
     def toggle(self, name):
         """Switch plugin ``name`` to the state posted in ``enabled`` (``1`` or ``0``)."""
         state = jiefen()
-        if name not in state.registry.plugins:
+        if name not in state.registry.plugins or name == CORE_PLUGIN:
             abort(404)
         enabled = request.form.get("enabled") == "1"
         state.dispatcher.set_enabled(name, enabled, actor_id=getattr(g.user, "id", None))

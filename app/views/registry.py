@@ -14,6 +14,7 @@ from app.views.api import CaseApi
 from app.views.cases import CaseIntakeView, CaseModelView
 from app.views.duty import register_duty_views
 from app.views.mediators import register_mediator_views
+from app.views.mywork import register_mywork_views
 from app.views.health import health
 from app.views.workflow import CaseWorkflowApi, CaseWorkflowView
 from app.views.organizations import OrganizationModelView
@@ -60,6 +61,7 @@ def register_core_views(app, appbuilder) -> None:
     )
     register_duty_views(appbuilder)
     register_mediator_views(appbuilder)
+    register_mywork_views(appbuilder)
     appbuilder.add_view(
         AreaModelView, "Areas", label=_l("Areas"), icon="fa-map-marker", category="Security"
     )

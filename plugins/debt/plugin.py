@@ -154,6 +154,7 @@ def deadlines(case):
             label=_("Pre-filing mediation period"),
             setting_key=MEDIATION_DAYS,
             starts_from="mediation_started_on",
+            replaces="core.pre_filing_mediation",
         ),
     ]
 

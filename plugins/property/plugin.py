@@ -157,6 +157,7 @@ def deadlines(case):
             label=_("Pre-filing mediation period"),
             setting_key=PREFILING_DAYS,
             starts_from="created_at",
+            replaces="core.pre_filing_mediation",
         )
     ]
 

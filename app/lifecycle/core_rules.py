@@ -1,0 +1,196 @@
+"""The core's own rules, written as a plugin so they reach the deadline engine and the
+screening advice by the same road as every dispute type's rules.
+
+Registered by ``build_plugin_manager`` under the name ``core``: always enabled, owns no
+dispute type. Every number is a dated setting declared here with its source (domain rules
+1, 2, 5, 7 and 8); the engine in :mod:`app.lifecycle.deadlines` does the counting.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from app.lifecycle.machine import TERMINAL
+from app.plugins import (
+    Advice,
+    DeadlineRule,
+    PluginMetadata,
+    SettingDefault,
+    SettingMissing,
+    _,
+    hookimpl,
+    setting_decimal,
+)
+
+PREFILING_DAYS = "core.prefiling_mediation_days"
+COURT_ORDINARY_DAYS = "core.court_mediation_days_ordinary"
+COURT_SIMPLIFIED_DAYS = "core.court_mediation_days_simplified"
+COURT_EXTENSION_DAYS = "core.court_mediation_extension_days"
+CONFIRMATION_DAYS = "core.judicial_confirmation_days"
+CONFIRMATION_ACCEPTANCE_DAYS = "core.judicial_confirmation_acceptance_days"
+SMALL_CLAIMS_WAGE = "core.small_claims_wage"
+SMALL_CLAIMS_RATIO = "core.small_claims_ratio"
+SMALL_CLAIMS_AGREED_RATIO = "core.small_claims_agreed_ratio"
+DUE_SOON_DAYS = "core.due_soon_days"
+
+PRE_FILING = "core.pre_filing_mediation"
+COURT_MEDIATION = "core.court_mediation"
+CONFIRMATION_APPLICATION = "core.confirmation_application"
+CONFIRMATION_ACCEPTANCE = "core.confirmation_acceptance"
+
+PREFILING_SOURCE = "最高人民法院关于人民法院特邀调解的规定（法释〔2016〕14号）；本院诉前调解工作规则"
+FILING_FIRST_SOURCE = "最高人民法院关于严格依法规范民事案件立案与调解工作的意见（2024年12月27日印发，2025年1月1日起施行）第三条"
+FILING_FIRST_FROM = dt.date(2025, 1, 1)
+CONFIRMATION_SOURCE = "人民调解法 第33条；民事诉讼法 第201条（2021年修正文本，2023年修正文本条文序号请核对）"
+ACCEPTANCE_SOURCE = "最高人民法院关于人民调解协议司法确认程序的若干规定（法释〔2011〕5号）"
+SMALL_CLAIMS_SOURCE = "民事诉讼法 第165条（2021年修正文本，2023年修正文本条文序号请核对）"
+# The 2021 amendment (in force 2022-01-01) raised the limit to 50 % and added the 200 % by agreement.
+SMALL_CLAIMS_FROM = dt.date(2022, 1, 1)
+WAGE_SOURCE = "广东省高级人民法院年度通知（上一年度广东省就业人员年平均工资）"
+FAST_TRACK_SOURCE = "最高人民法院关于进一步推进案件繁简分流优化司法资源配置的若干意见（法发〔2016〕21号）"
+
+# After these states a rule's period is over ("met"); a rule that never started by then
+# never applied. Mediation ends with an agreement or a failure; the application period ends
+# when the parties apply; the court's 3 days end when it acts (the case moves to performing).
+_MEDIATION_OVER = frozenset(
+    {"agreement_reached", "mediation_failed", "judicial_confirmation", "performing", "litigation_screening"}
+) | TERMINAL
+FINISHED_IN: dict[str, frozenset] = {
+    PRE_FILING: _MEDIATION_OVER,
+    COURT_MEDIATION: _MEDIATION_OVER,
+    CONFIRMATION_APPLICATION: frozenset({"judicial_confirmation", "performing", "mediation_failed", "litigation_screening"})
+    | TERMINAL,
+    CONFIRMATION_ACCEPTANCE: frozenset({"performing", "mediation_failed", "litigation_screening"}) | TERMINAL,
+}
+
+
+@hookimpl
+def plugin_metadata():
+    """The core's own rules share the core's version."""
+    from app import __version__
+
+    return PluginMetadata(version=__version__, requires_core="", description=_("Rules of the core"))
+
+
+@hookimpl
+def register_settings():
+    """Mediation periods, judicial confirmation, small-claims limits and the warning window."""
+    return [
+        SettingDefault(PREFILING_DAYS, 30, _("Days of pre-filing mediation outside the court"),
+                       source=PREFILING_SOURCE, unit="days", check=True),
+        SettingDefault(COURT_ORDINARY_DAYS, 15, _("Days of court-entrusted mediation (ordinary procedure)"),
+                       source=FILING_FIRST_SOURCE, unit="days", valid_from=FILING_FIRST_FROM),
+        SettingDefault(COURT_SIMPLIFIED_DAYS, 7, _("Days of court-entrusted mediation (simplified procedure)"),
+                       source=FILING_FIRST_SOURCE, unit="days", valid_from=FILING_FIRST_FROM),
+        SettingDefault(COURT_EXTENSION_DAYS, 30,
+                       _("Days court-entrusted mediation may be extended when both parties agree"),
+                       source=FILING_FIRST_SOURCE, unit="days", valid_from=FILING_FIRST_FROM),
+        SettingDefault(CONFIRMATION_DAYS, 30,
+                       _("Days after the agreement takes effect to apply jointly for judicial confirmation"),
+                       source=CONFIRMATION_SOURCE, unit="days", valid_from=dt.date(2011, 1, 1), check=True),
+        SettingDefault(CONFIRMATION_ACCEPTANCE_DAYS, 3,
+                       _("Days for the court to decide whether to accept a judicial-confirmation application"),
+                       source=ACCEPTANCE_SOURCE, unit="days", valid_from=dt.date(2011, 3, 30), check=True),
+        # No reliable published figure is at hand: "0" means "not entered yet", and the
+        # screening advice asks for it instead of computing limits from a guess.
+        SettingDefault(SMALL_CLAIMS_WAGE, "0",
+                       _("Guangdong's average annual wage of employed persons in the previous year "
+                         "(the administrator must enter the figure the High Court publishes; 0 = not entered)"),
+                       source=WAGE_SOURCE, unit="CNY", check=True),
+        SettingDefault(SMALL_CLAIMS_RATIO, 50,
+                       _("Small-claims limit, as a percentage of the average annual wage"),
+                       source=SMALL_CLAIMS_SOURCE, unit="percent", valid_from=SMALL_CLAIMS_FROM, check=True),
+        SettingDefault(SMALL_CLAIMS_AGREED_RATIO, 200,
+                       _("Small-claims limit when both parties agree, as a percentage of the average annual wage"),
+                       source=SMALL_CLAIMS_SOURCE, unit="percent", valid_from=SMALL_CLAIMS_FROM, check=True),
+        SettingDefault(DUE_SOON_DAYS, 3, _("Days before a deadline from which it is shown as due soon"),
+                       source="本系统默认值（提醒天数，非法定期间，由管理员确定）", unit="days", check=True),
+    ]
+
+
+@hookimpl
+def deadlines(case):
+    """The mediation period of the case's track and the judicial-confirmation periods."""
+    rules = []
+    if case.track == "pre_filing":
+        rules.append(DeadlineRule(PRE_FILING, _("Pre-filing mediation period"), PREFILING_DAYS,
+                                  starts_from="mediation_accepted_on"))
+    elif case.track == "court_entrusted":
+        simplified = case.procedure == "simplified"
+        rules.append(DeadlineRule(
+            COURT_MEDIATION,
+            _("Court-entrusted mediation period (simplified procedure)") if simplified
+            else _("Court-entrusted mediation period (ordinary procedure)"),
+            COURT_SIMPLIFIED_DAYS if simplified else COURT_ORDINARY_DAYS,
+            starts_from="mediation_accepted_on",
+        ))
+    if case.track != "litigation":  # a case sent to litigation has no mediated agreement
+        rules += [
+            DeadlineRule(CONFIRMATION_APPLICATION, _("Joint application for judicial confirmation"),
+                         CONFIRMATION_DAYS, starts_from="agreement_reached_on"),
+            DeadlineRule(CONFIRMATION_ACCEPTANCE, _("Court's decision to accept the judicial-confirmation application"),
+                         CONFIRMATION_ACCEPTANCE_DAYS, starts_from="confirmation_applied_on"),
+        ]
+    return rules
+
+
+def _money(value: Decimal) -> str:
+    return f"¥{value:,.2f}"
+
+
+def _number(value: Decimal) -> str:
+    return format(value.normalize(), "f")  # 50, not 5E+1
+
+
+@hookimpl
+def diversion_advice(case):
+    """Small-claims eligibility from the wage figure, and fast-track suitability above it."""
+    # Personal-status cases are excluded from small claims; the family plugin says so itself.
+    if case.claim_amount is None or case.dispute_type == "family":
+        return None
+    try:
+        wage = setting_decimal(SMALL_CLAIMS_WAGE)
+        ratio = setting_decimal(SMALL_CLAIMS_RATIO)
+        agreed_ratio = setting_decimal(SMALL_CLAIMS_AGREED_RATIO)
+    except SettingMissing:
+        wage = Decimal(0)
+    if wage <= 0:
+        return [Advice(
+            "core.small_claims_wage_missing",
+            _("Small-claims limits cannot be worked out: an administrator must enter Guangdong's average "
+              "annual wage of employed persons for the previous year (dated setting %(key)s).", key=SMALL_CLAIMS_WAGE),
+            severity="warning",
+            source=WAGE_SOURCE,
+        )]
+    amount = Decimal(case.claim_amount)
+    limit = (wage * ratio / 100).quantize(Decimal("0.01"))
+    agreed_limit = (wage * agreed_ratio / 100).quantize(Decimal("0.01"))
+    exclusions = _("The system cannot tell whether the case is excluded: property-title disputes, "
+                   "foreign-related cases, cases needing appraisal, a party whose whereabouts are unknown, "
+                   "and counterclaims do not go to small claims.")
+    args = {"amount": _money(amount), "limit": _money(limit), "agreed": _money(agreed_limit),
+            "ratio": _number(ratio), "agreed_ratio": _number(agreed_ratio), "exclusions": exclusions}
+    advice = []
+    if amount <= limit:
+        advice.append(Advice(
+            "core.small_claims",
+            _("The claim (%(amount)s) is within %(ratio)s %% of the average annual wage (%(limit)s): if mediation "
+              "fails, a simple money claim goes to the small-claims procedure (one instance only). %(exclusions)s",
+              **args),
+            source=SMALL_CLAIMS_SOURCE,
+        ))
+    elif amount <= agreed_limit:
+        advice.append(Advice(
+            "core.small_claims_by_agreement",
+            _("The claim (%(amount)s) is above %(limit)s but within %(agreed_ratio)s %% of the average annual wage "
+              "(%(agreed)s): the small-claims procedure applies only if both parties agree. %(exclusions)s", **args),
+            source=SMALL_CLAIMS_SOURCE,
+        ))
+    if amount > limit:
+        advice.append(Advice(
+            "core.fast_track",
+            _("The claim (%(amount)s) is above the small-claims limit (%(limit)s): if the facts are simple and "
+              "the rights and duties clear, the case suits the fast-track trial.", **args),
+            source=FAST_TRACK_SOURCE,
+        ))
+    return advice

@@ -1,0 +1,317 @@
+"""The one deadline engine: every rule of every enabled plugin (the core's included), counted
+the same way for the case page, My work and any later report.
+
+A rule (:class:`~app.plugins.types.DeadlineRule`) names a start date and a dated setting;
+the engine finds the start date, reads the length in force *on that date* (a period keeps
+the length it started with when an administrator later changes the setting), counts it in
+the setting's unit and says where the case stands. Periods are counted from the day after
+the start, as Civil Code arts. 201–202 count them.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, Iterable, Optional, Union
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from app.extensions import db, jiefen
+from app.lifecycle.core_rules import DUE_SOON_DAYS, FINISHED_IN
+from app.lifecycle.machine import TERMINAL
+from app.models.lifecycle import TimelineEvent
+from app.models.setting import Setting
+
+log = logging.getLogger(__name__)
+
+When = Union[dt.date, dt.datetime]
+
+STATUSES = {
+    "overdue": _l("Overdue"),
+    "due_soon": _l("Due soon"),
+    "running": _l("Running"),
+    "waiting": _l("Not started yet"),
+    "met": _l("Met"),
+}
+# Bootstrap label colours, and the order in which deadlines need attention.
+STATUS_STYLES = {"overdue": "danger", "due_soon": "warning", "running": "info", "waiting": "default", "met": "success"}
+URGENCY = {"overdue": 0, "due_soon": 1, "running": 2, "waiting": 3, "met": 4}
+UNITS = {
+    "days": _l("days"),
+    "working days": _l("working days"),
+    "hours": _l("hours"),
+    "months": _l("months"),
+    "years": _l("years"),
+}
+
+# Start names taken from the case's timeline: the first time the case entered that state.
+LIFECYCLE_STARTS = {
+    "mediation_accepted_on": "mediation_accepted",
+    "mediation_started_on": "in_mediation",
+    "agreement_reached_on": "agreement_reached",
+    "confirmation_applied_on": "judicial_confirmation",
+}
+# Court-entrusted mediation is counted from the mediator's receipt of the file (rule 7),
+# which the lifecycle records as the case being assigned.
+COURT_TRACK = "court_entrusted"
+COURT_ACCEPTED_STATE = "assigned"
+_TIMELINE_STATES = tuple(set(LIFECYCLE_STARTS.values()) | {COURT_ACCEPTED_STATE})
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One deadline of a case, as counted on a given day."""
+
+    code: str
+    label: Any
+    starts_on: Optional[When]
+    due: Optional[When]  # a date, or a datetime for periods counted in hours
+    unit: str
+    length: Optional[int]
+    status: str  # running | due_soon | overdue | met | waiting
+    days_left: Optional[int]
+    source: str
+    holiday_calendar_missing: bool = False
+    needs_check: bool = False
+    setting_key: str = ""
+
+    @property
+    def status_label(self):
+        """The status in the reader's language."""
+        return STATUSES.get(self.status, self.status)
+
+    @property
+    def style(self) -> str:
+        """The Bootstrap colour of the status label."""
+        return STATUS_STYLES.get(self.status, "default")
+
+    @property
+    def unit_label(self):
+        """The unit in the reader's language."""
+        return UNITS.get(self.unit, self.unit)
+
+    @property
+    def in_hours(self) -> bool:
+        """True when the period is counted in hours (start and due are timestamps)."""
+        return isinstance(self.due, dt.datetime)
+
+    @property
+    def needs_attention(self) -> bool:
+        """True when the deadline is overdue or due soon."""
+        return self.status in ("overdue", "due_soon")
+
+
+def _zone() -> ZoneInfo:
+    # The court's zone, as app.services.settings.today() uses: deadlines fall on Shanwei days.
+    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    # SQLite hands back naive timestamps; they were stored as UTC.
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+def add_working_days(start: dt.date, count: int) -> tuple[dt.date, bool]:
+    """The ``count``-th working day after ``start`` under the State Council's holiday
+    schedule, and whether a weekday-only guess had to stand in for a year without data."""
+    day, counted, guessed = start, 0, False
+    while counted < count:
+        day += dt.timedelta(days=1)
+        try:
+            working = chinese_calendar.is_workday(day)
+        except NotImplementedError:  # the schedule is published a year at a time
+            working, guessed = day.weekday() < 5, True
+        counted += working
+    return day, guessed
+
+
+def add_months(start: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, or that month's last day when it has no such day
+    (Civil Code art. 202)."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+class _SettingBook:
+    """The rows of some settings, read in one query; answers like ``setting_value``.
+
+    Mirrors :func:`app.services.settings.setting_value` (the newest row not after the day,
+    else the declared default) so that a list of cases costs one query, not one per rule.
+    """
+
+    def __init__(self, keys: Iterable[str]):
+        keys = sorted(set(keys))
+        self._rows: dict[str, list] = defaultdict(list)
+        if keys:
+            rows = db.session.execute(
+                select(Setting.key, Setting.valid_from, Setting.value, Setting.source, Setting.needs_check)
+                .where(Setting.key.in_(keys))
+                .order_by(Setting.key, Setting.valid_from.desc())
+            )
+            for key, valid_from, value, source, check in rows:
+                self._rows[key].append((valid_from, value, source or "", bool(check)))
+        self._declared = jiefen().registry.settings
+
+    def unit(self, key: str) -> str:
+        """The unit the declaring plugin gave ``key`` (days when nobody declares it)."""
+        declared = self._declared.get(key)
+        return (declared[1].unit if declared else "") or "days"
+
+    def on(self, key: str, day: dt.date) -> Optional[tuple[str, str, bool]]:
+        """``(value, source, needs_check)`` in force on ``day``, or ``None``."""
+        for valid_from, value, source, check in self._rows.get(key, ()):
+            if valid_from <= day:
+                return value, source, check
+        declared = self._declared.get(key)
+        if declared and declared[1].valid_from <= day:
+            default = declared[1]
+            return str(default.value), default.source, default.check
+        return None
+
+    def number(self, key: str, day: dt.date) -> Optional[int]:
+        """A whole-number setting in force on ``day``, or ``None`` when there is none."""
+        found = self.on(key, day)
+        try:
+            return int(Decimal(found[0])) if found else None
+        except InvalidOperation:
+            log.warning("setting %s is not a number: %r", key, found[0])
+            return None
+
+
+def first_entries(case_ids: Iterable[int]) -> dict[int, dict[str, dt.datetime]]:
+    """``{case_id: {state: first time entered}}`` for the states deadlines start from, in
+    one query for all the cases."""
+    ids = sorted(set(case_ids))
+    out: dict[int, dict[str, dt.datetime]] = defaultdict(dict)
+    if not ids:
+        return out
+    rows = db.session.execute(
+        select(TimelineEvent.case_id, TimelineEvent.to_state, func.min(TimelineEvent.at))
+        .where(TimelineEvent.case_id.in_(ids), TimelineEvent.to_state.in_(_TIMELINE_STATES))
+        .group_by(TimelineEvent.case_id, TimelineEvent.to_state)
+    )
+    for case_id, state, at in rows:
+        out[case_id][state] = _aware(at)
+    return out
+
+
+def _start(case, name: str, entries: dict[str, dt.datetime]) -> Optional[When]:
+    """The start a rule names: a timestamp (registration, a state entered) or a date."""
+    if name == "created_at":
+        return _aware(case.created_at) if case.created_at else None
+    if name.startswith("intake."):
+        raw = (case.intake_data or {}).get(name[len("intake."):])
+        try:
+            return dt.date.fromisoformat(raw) if isinstance(raw, str) and raw else None
+        except ValueError:
+            return None
+    if name == "mediation_accepted_on" and case.track == COURT_TRACK:
+        return entries.get(COURT_ACCEPTED_STATE)
+    if name in LIFECYCLE_STARTS:
+        return entries.get(LIFECYCLE_STARTS[name])
+    log.warning("deadline start %r is unknown to the engine", name)
+    return None
+
+
+def _clock(on: Optional[When]) -> tuple[dt.date, dt.datetime]:
+    """Today and now in the court's zone. A date ``on`` means the start of that day; a
+    naive datetime is read as court time."""
+    zone = _zone()
+    if on is None:
+        now = dt.datetime.now(zone)
+    elif isinstance(on, dt.datetime):
+        now = on if on.tzinfo else on.replace(tzinfo=zone)
+    else:
+        now = dt.datetime.combine(on, dt.time.min, zone)
+    return now.astimezone(zone).date(), now
+
+
+def _count(rule, case, entries, book: _SettingBook, today, now, soon, zone) -> Optional[Deadline]:
+    finished = case.status in FINISHED_IN.get(rule.code, TERMINAL)
+    start = _start(case, rule.starts_from, entries)
+    unit = "working days" if rule.working_days else book.unit(rule.setting_key)
+    if start is None:
+        if finished:  # it never started and no longer can: it did not apply to this case
+            return None
+        return Deadline(rule.code, rule.label, None, None, unit, None, "waiting", None, "",
+                        setting_key=rule.setting_key)
+    start_day = start.astimezone(zone).date() if isinstance(start, dt.datetime) else start
+    length = book.number(rule.setting_key, start_day)
+    if length is None:  # no value in force when the period began: the rule did not exist yet
+        return None
+    _value, source, check = book.on(rule.setting_key, start_day)
+    guessed = False
+    if unit == "hours":
+        starts_on = start if isinstance(start, dt.datetime) else dt.datetime.combine(start, dt.time.min, zone)
+        due = starts_on + dt.timedelta(hours=length)
+        days_left = (due.astimezone(zone).date() - today).days
+        late = now > due
+    else:
+        starts_on = start_day
+        if unit == "working days":
+            due, guessed = add_working_days(start_day, length)
+        elif unit == "months":
+            due = add_months(start_day, length)
+        elif unit == "years":
+            due = add_months(start_day, 12 * length)
+        else:
+            if unit != "days":
+                log.warning("setting %s has unit %r; counted as days", rule.setting_key, unit)
+            due = start_day + dt.timedelta(days=length)
+        days_left = (due - today).days
+        late = days_left < 0
+    if finished:
+        status, days_left = "met", None
+    elif late:
+        status = "overdue"
+    elif days_left <= soon:
+        status = "due_soon"
+    else:
+        status = "running"
+    return Deadline(rule.code, rule.label, starts_on, due, unit, length, status, days_left, source,
+                    holiday_calendar_missing=guessed, needs_check=check, setting_key=rule.setting_key)
+
+
+def _without_replaced(rules: list) -> list:
+    """Drop the rules another rule says it replaces (a plugin's own pre-filing period)."""
+    replaced = {r.replaces for r in rules if getattr(r, "replaces", "")}
+    return [r for r in rules if r.code not in replaced]
+
+
+def deadlines_for_cases(cases: Iterable, on: Optional[When] = None) -> dict[int, list[Deadline]]:
+    """``{case.id: deadlines, most urgent first}`` for many cases, with one timeline query
+    and one settings query in all."""
+    cases = list(cases)
+    dispatcher = jiefen().dispatcher
+    rules = {case.id: _without_replaced(dispatcher.collect("deadlines", case=case)) for case in cases}
+    book = _SettingBook([r.setting_key for rs in rules.values() for r in rs] + [DUE_SOON_DAYS])
+    entries = first_entries(case.id for case in cases if rules[case.id])
+    today, now = _clock(on)
+    # Without the setting (core rules not loaded) only deadlines due today count as soon.
+    soon = book.number(DUE_SOON_DAYS, today) or 0
+    zone = _zone()
+    out: dict[int, list[Deadline]] = {}
+    for case in cases:
+        found = [_count(rule, case, entries.get(case.id, {}), book, today, now, soon, zone)
+                 for rule in rules[case.id]]
+        out[case.id] = sorted((d for d in found if d), key=urgency)
+    return out
+
+
+def case_deadlines(case, on: Optional[When] = None) -> list[Deadline]:
+    """The deadlines of one case as counted on ``on`` (now by default), most urgent first."""
+    return deadlines_for_cases([case], on=on)[case.id]
+
+
+def urgency(deadline: Deadline) -> tuple:
+    """Sort key: overdue, then due soon, running, waiting, met; earliest due first."""
+    days = deadline.days_left if deadline.days_left is not None else 10**6
+    return URGENCY.get(deadline.status, 9), days
