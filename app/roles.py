@@ -18,6 +18,7 @@ ROLE_MATRIX: dict[str, list[tuple[str, str]]] = {
         ("menu_access", "All cases"),
         ("menu_access", "Register a dispute"),
         ("can_transition", "CaseWorkflow"),
+        ("can_respond", "AssignmentResponse"),
         ("can_index", "MyWork"),
         ("menu_access", "My work"),
         ("can_this_form_get", "ResetMyPasswordView"),

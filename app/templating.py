@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import gettext, to_user_timezone
+from flask_babel import gettext, lazy_gettext as _l, to_user_timezone
 
 from app.extensions import jiefen
 
@@ -107,6 +107,14 @@ def case_actions(case) -> list:
     return available(case.status)
 
 
+SESSION_LABELS = {
+    "appointment": _l("Appointment added"),
+    "appointment_cancelled": _l("Appointment cancelled"),
+    "session": _l("Session recorded"),
+    "attachment": _l("Files added"),
+}
+
+
 def timeline_label(event) -> str:
     """A timeline entry in the reader's language: the action, and the move it made."""
     from app.lifecycle.machine import ACTIONS
@@ -115,6 +123,16 @@ def timeline_label(event) -> str:
 
     if event.kind == "transition" and event.action in ACTIONS:
         label = str(ACTIONS[event.action].label)
+    elif event.kind == "assignment":
+        from app.lifecycle.assignment import TIMELINE_LABELS
+
+        label = str(TIMELINE_LABELS.get(event.action, event.action))
+    elif event.kind in ("session", "document"):
+        label = str(SESSION_LABELS.get(event.action, event.action))
+    elif event.kind in ("agreement", "confirmation", "visit"):
+        from app.lifecycle.outcome import EVENT_LABELS
+
+        label = str(EVENT_LABELS.get(event.action, event.action))
     elif event.kind == "consent":
         label = gettext("Consent: %(subject)s", subject=CONSENT_SUBJECTS.get(event.action, event.action))
     elif event.action == "registered" or event.to_state == "registered":

@@ -86,6 +86,12 @@ def walk(app, case_id: int, *steps: tuple[str, dt.date]) -> None:
         admin = app.appbuilder.sm.find_user(username="admin")
         case = db.session.get(Case, case_id)
         for action, day in steps:
+            if action == "agreement_effective":  # the last signature: a timeline entry, no move
+                from app.lifecycle.workflow import record
+
+                record(case, admin, "agreement", "agreement_effective").at = at(day)
+                db.session.commit()
+                continue
             if action == "accept_mediation":  # every disputing party consents first
                 for party in case.parties:
                     db.session.add(Consent(case_id=case.id, party_id=party.id, subject="mediation",
@@ -196,7 +202,8 @@ def test_labour_15_day_window_from_the_application(dapp, world):
 
 def test_judicial_confirmation_30_days_to_apply_and_3_days_to_accept(dapp, world):
     case = register(dapp, world, "family")
-    walk(dapp, case, *to_mediation(D(2026, 9, 21)), ("reach_agreement", D(2026, 9, 30)))
+    walk(dapp, case, *to_mediation(D(2026, 9, 21)), ("reach_agreement", D(2026, 9, 29)),
+         ("agreement_effective", D(2026, 9, 30)))  # 30 days run from the last signature
     d = deadlines(dapp, case, on=D(2026, 10, 8))
     assert d["core.pre_filing_mediation"].status == "met"
     apply_ = d["core.confirmation_application"]
@@ -342,7 +349,7 @@ def test_many_cases_cost_a_fixed_number_of_queries(dapp, world):
         finally:
             event.remove(db.engine, "before_cursor_execute", count)
     assert len(found) == 6 and found[ids[0]][0].due == D(2026, 10, 28)
-    assert len(seen) <= 3  # plugin switches, settings, timeline
+    assert len(seen) <= 4  # plugin switches, settings, timeline states, timeline actions
 
 
 # -- the core's screening advice ------------------------------------------------------------

@@ -141,16 +141,22 @@ def test_a_responsible_clerk_sees_the_case_falling_due_and_not_the_others(wapp, 
     assert 'id="mywork-offers"' not in html  # not a mediator
 
 
-def test_nothing_outside_the_users_scope(wapp, desk):
+def test_own_work_shows_even_outside_the_users_area_and_nothing_else_does(wapp, desk):
+    """A mediator sees what they mediate or are offered, a clerk what they answer for, even
+    at another centre (the scope rule's last line); an unrelated case there stays hidden."""
     day = today(wapp)
-    mediating_case(wapp, desk, day - dt.timedelta(days=40), other=True)
-    offer(wapp, desk, other=True)
-    elsewhere = register(wapp, places(desk, other=True), "family", responsible_staff_id=desk["mw_clerk"])
-    walk(wapp, elsewhere, ("start_screening", day - dt.timedelta(days=29)),
-         ("accept_mediation", day - dt.timedelta(days=29)))
+    mediated = mediating_case(wapp, desk, day - dt.timedelta(days=40), other=True)
+    offered = offer(wapp, desk, other=True)
+    answerable = register(wapp, places(desk, other=True), "family", responsible_staff_id=desk["mw_clerk"])
+    unrelated = register(wapp, places(desk, other=True), "family")
+    for case in (answerable, unrelated):
+        walk(wapp, case, ("start_screening", day - dt.timedelta(days=29)),
+             ("accept_mediation", day - dt.timedelta(days=29)))
     mediator_page = login(wapp, "mw_mediator").get("/mywork/").get_data(as_text=True)
-    assert case_order(mediator_page, "mywork-offers") == [] and case_order(mediator_page, "mywork-mediating") == []
-    assert case_order(login(wapp, "mw_clerk").get("/mywork/").get_data(as_text=True), "mywork-staff") == []
+    assert case_order(mediator_page, "mywork-offers") == [offered]
+    assert case_order(mediator_page, "mywork-mediating") == [mediated]
+    staff = case_order(login(wapp, "mw_clerk").get("/mywork/").get_data(as_text=True), "mywork-staff")
+    assert answerable in staff and unrelated not in staff
 
 
 def test_a_judge_sees_todays_duty(wapp, desk):

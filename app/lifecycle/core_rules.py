@@ -34,6 +34,8 @@ SMALL_CLAIMS_AGREED_RATIO = "core.small_claims_agreed_ratio"
 DUE_SOON_DAYS = "core.due_soon_days"
 
 PRE_FILING = "core.pre_filing_mediation"
+# The law asks the committee to follow up performance (人民调解法 第31条) but sets no interval.
+VISIT_SOURCE = "人民调解法 第31条（回访间隔非法定期间，由本院确定）"
 COURT_MEDIATION = "core.court_mediation"
 CONFIRMATION_APPLICATION = "core.confirmation_application"
 CONFIRMATION_ACCEPTANCE = "core.confirmation_acceptance"
@@ -105,6 +107,14 @@ def register_settings():
                        source=SMALL_CLAIMS_SOURCE, unit="percent", valid_from=SMALL_CLAIMS_FROM, check=True),
         SettingDefault(DUE_SOON_DAYS, 3, _("Days before a deadline from which it is shown as due soon"),
                        source="本系统默认值（提醒天数，非法定期间，由管理员确定）", unit="days", check=True),
+        SettingDefault("core.return_visit_first_days", 7,
+                       _("Days after the agreement takes effect to the first return visit when no term has a due date"),
+                       source=VISIT_SOURCE, unit="days", check=True),
+        SettingDefault("core.return_visit_after_days", 30, _("Days from the first return visit to the second"),
+                       source=VISIT_SOURCE, unit="days", check=True),
+        SettingDefault("core.return_visit_follow_up_days", 7,
+                       _("Days after a visit that found terms unperformed to the follow-up visit"),
+                       source=VISIT_SOURCE, unit="days", check=True),
     ]
 
 
@@ -127,7 +137,7 @@ def deadlines(case):
     if case.track != "litigation":  # a case sent to litigation has no mediated agreement
         rules += [
             DeadlineRule(CONFIRMATION_APPLICATION, _("Joint application for judicial confirmation"),
-                         CONFIRMATION_DAYS, starts_from="agreement_reached_on"),
+                         CONFIRMATION_DAYS, starts_from="agreement_effective_on"),
             DeadlineRule(CONFIRMATION_ACCEPTANCE, _("Court's decision to accept the judicial-confirmation application"),
                          CONFIRMATION_ACCEPTANCE_DAYS, starts_from="confirmation_applied_on"),
         ]

@@ -57,12 +57,17 @@ LIFECYCLE_STARTS = {
     "mediation_started_on": "in_mediation",
     "agreement_reached_on": "agreement_reached",
     "confirmation_applied_on": "judicial_confirmation",
+    # Dates marked by a timeline action rather than a state entered.
+    "agreement_effective_on": "action:agreement_effective",
 }
 # Court-entrusted mediation is counted from the mediator's receipt of the file (rule 7),
 # which the lifecycle records as the case being assigned.
 COURT_TRACK = "court_entrusted"
 COURT_ACCEPTED_STATE = "assigned"
-_TIMELINE_STATES = tuple(set(LIFECYCLE_STARTS.values()) | {COURT_ACCEPTED_STATE})
+_TIMELINE_STATES = tuple(
+    {v for v in LIFECYCLE_STARTS.values() if not v.startswith("action:")} | {COURT_ACCEPTED_STATE}
+)
+_TIMELINE_ACTIONS = tuple(v[len("action:"):] for v in LIFECYCLE_STARTS.values() if v.startswith("action:"))
 
 
 @dataclass(frozen=True)
@@ -200,6 +205,13 @@ def first_entries(case_ids: Iterable[int]) -> dict[int, dict[str, dt.datetime]]:
     )
     for case_id, state, at in rows:
         out[case_id][state] = _aware(at)
+    actions = db.session.execute(
+        select(TimelineEvent.case_id, TimelineEvent.action, func.min(TimelineEvent.at))
+        .where(TimelineEvent.case_id.in_(ids), TimelineEvent.action.in_(_TIMELINE_ACTIONS))
+        .group_by(TimelineEvent.case_id, TimelineEvent.action)
+    )
+    for case_id, action, at in actions:
+        out[case_id][f"action:{action}"] = _aware(at)
     return out
 
 

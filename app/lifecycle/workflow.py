@@ -126,6 +126,10 @@ def perform(case: Case, action_name: str, actor, expected_version: Optional[int]
         record(case, actor, "transition", action.name, note.strip(),
                {k: v for k, v in data.items() if k in ("track", "case_no", "target_id")},
                from_state, action.target)
+        if from_state == "assigned" and action.target != "assigned":
+            from app.lifecycle.assignment import withdraw_open_offers
+
+            withdraw_open_offers(case)  # unanswered offers lapse once the case moves on
         if before_commit is not None:
             before_commit(case)
         db.session.flush()  # the version column makes a concurrent save fail here

@@ -5,7 +5,8 @@
 - a governance centre, workstation, mediation committee or company: cases in its area and
   the areas below it, cases it handles, and cases its user registered;
 - a partner agency, or a user who belongs to no organisation: only the cases they
-  registered (referrals to partners widen this in the partner-scoping work).
+  registered (referrals to partners widen this in the partner-scoping work);
+- and everyone: the cases they mediate or are offered, and those they are responsible for.
 
 Every read path uses :func:`visible_cases`: lists, detail pages, the API, agreements.
 """
@@ -47,7 +48,7 @@ def visible_cases(user) -> Optional[ColumnElement]:
     if any(r.name == "Admin" for r in getattr(user, "roles", [])):
         return ALL
     membership = db.session.scalars(select(Membership).where(Membership.user_id == user.id)).first()
-    own = Case.created_by_fk == user.id
+    own = or_(Case.created_by_fk == user.id, _mediated_by(user.id), Case.responsible_staff_id == user.id)
     if membership is None:
         return own
     org = membership.organization
@@ -59,6 +60,18 @@ def visible_cases(user) -> Optional[ColumnElement]:
     if org.area_id is not None:
         clauses.append(Case.area_id.in_(descendant_ids([org.area_id])))
     return or_(*clauses)
+
+
+def _mediated_by(user_id: int) -> ColumnElement:
+    """Cases the user mediates, or has been offered and not yet refused."""
+    from app.models.lifecycle import Assignment
+    from app.models.mediator import Mediator
+
+    mine = select(Mediator.id).where(Mediator.user_id == user_id)
+    offered = select(Assignment.case_id).where(
+        Assignment.mediator_id.in_(mine), Assignment.response.in_(("pending", "accepted"))
+    )
+    return or_(Case.mediator_id.in_(mine), Case.id.in_(offered))
 
 
 def request_scope() -> Optional[ColumnElement]:

@@ -115,4 +115,4 @@ def _attachment(filename: str) -> str:
     """A Content-Disposition that keeps a Chinese file name (RFC 5987) with an ASCII fallback."""
     from urllib.parse import quote
 
-    return f"attachment; filename=\"agreement.docx\"; filename*=UTF-8''{quote(filename)}"
+    return f"attachment; filename=\"agreement.docx\"; filename*=UTF-8''{quote(filename, safe='')}"

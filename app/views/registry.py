@@ -11,6 +11,9 @@ from flask_login import current_user
 from app.plugins.types import ViewSpec
 from app.views.agreements import AgreementView
 from app.views.api import CaseApi
+from app.views.assignment import register_assignment_views
+from app.views.outcome import register_outcome_views
+from app.views.sessions import register_session_views
 from app.views.cases import CaseIntakeView, CaseModelView
 from app.views.duty import register_duty_views
 from app.views.mediators import register_mediator_views
@@ -52,6 +55,9 @@ def register_core_views(app, appbuilder) -> None:
     appbuilder.add_view_no_menu(AgreementView)
     appbuilder.add_view_no_menu(CaseWorkflowView)
     appbuilder.add_api(CaseWorkflowApi)
+    register_assignment_views(appbuilder)
+    register_outcome_views(appbuilder)
+    register_session_views(appbuilder)
     appbuilder.add_view(
         PluginAdminView,
         "Plugins",

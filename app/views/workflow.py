@@ -21,6 +21,13 @@ from app.services.transitions import TransitionRefused
 from app.views.keys import is_valid_pk
 
 WORKFLOW_PERMISSIONS = ["can_transition"]
+# Steps that carry data of their own (mediators offered, the agreement, the application).
+OWN_PAGES = {
+    "assign": "AssignmentView.assign",
+    "reach_agreement": "OutcomeView.save_agreement",
+    "apply_confirmation": "OutcomeView.confirmation",
+}
+OWN_ENDPOINTS = {"assign": "assign", "reach_agreement": "agreement", "apply_confirmation": "confirmation"}
 STALE = _l("Someone else changed this case after you opened it. Nothing was changed; check the case and try again.")
 
 
@@ -85,6 +92,9 @@ class CaseWorkflowView(BaseView):
         spec = ACTIONS.get(action)
         if spec is None:
             abort(404)
+        # These actions need more than a reason: each has its own page.
+        if action in OWN_PAGES:
+            return redirect(url_for(OWN_PAGES[action], pk=case.id))
         form = ActionForm(formdata=request.form if request.method == "POST" else None)
         status = 200
         if request.method == "GET":
@@ -172,6 +182,11 @@ class CaseWorkflowApi(BaseApi):
             return self.response_400(message=gettext("Send a JSON object with an “action”."))
         if body["action"] not in ACTIONS:
             return self.response_422(message={"action": [gettext("Unknown action.")]})
+        if body["action"] in OWN_ENDPOINTS:
+            return self.response_422(
+                message={"action": [gettext("Use POST /api/v1/case/%(id)s/%(endpoint)s for this step.",
+                                            id=case.id, endpoint=OWN_ENDPOINTS[body["action"]])]}
+            )
         try:
             perform(case, body["action"], current_user_obj(), expected_version=body.get("version"),
                     note=str(body.get("note") or ""),

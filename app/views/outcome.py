@@ -1,0 +1,453 @@
+"""The outcome of a case on the web and the API: the stored agreement and its signatures,
+judicial confirmation, return visits. Everything is under the workflow's permission."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Response, abort, current_app, flash, g, redirect, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.api import BaseApi, protect, safe
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext, lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, SelectField, TextAreaField
+from wtforms.validators import Length, Optional as Opt
+
+from app.agreements.forms import AgreementDraftForm
+from app.extensions import db, jiefen
+from app.intake.fields import LocalisedDateField, LocalisedIntegerField
+from app.intake.payload import form_errors
+from app.lifecycle import outcome, visits
+from app.lifecycle.workflow import StaleCase
+from app.models.case import Case
+from app.models.outcome import CONFIRMATION_RESULTS, VISIT_METHODS, ReturnVisit
+from app.services.scope import can_see, current_user_obj
+from app.services.settings import SettingMissing
+from app.services.transitions import TransitionRefused
+from app.views.agreements import DOCX_MIME, _attachment
+from app.views.keys import is_valid_pk
+from app.views.workflow import STALE, WORKFLOW_PERMISSIONS, visible_case
+
+# The same list as CaseWorkflowView's: classes sharing a permission name must agree on it.
+OUTCOME_PERMISSIONS = WORKFLOW_PERMISSIONS
+BAD_DATE = _l("Enter a real date as YYYY-MM-DD.")
+
+
+def _choices(mapping):
+    return lambda: [(k, str(v)) for k, v in mapping.items()]
+
+
+class AgreementSaveForm(AgreementDraftForm):
+    """The draft form, plus the template the agreement is kept with and the case version."""
+
+    version = HiddenField()
+    template_code = SelectField(_l("Agreement template"), validate_choice=False)
+
+
+class SignForm(FlaskForm):
+    """The day and the way one signer signed."""
+
+    version = HiddenField()
+    signed_on = LocalisedDateField(_l("Signed on"), validators=[Opt()], format="%Y-%m-%d")
+    method = SelectField(_l("Signed with"), choices=_choices(outcome.SIGN_METHODS), validate_choice=False)
+
+
+class ConfirmationForm(FlaskForm):
+    """The joint application (step "apply") or the court's steps (step "decide")."""
+
+    version = HiddenField()
+    step = HiddenField()
+    applied_on = LocalisedDateField(_l("Applied on"), validators=[Opt()], format="%Y-%m-%d")
+    accepted_on = LocalisedDateField(_l("Accepted by the court on"), validators=[Opt()], format="%Y-%m-%d")
+    result = SelectField(_l("Decision"), choices=_choices(CONFIRMATION_RESULTS), validate_choice=False)
+    decided_on = LocalisedDateField(_l("Decided on"), validators=[Opt()], format="%Y-%m-%d")
+    enforcement_note = TextAreaField(_l("Enforcement note"), validators=[Opt(), Length(max=4000)])
+
+
+class VisitForm(FlaskForm):
+    """What a return visit found; the terms performed are ticked beside it."""
+
+    done_on = LocalisedDateField(_l("Visited on"), validators=[Opt()], format="%Y-%m-%d")
+    method = SelectField(_l("How"), choices=_choices(VISIT_METHODS), validate_choice=False)
+    terms_performed = RadioField(_l("Are the terms being kept?"), choices=[("yes", _l("Yes")), ("no", _l("No"))],
+                                 validators=[Opt()], validate_choice=False)
+    satisfaction = LocalisedIntegerField(_l("Satisfaction (1–5)"), validators=[Opt()])
+    notes = TextAreaField(_l("Notes"), validators=[Opt(), Length(max=4000)])
+
+
+def case_outcome(case) -> dict:
+    """What the case page shows of the outcome: agreement, signatures, confirmation, visits."""
+    agreement = outcome.agreement_of(case)
+    signatures = outcome.signatures_of(agreement) if agreement else []
+    try:
+        window = outcome.confirmation_window(agreement)
+    except SettingMissing:
+        window = None
+    return {
+        "agreement": agreement,
+        "signatures": [(s, outcome.signer_name(s, agreement, case)) for s in signatures],
+        "frozen": any(s.signed_on for s in signatures),
+        "window": window,
+        "confirmation": outcome.confirmation_of(case),
+        "visits": visits.visits_of(case),
+        "results": CONFIRMATION_RESULTS,
+        "methods": {**outcome.SIGN_METHODS, **VISIT_METHODS},
+    }
+
+
+def _template_choices(case) -> list[tuple[str, str]]:
+    return [(t.code, str(t.label)) for t in jiefen().registry.templates.get(case.dispute_type, ())]
+
+
+def _flash_all(reasons, category="danger") -> None:
+    for reason in reasons:
+        flash(str(reason), category)
+
+
+def _attempt(call):
+    """Run a service call for a page: ``None`` when done, else the status to re-show it with."""
+    try:
+        call()
+    except TransitionRefused as exc:
+        _flash_all(exc.reasons)
+        return 422
+    except StaleCase:
+        flash(str(STALE), "warning")
+        db.session.expire_all()
+        return 409
+    return None
+
+
+class OutcomeView(BaseView):
+    """``/case/<id>/agreement/…``, ``/case/<id>/confirmation`` and ``/case/<id>/visits/<id>``."""
+
+    route_base = "/case"
+    class_permission_name = "CaseWorkflow"
+    base_permissions = OUTCOME_PERMISSIONS
+    method_permission_name = {name: "transition" for name in
+                              ("save_agreement", "sign", "stored_docx", "confirmation", "visit")}
+
+    def _agreement_page(self, case, form=None, status=200, sign_values=None):
+        templates = jiefen().registry.templates.get(case.dispute_type, ())
+        info = case_outcome(case)
+        editable = case.status in outcome.EDITABLE_STATES and not info["frozen"]
+        if form is None and editable:
+            form = self._prefilled(case, info["agreement"], templates)
+        if form is not None:
+            form.template_code.choices = _template_choices(case)
+            while len(form.terms.entries) < 3:
+                form.terms.append_entry()
+        return self.render_template(
+            "jiefen/outcome_agreement.html", case=case, form=form, info=info, editable=editable,
+            sign_values=sign_values or {}, methods=outcome.SIGN_METHODS,
+            errors=form_errors(form) if form is not None and request.method == "POST" else {},
+        ), status
+
+    @staticmethod
+    def _prefilled(case, agreement, templates) -> AgreementSaveForm:
+        form = AgreementSaveForm(formdata=None)
+        form.version.data = str(case.version)
+        if agreement is not None:
+            form.template_code.data, form.committee.data = agreement.template_code, agreement.committee
+            form.mediator.data, form.signed_on.data = agreement.mediator_name, agreement.drafted_on
+            rows = [(t.text, t.manner or "", t.due_on) for t in agreement.terms]
+        else:
+            first = templates[0] if templates else None
+            form.template_code.data = first.code if first else ""
+            form.committee.data = case.organization.name if case.organization else ""
+            form.mediator.data = case.mediator.name if case.mediator else ""
+            rows = [(t.text, t.manner, t.due) for t in (first.suggested_terms if first else ())]
+        for i, (text, manner, due) in enumerate(rows):
+            if i >= len(form.terms.entries):
+                form.terms.append_entry()
+            entry = form.terms.entries[i].form
+            entry.text.data, entry.manner.data, entry.due.data = text, manner, due
+        return form
+
+    @expose("/<pk>/agreement/save", methods=["GET", "POST"])
+    @has_access
+    def save_agreement(self, pk):
+        """GET: the agreement with its signatures (and the form while it may change); POST: store it."""
+        case = visible_case(pk)
+        if request.method == "GET":
+            return self._agreement_page(case)
+        form = AgreementSaveForm(formdata=request.form)
+        form.template_code.choices = _template_choices(case)
+        if not form.validate():
+            flash(gettext("Please correct the fields marked in red."), "danger")
+            return self._agreement_page(case, form, 422)
+        status = _attempt(lambda: outcome.save_agreement(
+            case, g.user, form.template_code.data, form.committee.data, form.mediator.data, form.agreed_terms(),
+            expected_version=form.version.data or None, drafted_on=form.signed_on.data))
+        if status:
+            return self._agreement_page(case, form, status)
+        flash(gettext("The agreement is saved. Record each signature as it is given."), "success")
+        return redirect(url_for(".save_agreement", pk=case.id))
+
+    @expose("/<pk>/agreement/sign/<signature_id>", methods=["POST"])
+    @has_access
+    def sign(self, pk, signature_id):
+        """Record one signature; the last one puts the agreement in effect."""
+        case = visible_case(pk)
+        form = SignForm(formdata=request.form)
+        typed = {str(signature_id): (request.form.get("signed_on", ""), request.form.get("method", ""))}
+        if not form.validate():
+            _flash_all([e for errors in form.errors.values() for e in errors])
+            return self._agreement_page(case, status=422, sign_values=typed)
+        signed = []
+        try:
+            status = _attempt(lambda: signed.append(outcome.sign(
+                case, signature_id, form.signed_on.data, form.method.data, g.user,
+                expected_version=form.version.data or None)))
+        except outcome.NotInCase:
+            abort(404)
+        if status:
+            return self._agreement_page(case, status=status, sign_values=typed)
+        signature = signed[0]
+        agreement = outcome.agreement_of(case)
+        if agreement.effective_on:
+            flash(gettext("Everyone has signed: the agreement is in effect from %(day)s.",
+                          day=agreement.effective_on.isoformat()), "success")
+        else:
+            name = outcome.signer_name(signature, agreement, case)
+            flash(gettext("Signature recorded: %(name)s.", name=name), "success")
+        return redirect(url_for(".save_agreement", pk=case.id))
+
+    @expose("/<pk>/agreement/stored.docx")
+    @has_access
+    def stored_docx(self, pk):
+        """The stored agreement as a Word document."""
+        case = visible_case(pk)
+        try:
+            filename, data = outcome.agreement_docx(case)
+        except outcome.NotInCase:
+            abort(404)
+        return Response(data, mimetype=DOCX_MIME, headers={"Content-Disposition": _attachment(filename)})
+
+    @expose("/<pk>/confirmation", methods=["GET", "POST"])
+    @has_access
+    def confirmation(self, pk):
+        """The joint application, then the court's acceptance and decision."""
+        case = visible_case(pk)
+        row = outcome.confirmation_of(case)
+        form = ConfirmationForm(formdata=request.form if request.method == "POST" else None)
+        status = 200
+        if request.method == "GET":
+            form.version.data, form.step.data = str(case.version), "decide" if row else "apply"
+            if row:
+                form.accepted_on.data, form.decided_on.data = row.accepted_on, row.decided_on
+                form.result.data = row.result
+                form.enforcement_note.data = row.enforcement_note or ""
+        elif not form.validate():
+            status = 422
+        else:
+            warning = []
+            if form.step.data == "decide":
+                status = _attempt(lambda: warning.append(outcome.record_confirmation(
+                    case, form.accepted_on.data, form.result.data, form.decided_on.data,
+                    form.enforcement_note.data or "", actor=g.user, expected_version=form.version.data or None)[1]))
+            else:
+                status = _attempt(lambda: outcome.apply_confirmation(
+                    case, g.user, form.applied_on.data, expected_version=form.version.data or None))
+            if not status:
+                _flash_all([w for w in warning if w], "warning")
+                flash(gettext("Judicial confirmation recorded."), "success")
+                if form.step.data == "decide" and form.result.data == "confirmed":
+                    flash(gettext("The agreement is confirmed: the case can go on to “Terms being performed”."),
+                          "success")
+                return redirect(url_for("CaseModelView.show", pk=case.id))
+        try:
+            window = outcome.confirmation_window(outcome.agreement_of(case))
+        except SettingMissing:
+            window = None
+        return self.render_template("jiefen/outcome_confirmation.html", case=case, form=form, row=row,
+                                    window=window, agreement=outcome.agreement_of(case)), status
+
+    @expose("/<pk>/visits/<visit_id>", methods=["GET", "POST"])
+    @has_access
+    def visit(self, pk, visit_id):
+        """A return visit: what it found, and which terms are now performed."""
+        case = visible_case(pk)
+        row = db.session.get(ReturnVisit, int(visit_id)) if is_valid_pk(visit_id) else None
+        if row is None or row.case_id != case.id:
+            abort(404)
+        form = VisitForm(formdata=request.form if request.method == "POST" else None)
+        ticked = request.form.getlist("performed_terms") if request.method == "POST" else []
+        status = 200
+        if request.method == "POST" and form.validate():
+            performed = {"yes": True, "no": False}.get(form.terms_performed.data)
+            made = []
+            status = _attempt(lambda: made.append(visits.record_visit(
+                row, g.user, form.done_on.data, form.method.data, performed, form.satisfaction.data,
+                form.notes.data or "", ticked)))
+            if not status:
+                follow_up = made[0]
+                flash(gettext("The return visit is recorded."), "success")
+                if follow_up is not None:
+                    flash(gettext("Terms are not being kept: a follow-up visit is planned on %(day)s.",
+                                  day=follow_up.scheduled_for.isoformat()), "warning")
+                return redirect(url_for("CaseModelView.show", pk=case.id))
+        elif request.method == "POST":
+            status = 422
+        agreement = outcome.agreement_of(case)
+        return self.render_template("jiefen/outcome_visit.html", case=case, visit=row, form=form,
+                                    terms=agreement.terms if agreement else [], ticked=ticked), status
+
+
+# -- API -----------------------------------------------------------------------------------
+def _day(body: dict, key: str, problems: dict, name: str = ""):
+    """An ISO date from the JSON body; a problem under ``name or key`` when it is not one."""
+    value = body.get(key)
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    problems[name or key] = [str(BAD_DATE)]
+    return None
+
+
+def _agreement_json(case: Case) -> dict:
+    agreement = outcome.agreement_of(case)
+    return {
+        "id": agreement.id,
+        "template_code": agreement.template_code,
+        "effective_on": agreement.effective_on.isoformat() if agreement.effective_on else None,
+        "terms": [{"id": t.id, "position": t.position, "text": t.text, "manner": t.manner or "",
+                   "due_on": t.due_on.isoformat() if t.due_on else None,
+                   "performed_on": t.performed_on.isoformat() if t.performed_on else None} for t in agreement.terms],
+        "signatures": [{"id": s.id, "party_id": s.party_id, "signer_role": s.signer_role,
+                        "name": outcome.signer_name(s, agreement, case), "method": s.method,
+                        "signed_on": s.signed_on.isoformat() if s.signed_on else None}
+                       for s in outcome.signatures_of(agreement)],
+    }
+
+
+class OutcomeApi(BaseApi):
+    """``POST /api/v1/case/<id>/agreement``, ``…/agreement/signatures/<id>``, ``…/confirmation``, ``…/visits/<id>``."""
+
+    route_base = "/api/v1/case"
+    resource_name = "case"
+    class_permission_name = "CaseWorkflow"
+    base_permissions = OUTCOME_PERMISSIONS
+    method_permission_name = {name: "transition" for name in ("save_agreement", "sign", "confirmation", "visit")}
+    openapi_spec_tag = "Case workflow"
+
+    def _prepare(self, pk, *date_keys):
+        """``(None, case, body, dates)`` for a POST, or ``(response, …)`` to answer instead."""
+        case = db.session.get(Case, pk) if is_valid_pk(pk) else None
+        if case is None or not can_see(case):
+            return self.response_404(), None, None, None
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return self.response_400(message=gettext("Send a JSON object.")), case, None, None
+        version = body.get("version")
+        if version not in (None, "") and not (isinstance(version, int) or str(version).isdigit()):
+            return self.response_400(message=gettext("The version must be a whole number.")), case, body, None
+        problems: dict = {}
+        dates = {k: _day(body, k, problems) for k in date_keys}
+        if problems:
+            return self.response_422(message=problems), case, body, None
+        return None, case, body, dates
+
+    def _run(self, key: str, call):
+        """Call the service; 404 / 409 / 422 / 400 as the API answers them, else ``None``."""
+        try:
+            call()
+        except outcome.NotInCase:
+            return self.response_404()
+        except TransitionRefused as exc:
+            return self.response_422(message={key: [str(r) for r in exc.reasons]})
+        except StaleCase:
+            return self.response(409, message=str(STALE))
+        return None
+
+    @expose("/<int:pk>/agreement", methods=["POST"])
+    @protect()
+    @safe
+    def save_agreement(self, pk):
+        """Store or revise: ``{template_code, committee, mediator_name, drafted_on, terms, version}``."""
+        error, case, body, dates = self._prepare(pk, "drafted_on")
+        if error:
+            return error
+        if not isinstance(body.get("terms"), list) or not all(isinstance(t, dict) for t in body["terms"]):
+            return self.response_400(message=gettext("Send a JSON object with a list of “terms”."))
+        problems: dict = {}
+        terms = [(t.get("text"), t.get("manner"), _day(t, "due", problems, f"terms.{i}.due"))
+                 for i, t in enumerate(body["terms"])]
+        if problems:
+            return self.response_422(message=problems)
+        failed = self._run("agreement", lambda: outcome.save_agreement(
+            case, current_user_obj(), body.get("template_code"), body.get("committee"), body.get("mediator_name"),
+            terms, expected_version=body.get("version"), drafted_on=dates["drafted_on"]))
+        return failed or self.response(200, status=case.status, version=case.version, agreement=_agreement_json(case))
+
+    @expose("/<int:pk>/agreement/signatures/<int:sid>", methods=["POST"])
+    @protect()
+    @safe
+    def sign(self, pk, sid):
+        """Record a signature: ``{"signed_on", "method", "version"}``."""
+        error, case, body, dates = self._prepare(pk, "signed_on")
+        if error:
+            return error
+        failed = self._run("signature", lambda: outcome.sign(case, sid, dates["signed_on"], body.get("method"),
+                                                             current_user_obj(), expected_version=body.get("version")))
+        return failed or self.response(200, status=case.status, version=case.version, agreement=_agreement_json(case))
+
+    @expose("/<int:pk>/confirmation", methods=["POST"])
+    @protect()
+    @safe
+    def confirmation(self, pk):
+        """``{applied_on}`` applies; ``{result, accepted_on, decided_on, enforcement_note}`` records the court's."""
+        error, case, body, days = self._prepare(pk, "applied_on", "accepted_on", "decided_on")
+        if error:
+            return error
+        warning = []
+        if "result" in body:
+            def call():
+                warning.append(outcome.record_confirmation(
+                    case, days["accepted_on"], body.get("result"), days["decided_on"],
+                    str(body.get("enforcement_note") or ""), actor=current_user_obj(),
+                    expected_version=body.get("version"))[1])
+        else:
+            def call():
+                outcome.apply_confirmation(case, current_user_obj(), days["applied_on"],
+                                           expected_version=body.get("version"))
+        failed = self._run("confirmation", call)
+        if failed:
+            return failed
+        row = outcome.confirmation_of(case)
+        return self.response(200, status=case.status, version=case.version, result=row.result,
+                             applied_on=row.applied_on.isoformat(), warning=warning[0] if warning else None)
+
+    @expose("/<int:pk>/visits/<int:vid>", methods=["POST"])
+    @protect()
+    @safe
+    def visit(self, pk, vid):
+        """Record a visit: ``{done_on, method, terms_performed, satisfaction, notes, performed_term_ids}``."""
+        error, case, body, dates = self._prepare(pk, "done_on")
+        row = db.session.get(ReturnVisit, vid) if case is not None and is_valid_pk(vid) else None
+        if case is not None and (row is None or row.case_id != case.id):
+            return self.response_404()  # a visit of another case reads like a missing one
+        if error:
+            return error
+        if not isinstance(body.get("performed_term_ids", []), list):
+            return self.response_400(message=gettext("“performed_term_ids” is a list of term ids."))
+        made = []
+        failed = self._run("visit", lambda: made.append(visits.record_visit(
+            row, current_user_obj(), dates["done_on"], body.get("method"), body.get("terms_performed"),
+            body.get("satisfaction"), str(body.get("notes") or ""), body.get("performed_term_ids", []))))
+        if failed:
+            return failed
+        follow_up = made[0]
+        return self.response(200, follow_up=follow_up is not None,
+                             follow_up_on=follow_up.scheduled_for.isoformat() if follow_up else None)
+
+
+def register_outcome_views(appbuilder) -> None:
+    """The outcome pages and endpoints (no menu) and the case page's ``case_outcome`` helper."""
+    appbuilder.add_view_no_menu(OutcomeView)
+    appbuilder.add_api(OutcomeApi)
+    current_app.jinja_env.globals["case_outcome"] = case_outcome

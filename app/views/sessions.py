@@ -1,0 +1,420 @@
+"""Appointments, sessions and attachments of a case: pages, downloads and the API.
+
+Writing (appointments, sessions, uploads) needs the workflow's permission ("can_transition"
+on "CaseWorkflow"); reading the record and downloading its files needs only "can_show" on
+"Case", like the case page itself. Every path starts from a case the caller may see.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from flask import abort, flash, g, redirect, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.api import BaseApi, protect, safe
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import get_timezone, gettext, lazy_gettext as _l, ngettext
+from flask_wtf import FlaskForm
+from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms import DateTimeLocalField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional as Opt
+
+from app.extensions import db
+from app.lifecycle import sessions as svc
+from app.lifecycle.workflow import StaleCase
+from app.models.case import Case
+from app.models.mediation import APPOINTMENT_STATUS, ATTACHMENT_KINDS, MODES, Attachment
+from app.services import uploads
+from app.services.scope import can_see, current_user_obj
+from app.services.transitions import TransitionRefused
+from app.views.cases import CASE_PERMISSIONS
+from app.views.keys import is_valid_pk
+from app.views.workflow import STALE, WORKFLOW_PERMISSIONS, visible_case
+
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+def _mode_choices():
+    return [(k, str(v)) for k, v in MODES.items()]
+
+
+def _kind_choices():
+    return [(k, str(v)) for k, v in ATTACHMENT_KINDS.items()]
+
+
+class AppointmentForm(FlaskForm):
+    """When and how the parties meet the mediator, and who comes."""
+
+    version = HiddenField()
+    starts_at = DateTimeLocalField(_l("Date and time"), format=DATETIME_FORMATS, validators=[DataRequired()])
+    mode = SelectField(_l("Mode"), choices=_mode_choices)
+    place = StringField(_l("Place (in person)"), validators=[Opt(), Length(max=200)])
+    online_room = StringField(_l("Room number or link (online, audio, video)"), validators=[Opt(), Length(max=200)])
+    participants = TextAreaField(_l("Participants (one name per line)"), validators=[Opt(), Length(max=4000)])
+    note = TextAreaField(_l("Note"), validators=[Opt(), Length(max=4000)])
+
+
+class CancelForm(FlaskForm):
+    """Why an appointment is cancelled."""
+
+    note = StringField(_l("Reason for cancelling"), validators=[Opt(), Length(max=4000)])
+
+
+class SessionForm(FlaskForm):
+    """A session held: when, how, the minutes, the mediator's caucus notes and the files."""
+
+    held_at = DateTimeLocalField(_l("Held at"), format=DATETIME_FORMATS, validators=[DataRequired()])
+    mode = SelectField(_l("Mode"), choices=_mode_choices)
+    appointment_id = SelectField(_l("Appointment"), choices=[("", "—")], validate_choice=False)
+    minutes = TextAreaField(_l("Minutes (笔录)"), validators=[Opt(), Length(max=svc.MAX_TEXT)])
+    caucus_notes = TextAreaField(_l("Caucus notes (背对背, seen only by you)"), validators=[Opt(), Length(max=svc.MAX_TEXT)])
+    recordings = MultipleFileField(_l("Recordings"))
+    documents = MultipleFileField(_l("Documents"))
+
+
+class UploadForm(FlaskForm):
+    """Files to keep with the case, of one kind, optionally with a session."""
+
+    kind = SelectField(_l("Kind"), choices=_kind_choices)
+    session_id = SelectField(_l("Session"), choices=[("", "—")], validate_choice=False)
+    files = MultipleFileField(_l("Files"))
+
+
+def _version(raw):
+    """The hidden version as sent; a tampered value reads as stale rather than a 500."""
+    text = str(raw if raw is not None else "").strip()
+    if not text:
+        return None
+    return int(text) if text.isdigit() else -1
+
+
+def _names(text: str) -> list[str]:
+    return [n for n in re.split(r"[\n\r,，、;；]+", text or "") if n.strip()]
+
+
+def _files(field_name: str, kind: str) -> list[tuple]:
+    return [(f, kind) for f in request.files.getlist(field_name) if f and f.filename]
+
+
+def _refusal(exc) -> int:
+    """Flash why nothing was saved; the status to answer with (the form is shown again)."""
+    if isinstance(exc, StaleCase):
+        flash(str(STALE), "warning")
+        db.session.expire_all()
+        return 409
+    for reason in getattr(exc, "reasons", None) or [exc.reason]:
+        flash(str(reason), "danger")
+    return getattr(exc, "status", 422)
+
+
+REFUSALS = (TransitionRefused, StaleCase, uploads.UploadRefused)
+
+
+def records_page(view, case: Case, status: int = 200, upload_form=None):
+    """The case's appointments, sessions and files; caucus notes only for its mediator."""
+    sessions = svc.sessions_of(case)
+    attachments = list(db.session.scalars(
+        db.select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.uploaded_at, Attachment.id)
+    ))
+    form = upload_form or UploadForm(formdata=None)
+    form.session_id.choices = [("", "—")] + [(str(s.id), svc.local_date(s.held_at).isoformat()) for s in sessions]
+    return view.render_template(
+        "jiefen/session_records.html", case=case, appointments=svc.appointments_of(case), sessions=sessions,
+        attachments=attachments, caucus=svc.can_read_caucus(g.user, case), modes=MODES, statuses=APPOINTMENT_STATUS,
+        kinds=ATTACHMENT_KINDS, upload_form=form, cancel_form=CancelForm(formdata=None),
+        writer=view.appbuilder.sm.has_access("can_transition", "CaseWorkflow"),
+    ), status
+
+
+class CaseRecordsView(BaseView):
+    """``/case/<id>/sessions`` and the downloads: read with the case's own permission."""
+
+    route_base = "/case"
+    class_permission_name = "Case"
+    base_permissions = CASE_PERMISSIONS
+    method_permission_name = {"records": "show", "download": "show"}
+
+    @expose("/<pk>/sessions")
+    @has_access
+    def records(self, pk):
+        """Appointments, sessions with their minutes, and the files of the case."""
+        return records_page(self, visible_case(pk))
+
+    @expose("/<pk>/attachments/<att_id>")
+    @has_access
+    def download(self, pk, att_id):
+        """One file, if the case is visible and the file belongs to it."""
+        resp = uploads.send_attachment(visible_case(pk), att_id)
+        if resp is None:
+            abort(404)
+        return resp
+
+
+class SessionView(BaseView):
+    """Making and cancelling appointments, recording sessions, uploading files."""
+
+    route_base = "/case"
+    class_permission_name = "CaseWorkflow"
+    base_permissions = WORKFLOW_PERMISSIONS
+    method_permission_name = {"appointment": "transition", "cancel": "transition",
+                              "record": "transition", "upload": "transition"}
+
+    @expose("/<pk>/appointment", methods=["GET", "POST"])
+    @has_access
+    def appointment(self, pk):
+        """GET: the appointment form; POST: make it, or re-show what was typed and why not."""
+        case = visible_case(pk)
+        form = AppointmentForm(formdata=request.form if request.method == "POST" else None)
+        status = 200
+        if request.method == "GET":
+            form.version.data = str(case.version)
+            form.participants.data = "\n".join([p.name for p in case.parties] + ([case.mediator.name] if case.mediator else []))
+        elif not form.validate():
+            status = 422
+        else:
+            try:
+                svc.make_appointment(case, g.user, form.starts_at.data, form.mode.data, form.place.data,
+                                     form.online_room.data, _names(form.participants.data), form.note.data,
+                                     expected_version=_version(form.version.data))
+            except REFUSALS as exc:
+                status = _refusal(exc)
+            else:
+                flash(gettext("The appointment is made."), "success")
+                return redirect(url_for("CaseRecordsView.records", pk=case.id))
+        return self.render_template("jiefen/appointment_form.html", case=case, form=form), status
+
+    @expose("/<pk>/appointment/<appointment_id>/cancel", methods=["POST"])
+    @has_access
+    def cancel(self, pk, appointment_id):
+        """Cancel a planned appointment, with the reason."""
+        case = visible_case(pk)
+        form = CancelForm(formdata=request.form)
+        status = 422
+        if form.validate():
+            try:
+                svc.cancel_appointment(case, appointment_id, g.user, form.note.data or "")
+            except REFUSALS as exc:
+                status = _refusal(exc)
+            else:
+                flash(gettext("The appointment is cancelled."), "success")
+                return redirect(url_for("CaseRecordsView.records", pk=case.id))
+        return records_page(self, case, status)
+
+    @expose("/<pk>/session", methods=["GET", "POST"])
+    @has_access
+    def record(self, pk):
+        """GET: the session form; POST: record the session and its files, all or nothing."""
+        case = visible_case(pk)
+        form = SessionForm(formdata=request.form if request.method == "POST" else None)
+        planned = [a for a in svc.appointments_of(case) if a.status == "planned"]
+        form.appointment_id.choices = [("", "—")] + [
+            (str(a.id), f"{svc.local_date(a.starts_at).isoformat()} {MODES.get(a.mode, a.mode)}") for a in planned
+        ]
+        caucus = svc.can_read_caucus(g.user, case)
+        status = 200
+        if request.method == "GET":
+            form.held_at.data = dt.datetime.now(get_timezone()).replace(tzinfo=None, second=0, microsecond=0)
+            chosen = next((a for a in planned if str(a.id) == request.args.get("appointment")), None)
+            if chosen is not None:
+                form.appointment_id.data, form.mode.data = str(chosen.id), chosen.mode
+        elif not form.validate():
+            status = 422
+        else:
+            chosen = _files("recordings", "recording") + _files("documents", "document")
+            try:
+                # record_session removes the files from disk whenever it does not commit
+                svc.record_session(case, g.user, form.held_at.data, form.mode.data, form.minutes.data,
+                                   form.caucus_notes.data, form.appointment_id.data or None,
+                                   files=uploads.prepare_all(chosen))
+            except REFUSALS as exc:
+                status = _refusal(exc)
+            else:
+                flash(gettext("The session is recorded."), "success")
+                return redirect(url_for("CaseRecordsView.records", pk=case.id))
+            if chosen:
+                flash(gettext("Files are not kept when a form is refused: choose them again."), "info")
+        return self.render_template("jiefen/session_form.html", case=case, form=form, caucus=caucus), status
+
+    @expose("/<pk>/attachments", methods=["POST"])
+    @has_access
+    def upload(self, pk):
+        """Keep uploaded files with the case: all of them, or none with the reason."""
+        case = visible_case(pk)
+        form = UploadForm(formdata=request.form)
+        if form.validate():
+            try:
+                rows = uploads.store_for_case(case, _files("files", form.kind.data), form.session_id.data, g.user)
+            except uploads.UploadRefused as exc:
+                return records_page(self, case, _refusal(exc), form)
+            flash(ngettext("%(num)s file kept with the case.", "%(num)s files kept with the case.", len(rows)), "success")
+            return redirect(url_for("CaseRecordsView.records", pk=case.id))
+        return records_page(self, case, 422, form)
+
+
+def _when(value):
+    """An ISO 8601 date-time from JSON (naive = local time), or ``None``."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+def _text(body: dict, key: str) -> str:
+    value = body.get(key)
+    return value if isinstance(value, str) else ""
+
+
+class SessionApi(BaseApi):
+    """``/api/v1/case/<id>/appointments``, ``…/sessions``, ``…/attachments``."""
+
+    route_base = "/api/v1/case"
+    resource_name = "case"
+    class_permission_name = "CaseWorkflow"
+    base_permissions = WORKFLOW_PERMISSIONS
+    method_permission_name = {"appointments": "transition", "sessions": "transition",
+                              "attachments": "transition", "attachment": "transition"}
+    openapi_spec_tag = "Case workflow"
+
+    def _body(self):
+        """The JSON object sent, or the response refusing it (400, or 413 past MAX_CONTENT_LENGTH)."""
+        try:
+            body = request.get_json(silent=True)
+        except RequestEntityTooLarge:  # @safe would answer 500
+            return self.response(413, message=gettext("The upload is larger than the server accepts."))
+        return body if isinstance(body, dict) else self.response_400(message=gettext("Send a JSON object."))
+
+    @staticmethod
+    def _case(pk):
+        case = db.session.get(Case, pk) if is_valid_pk(pk) else None
+        return case if case is not None and can_see(case) else None
+
+    @expose("/<int:pk>/appointments", methods=["POST"])
+    @protect()
+    @safe
+    def appointments(self, pk):
+        """Make an appointment: ``{"starts_at", "mode", "place", "online_room", "participants", "note", "version"}``.
+        ---
+        post:
+          parameters:
+          - in: path
+            name: pk
+            schema:
+              type: integer
+          responses:
+            201:
+              description: the appointment's id, the case's state and version
+        """
+        case = self._case(pk)
+        if case is None:
+            return self.response_404()
+        body = self._body()
+        if not isinstance(body, dict):
+            return body
+        try:
+            made = svc.make_appointment(case, current_user_obj(), _when(body.get("starts_at")), body.get("mode"),
+                                        _text(body, "place"), _text(body, "online_room"), body.get("participants"),
+                                        _text(body, "note"), expected_version=_version(body.get("version")))
+        except TransitionRefused as exc:
+            return self.response_422(message={"appointment": [str(r) for r in exc.reasons]})
+        except StaleCase:
+            return self.response(409, message=str(STALE))
+        return self.response(201, id=made.id, status=case.status, version=case.version)
+
+    @expose("/<int:pk>/sessions", methods=["POST"])
+    @protect()
+    @safe
+    def sessions(self, pk):
+        """Record a session: ``{"held_at", "mode", "minutes", "caucus_notes", "appointment_id"}``.
+        ---
+        post:
+          parameters:
+          - in: path
+            name: pk
+            schema:
+              type: integer
+          responses:
+            201:
+              description: the session's id, the case's state and version (never the caucus notes)
+        """
+        case = self._case(pk)
+        if case is None:
+            return self.response_404()
+        body = self._body()
+        if not isinstance(body, dict):
+            return body
+        try:
+            held = svc.record_session(case, current_user_obj(), _when(body.get("held_at")), body.get("mode"),
+                                      _text(body, "minutes"), _text(body, "caucus_notes"), body.get("appointment_id"))
+        except TransitionRefused as exc:
+            return self.response_422(message={"session": [str(r) for r in exc.reasons]})
+        except StaleCase:
+            return self.response(409, message=str(STALE))
+        return self.response(201, id=held.id, status=case.status, version=case.version)
+
+    @expose("/<int:pk>/attachments", methods=["POST"])
+    @protect()
+    @safe
+    def attachments(self, pk):
+        """Upload files (multipart: ``file`` one or more, ``kind``, optional ``session_id``).
+        ---
+        post:
+          parameters:
+          - in: path
+            name: pk
+            schema:
+              type: integer
+          responses:
+            201:
+              description: the files kept
+        """
+        case = self._case(pk)
+        if case is None:
+            return self.response_404()
+        try:
+            kind = request.form.get("kind", "")
+            rows = uploads.store_for_case(case, _files("file", kind), request.form.get("session_id"), current_user_obj())
+        except RequestEntityTooLarge:
+            return self.response(413, message=gettext("The upload is larger than the server accepts."))
+        except uploads.UploadRefused as exc:
+            if exc.status == 422:
+                return self.response_422(message={"file": [exc.reason]})
+            return self.response(exc.status, message=exc.reason)
+        return self.response(201, attachments=[
+            {"id": r.id, "original_name": r.original_name, "kind": r.kind, "content_type": r.content_type,
+             "size": r.size, "sha256": r.sha256} for r in rows
+        ])
+
+    @expose("/<int:pk>/attachments/<int:att_id>", methods=["GET"])
+    @protect()
+    @safe
+    def attachment(self, pk, att_id):
+        """Download a file of the case.
+        ---
+        get:
+          parameters:
+          - in: path
+            name: pk
+            schema:
+              type: integer
+          - in: path
+            name: att_id
+            schema:
+              type: integer
+          responses:
+            200:
+              description: the file, with its original name in Content-Disposition
+        """
+        case = self._case(pk)
+        if case is None:
+            return self.response_404()
+        resp = uploads.send_attachment(case, att_id)
+        return resp if resp is not None else self.response_404()
+
+
+def register_session_views(appbuilder) -> None:
+    """The session pages, downloads and endpoints; no menu entries (reached from the case)."""
+    appbuilder.add_view_no_menu(CaseRecordsView)
+    appbuilder.add_view_no_menu(SessionView)
+    appbuilder.add_api(SessionApi)
