@@ -34,13 +34,23 @@ def consent_all(case, decision="given"):
     db.session.commit()
 
 
-def put_in_state(app, case_id, state):
-    """Place a case in ``state`` directly (the journeys below walk the real road)."""
+def put_in_state(app, case_id, state, court_says="confirmed"):
+    """Place a case in ``state`` directly (the journeys walk the real road), with what that
+    state implies: a mediator once assigned, an agreement in effect once reached, the
+    court's answer once confirmation was applied for."""
+    import datetime as dt
+
     from app.extensions import db
-    from app.models import Case, Mediator
+    from app.models import Agreement, Case, JudicialConfirmation, Mediator
 
     case = db.session.get(Case, case_id)
     case.status = state
+    if state in ("agreement_reached", "judicial_confirmation", "performing"):
+        db.session.add(Agreement(case_id=case.id, template_code="compensation", committee="委员会",
+                                 mediator_name="调解员", drafted_on=dt.date(2026, 10, 1),
+                                 effective_on=dt.date(2026, 10, 2)))
+    if state == "judicial_confirmation":
+        db.session.add(JudicialConfirmation(case_id=case.id, applied_on=dt.date(2026, 10, 3), result=court_says))
     if state in ("assigned", "scheduled", "in_mediation"):
         mediator = Mediator(name="测试调解员", specialties=["traffic"])
         db.session.add(mediator)
@@ -72,7 +82,7 @@ def test_every_action_from_every_state(app, places, state, name):
     other_id = new_case(app, places)
     with app.test_request_context():
         admin = app.appbuilder.sm.find_user(username="admin")
-        case = put_in_state(app, case_id, state)
+        case = put_in_state(app, case_id, state, court_says="rejected" if name == "transfer" else "confirmed")
         consent_all(case, "refused" if name == "refuse_mediation" else "given")
         other_no = db.session.get(Case, other_id).case_no
         if state not in action.sources:
@@ -146,6 +156,49 @@ def test_labour_case_refused_mediation_cannot_go_to_court_before_arbitration(app
         with pytest.raises(TransitionRefused) as refused:
             perform(case, "refuse_mediation", None, note="用人单位不同意调解")
     assert refused.value.reasons  # the labour plugin's veto: arbitration first
+
+
+@pytest.mark.parametrize("court_says,allowed", [("pending", False), ("rejected", False), ("confirmed", True)])
+def test_performance_waits_for_the_courts_confirmation(app, places, court_says, allowed):
+    from app.lifecycle.workflow import perform
+    from app.services.transitions import TransitionRefused
+
+    case_id = new_case(app, places)
+    with app.test_request_context("/?_l_=en"):
+        case = put_in_state(app, case_id, "judicial_confirmation", court_says=court_says)
+        if allowed:
+            assert perform(case, "start_performance", None).status == "performing"
+        else:
+            with pytest.raises(TransitionRefused):
+                perform(case, "start_performance", None)
+
+
+def test_performance_needs_an_agreement_in_effect(app, places):
+    from app.extensions import db
+    from app.lifecycle.workflow import perform
+    from app.models import Agreement
+    from app.services.transitions import TransitionRefused
+
+    case_id = new_case(app, places)
+    with app.test_request_context("/?_l_=en"):
+        case = put_in_state(app, case_id, "agreement_reached")
+        db.session.query(Agreement).filter_by(case_id=case_id).update({"effective_on": None})
+        db.session.commit()
+        with pytest.raises(TransitionRefused) as refused:
+            perform(case, "start_performance", None)
+    assert "every party and the mediator must sign" in str(refused.value.reasons[0])
+
+
+def test_failed_labour_mediation_goes_to_arbitration_not_court(app, places):
+    from app.lifecycle.workflow import perform
+    from app.services.transitions import TransitionRefused
+
+    case_id = new_case(app, places, "labour")
+    with app.test_request_context():
+        case = put_in_state(app, case_id, "mediation_failed")
+        with pytest.raises(TransitionRefused):
+            perform(case, "transfer", None, note="调解不成", data={"track": "ordinary"})
+        assert perform(case, "transfer", None, note="调解不成", data={"track": "arbitration"}).status == "transferred"
 
 
 def test_merge_needs_another_open_case(app, places):

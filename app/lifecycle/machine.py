@@ -86,7 +86,7 @@ ACTIONS: dict[str, Action] = {
         _a(
             "transfer",
             _l("Transfer to litigation or arbitration"),
-            {"litigation_screening", "mediation_failed"},
+            {"litigation_screening", "mediation_failed", "judicial_confirmation"},
             "transferred",
             needs_track=True,
             needs_note=True,

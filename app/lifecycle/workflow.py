@@ -46,6 +46,8 @@ def _core_guard(case: Case, action: Action, data: dict) -> Optional[str]:
             return gettext("No party has refused mediation: record the refusal first.")
     if action.name == "schedule" and case.mediator_id is None:
         return gettext("No mediator has accepted the case yet.")
+    if action.name == "start_performance" or (action.name == "transfer" and case.status == "judicial_confirmation"):
+        return _outcome_guard(case, action)
     if action.needs_track and data.get("track") not in LITIGATION_TRACKS:
         return gettext("Choose the track the case goes to.")
     if action.needs_case_no:
@@ -57,6 +59,28 @@ def _core_guard(case: Case, action: Action, data: dict) -> Optional[str]:
         data["target_id"] = target.id
     if action.needs_note and not (data.get("note") or "").strip():
         return gettext("Give the reason; it is kept in the case's timeline.")
+    return None
+
+
+def _outcome_guard(case: Case, action: Action) -> Optional[str]:
+    """Performance starts from an agreement in effect and, when the court was asked, its
+    confirmation; after a refusal to confirm, the case may go to court instead."""
+    from app.models.outcome import Agreement, JudicialConfirmation
+
+    agreement = db.session.scalars(select(Agreement).where(Agreement.case_id == case.id)).first()
+    confirmation = db.session.scalars(
+        select(JudicialConfirmation).where(JudicialConfirmation.case_id == case.id)
+    ).first()
+    if action.name == "transfer":
+        if confirmation is None or confirmation.result != "rejected":
+            return gettext("Only a case whose agreement the court refused to confirm goes to court from here.")
+        return None
+    if agreement is None or agreement.effective_on is None:
+        return gettext("The agreement is not in effect yet: every party and the mediator must sign it.")
+    if confirmation is not None and confirmation.result == "pending":
+        return gettext("Wait for the court's decision on judicial confirmation.")
+    if confirmation is not None and confirmation.result == "rejected":
+        return gettext("The court refused to confirm the agreement: revise it, or transfer the case to court.")
     return None
 
 
@@ -110,14 +134,16 @@ def perform(case: Case, action_name: str, actor, expected_version: Optional[int]
         reason = _core_guard(case, action, data)
         if reason:
             raise TransitionRefused([reason])
+        if action.needs_track:
+            # Set before the plugins are asked: a veto may depend on where the case goes
+            # (labour → arbitration). A refusal rolls it back with everything else.
+            case.litigation_track = data["track"]
         hook = jiefen().dispatcher.hook("validate_transition")
         vetoes = [r for r in hook(case=case, from_state=case.status, to_state=action.target, actor=actor) if r]
         if vetoes:
             raise TransitionRefused(vetoes)
         from_state = case.status
         case.status = action.target
-        if action.needs_track:
-            case.litigation_track = data["track"]
         if action.name == "refuse_mediation":
             case.track = "litigation"
             case.screening_note = note.strip()

@@ -293,7 +293,11 @@ def _limitation_advice(data: dict, today: dt.date) -> list:
 @hookimpl
 def validate_transition(case, to_state):
     """A labour dispute goes to arbitration before the court (one exception: a wage IOU)."""
-    if case.dispute_type != CODE or to_state not in COURT_STATES:
+    if case.dispute_type != CODE:
+        return None
+    if to_state == "transferred" and getattr(case, "litigation_track", None) == "arbitration":
+        return None  # arbitration is exactly where a failed labour mediation goes
+    if to_state not in COURT_STATES and to_state != "transferred":
         return None
     data = case.intake_data or {}
     if data.get("arbitration_started") or _only_wage_iou(data):
