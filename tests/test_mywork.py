@@ -219,3 +219,29 @@ def test_the_page_costs_the_same_queries_for_3_or_9_cases(wapp, desk):
     few = cost(mediator), cost(clerk)
     add(6)
     assert (cost(mediator), cost(clerk)) == few
+
+
+def test_todays_appointments_and_due_return_visits_are_listed(wapp, desk):
+    from zoneinfo import ZoneInfo
+
+    from app.extensions import db
+    from app.models import Appointment, ReturnVisit
+
+    mine = register(wapp, places(desk), "family", responsible_staff_id=desk["mw_clerk"])
+    day = today(wapp)
+    with wapp.app_context():
+        zone = ZoneInfo("Asia/Shanghai")
+        db.session.add_all([
+            Appointment(case_id=mine, starts_at=dt.datetime.combine(day, dt.time(15, 0), tzinfo=zone),
+                        mode="offline", place="香洲街道综治中心调解室", participants=["林晓明"]),
+            Appointment(case_id=mine, starts_at=dt.datetime.combine(day + dt.timedelta(days=1), dt.time(9, 0), tzinfo=zone),
+                        mode="offline", place="明天的调解室", participants=[]),
+            ReturnVisit(case_id=mine, scheduled_for=day - dt.timedelta(days=1)),
+            ReturnVisit(case_id=mine, scheduled_for=day + dt.timedelta(days=10)),
+        ])
+        db.session.commit()
+    html = login(wapp, "mw_clerk").get("/mywork/?_l_=en").get_data(as_text=True)
+    appointments = html.split('id="mywork-appointments"', 1)[1].split('id="mywork-visits"', 1)[0]
+    visits = html.split('id="mywork-visits"', 1)[1]
+    assert "香洲街道综治中心调解室" in appointments and "明天的调解室" not in appointments
+    assert visits.count("/visits/") == 1

@@ -7,6 +7,8 @@ few queries whether a person has three cases or three hundred.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from dataclasses import dataclass, field
 
 from flask import g
@@ -17,6 +19,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import defaultload, lazyload
 
 from app.extensions import appbuilder, db
+from app.lifecycle.visits import due_visits
 from app.lifecycle.deadlines import Deadline, deadlines_for_cases, urgency
 from app.lifecycle.machine import OPEN_STATES
 from app.models.case import Case
@@ -88,6 +91,28 @@ def todays_shifts(user) -> list[DutyShift]:
     return list(db.session.scalars(query.order_by(DutyShift.half)).unique())
 
 
+def todays_appointments(case_ids: list[int]) -> list:
+    """Planned appointments today on the user's cases, earliest first (one query)."""
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    from app.models.mediation import Appointment
+
+    if not case_ids:
+        return []
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
+    start = dt.datetime.combine(today(), dt.time.min, tzinfo=zone)
+    query = (
+        select(Appointment, Case)
+        .join(Case, Case.id == Appointment.case_id)
+        .where(Appointment.case_id.in_(case_ids), Appointment.status == "planned",
+               Appointment.starts_at >= start, Appointment.starts_at < start + dt.timedelta(days=1))
+        .order_by(Appointment.starts_at, Appointment.id)
+    )
+    return [tuple(row) for row in db.session.execute(query).all()]
+
+
 def my_work(user) -> dict:
     """Everything the page shows for ``user``, in a bounded number of queries."""
     mediator = db.session.scalars(select(Mediator).where(Mediator.user_id == user.id).options(_NO_AREAS)).first()
@@ -101,9 +126,12 @@ def my_work(user) -> dict:
     staff = [CaseWork(c, counted[c.id]) for c in staffed if c.id not in mediated_ids]
     # through FAB 5 groups as well as direct roles
     is_judge = any(r.name == JUDGE_ROLE for r in appbuilder.sm.get_user_roles(user))
+    my_case_ids = [c.id for c in mediated] + [c.id for c in staffed]
     return {
         "mediator": mediator,
         "offers": offers,
+        "appointments": todays_appointments(my_case_ids),
+        "visits": due_visits(today(), case_ids=my_case_ids) if my_case_ids else [],
         "mediating": mediating,
         "staff": _most_urgent_first([w for w in staff if w.attention]),
         "shifts": todays_shifts(user) if is_judge else [],
