@@ -2,11 +2,9 @@
 judicial confirmation, return visits. Everything is under the workflow's permission."""
 from __future__ import annotations
 
-import datetime as dt
 
 from flask import Response, abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
-from flask_appbuilder.api import BaseApi, protect, safe
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -19,9 +17,7 @@ from app.intake.fields import LocalisedDateField, LocalisedIntegerField
 from app.intake.payload import form_errors
 from app.lifecycle import outcome, visits
 from app.lifecycle.workflow import StaleCase
-from app.models.case import Case
 from app.models.outcome import CONFIRMATION_RESULTS, VISIT_METHODS, ReturnVisit
-from app.services.scope import can_see, current_user_obj
 from app.services.settings import SettingMissing
 from app.services.transitions import TransitionRefused
 from app.views.agreements import DOCX_MIME, _attachment
@@ -295,158 +291,11 @@ class OutcomeView(BaseView):
 
 
 # -- API -----------------------------------------------------------------------------------
-def _day(body: dict, key: str, problems: dict, name: str = ""):
-    """An ISO date from the JSON body; a problem under ``name or key`` when it is not one."""
-    value = body.get(key)
-    if value in (None, ""):
-        return None
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    problems[name or key] = [str(BAD_DATE)]
-    return None
-
-
-def _agreement_json(case: Case) -> dict:
-    agreement = outcome.agreement_of(case)
-    return {
-        "id": agreement.id,
-        "template_code": agreement.template_code,
-        "effective_on": agreement.effective_on.isoformat() if agreement.effective_on else None,
-        "terms": [{"id": t.id, "position": t.position, "text": t.text, "manner": t.manner or "",
-                   "due_on": t.due_on.isoformat() if t.due_on else None,
-                   "performed_on": t.performed_on.isoformat() if t.performed_on else None} for t in agreement.terms],
-        "signatures": [{"id": s.id, "party_id": s.party_id, "signer_role": s.signer_role,
-                        "name": outcome.signer_name(s, agreement, case), "method": s.method,
-                        "signed_on": s.signed_on.isoformat() if s.signed_on else None}
-                       for s in outcome.signatures_of(agreement)],
-    }
-
-
-class OutcomeApi(BaseApi):
-    """``POST /api/v1/case/<id>/agreement``, ``…/agreement/signatures/<id>``, ``…/confirmation``, ``…/visits/<id>``."""
-
-    route_base = "/api/v1/case"
-    resource_name = "case"
-    class_permission_name = "CaseWorkflow"
-    base_permissions = OUTCOME_PERMISSIONS
-    method_permission_name = {name: "transition" for name in ("save_agreement", "sign", "confirmation", "visit")}
-    openapi_spec_tag = "Case workflow"
-
-    def _prepare(self, pk, *date_keys):
-        """``(None, case, body, dates)`` for a POST, or ``(response, …)`` to answer instead."""
-        case = db.session.get(Case, pk) if is_valid_pk(pk) else None
-        if case is None or not can_see(case):
-            return self.response_404(), None, None, None
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            return self.response_400(message=gettext("Send a JSON object.")), case, None, None
-        version = body.get("version")
-        if version not in (None, "") and not (isinstance(version, int) or str(version).isdigit()):
-            return self.response_400(message=gettext("The version must be a whole number.")), case, body, None
-        problems: dict = {}
-        dates = {k: _day(body, k, problems) for k in date_keys}
-        if problems:
-            return self.response_422(message=problems), case, body, None
-        return None, case, body, dates
-
-    def _run(self, key: str, call):
-        """Call the service; 404 / 409 / 422 / 400 as the API answers them, else ``None``."""
-        try:
-            call()
-        except outcome.NotInCase:
-            return self.response_404()
-        except TransitionRefused as exc:
-            return self.response_422(message={key: [str(r) for r in exc.reasons]})
-        except StaleCase:
-            return self.response(409, message=str(STALE))
-        return None
-
-    @expose("/<int:pk>/agreement", methods=["POST"])
-    @protect()
-    @safe
-    def save_agreement(self, pk):
-        """Store or revise: ``{template_code, committee, mediator_name, drafted_on, terms, version}``."""
-        error, case, body, dates = self._prepare(pk, "drafted_on")
-        if error:
-            return error
-        if not isinstance(body.get("terms"), list) or not all(isinstance(t, dict) for t in body["terms"]):
-            return self.response_400(message=gettext("Send a JSON object with a list of “terms”."))
-        problems: dict = {}
-        terms = [(t.get("text"), t.get("manner"), _day(t, "due", problems, f"terms.{i}.due"))
-                 for i, t in enumerate(body["terms"])]
-        if problems:
-            return self.response_422(message=problems)
-        failed = self._run("agreement", lambda: outcome.save_agreement(
-            case, current_user_obj(), body.get("template_code"), body.get("committee"), body.get("mediator_name"),
-            terms, expected_version=body.get("version"), drafted_on=dates["drafted_on"]))
-        return failed or self.response(200, status=case.status, version=case.version, agreement=_agreement_json(case))
-
-    @expose("/<int:pk>/agreement/signatures/<int:sid>", methods=["POST"])
-    @protect()
-    @safe
-    def sign(self, pk, sid):
-        """Record a signature: ``{"signed_on", "method", "version"}``."""
-        error, case, body, dates = self._prepare(pk, "signed_on")
-        if error:
-            return error
-        failed = self._run("signature", lambda: outcome.sign(case, sid, dates["signed_on"], body.get("method"),
-                                                             current_user_obj(), expected_version=body.get("version")))
-        return failed or self.response(200, status=case.status, version=case.version, agreement=_agreement_json(case))
-
-    @expose("/<int:pk>/confirmation", methods=["POST"])
-    @protect()
-    @safe
-    def confirmation(self, pk):
-        """``{applied_on}`` applies; ``{result, accepted_on, decided_on, enforcement_note}`` records the court's."""
-        error, case, body, days = self._prepare(pk, "applied_on", "accepted_on", "decided_on")
-        if error:
-            return error
-        warning = []
-        if "result" in body:
-            def call():
-                warning.append(outcome.record_confirmation(
-                    case, days["accepted_on"], body.get("result"), days["decided_on"],
-                    str(body.get("enforcement_note") or ""), actor=current_user_obj(),
-                    expected_version=body.get("version"))[1])
-        else:
-            def call():
-                outcome.apply_confirmation(case, current_user_obj(), days["applied_on"],
-                                           expected_version=body.get("version"))
-        failed = self._run("confirmation", call)
-        if failed:
-            return failed
-        row = outcome.confirmation_of(case)
-        return self.response(200, status=case.status, version=case.version, result=row.result,
-                             applied_on=row.applied_on.isoformat(), warning=warning[0] if warning else None)
-
-    @expose("/<int:pk>/visits/<int:vid>", methods=["POST"])
-    @protect()
-    @safe
-    def visit(self, pk, vid):
-        """Record a visit: ``{done_on, method, terms_performed, satisfaction, notes, performed_term_ids}``."""
-        error, case, body, dates = self._prepare(pk, "done_on")
-        row = db.session.get(ReturnVisit, vid) if case is not None and is_valid_pk(vid) else None
-        if case is not None and (row is None or row.case_id != case.id):
-            return self.response_404()  # a visit of another case reads like a missing one
-        if error:
-            return error
-        if not isinstance(body.get("performed_term_ids", []), list):
-            return self.response_400(message=gettext("“performed_term_ids” is a list of term ids."))
-        made = []
-        failed = self._run("visit", lambda: made.append(visits.record_visit(
-            row, current_user_obj(), dates["done_on"], body.get("method"), body.get("terms_performed"),
-            body.get("satisfaction"), str(body.get("notes") or ""), body.get("performed_term_ids", []))))
-        if failed:
-            return failed
-        follow_up = made[0]
-        return self.response(200, follow_up=follow_up is not None,
-                             follow_up_on=follow_up.scheduled_for.isoformat() if follow_up else None)
 
 
 def register_outcome_views(appbuilder) -> None:
+    from app.views.outcome_api import OutcomeApi  # the API reuses this module's forms and helpers
+
     """The outcome pages and endpoints (no menu) and the case page's ``case_outcome`` helper."""
     appbuilder.add_view_no_menu(OutcomeView)
     appbuilder.add_api(OutcomeApi)
