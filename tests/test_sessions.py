@@ -40,7 +40,7 @@ def login(web, username):
     r = c.post("/login/", data={"username": username, "password": helpers.PASSWORDS.get(username, PASSWORD),
                                 "csrf_token": csrf_token(page)})
     assert r.status_code == 302 and "/login" not in r.headers["Location"]
-    c.get("/?_l_=en")  # the language stays in the session
+    c.get("/lang/en")  # the language stays in the session (?_l_= lasts one request)
     return c
 
 

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from flask import g, request
-from flask_appbuilder.api import ModelRestApi
+from flask_appbuilder import expose
+from flask_appbuilder.api import ModelRestApi, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from flask_jwt_extended import current_user as jwt_user
@@ -28,8 +29,10 @@ class CaseApi(ModelRestApi):
     datamodel = SQLAInterface(Case)
     class_permission_name = "Case"
     base_permissions = CASE_PERMISSIONS
-    include_route_methods = {"get", "get_list", "post", "info"}
-    method_permission_name = {"get_list": "list", "get": "show", "post": "add", "info": "list"}
+    include_route_methods = {"get", "get_list", "post", "info", "recommendations"}
+    method_permission_name = {
+        "get_list": "list", "get": "show", "post": "add", "info": "list", "recommendations": "show",
+    }
     allow_browser_login = True
     list_columns = [
         "id",
@@ -59,6 +62,34 @@ class CaseApi(ModelRestApi):
     base_order = ("created_at", "desc")
     base_filters = [SCOPE]
     max_page_size = 100
+
+    @expose("/<int:pk>/recommendations", methods=["GET"])
+    @protect()
+    @safe
+    def recommendations(self, pk):
+        """Eligible mediators for the case, best first, with the reasons (ids to offer to).
+        ---
+        get:
+          parameters:
+          - in: path
+            name: pk
+            schema:
+              type: integer
+          responses:
+            200:
+              description: ranked mediators
+        """
+        from app.services.recommend import recommend
+        from app.services.scope import can_see
+
+        case = self.datamodel.get(pk, self._base_filters) if is_valid_pk(pk) else None
+        if case is None or not can_see(case):
+            return self.response_404()
+        ranked = recommend(case)
+        return self.response(200, result=[
+            {"mediator_id": r.mediator.id, "name": r.mediator.name, "score": r.score, "reasons": [str(x) for x in r.reasons]}
+            for r in ranked.eligible
+        ])
 
     def get_headless(self, pk, **kwargs):
         """One case; an id that cannot exist is simply not found."""

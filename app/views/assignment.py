@@ -230,8 +230,26 @@ class AssignmentResponseApi(BaseApi):
     resource_name = "case"
     class_permission_name = "AssignmentResponse"
     base_permissions = RESPOND_PERMISSIONS
-    method_permission_name = {"accept": "respond", "decline": "respond"}
+    method_permission_name = {"accept": "respond", "decline": "respond", "my_offers": "respond"}
     openapi_spec_tag = "Case workflow"
+
+    @expose("/offers", methods=["GET"])
+    @protect()
+    @safe
+    def my_offers(self):
+        """The offers waiting for the signed-in mediator's answer.
+        ---
+        get:
+          responses:
+            200:
+              description: offers, oldest first
+        """
+        rows = offers.pending_offers_for(current_user_obj())
+        return self.response(200, result=[
+            {"id": offer.id, "case_id": case.id, "case_no": case.case_no, "dispute_type": case.dispute_type,
+             "offered_at": offer.offered_at.isoformat() if offer.offered_at else None}
+            for offer, case in rows
+        ])
 
     @expose("/offers/<int:offer_id>/accept", methods=["POST"])
     @protect()

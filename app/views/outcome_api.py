@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import request
+from flask import Response, request
+from sqlalchemy import select
 from flask_appbuilder import expose
 from flask_appbuilder.api import BaseApi, protect, safe
 from flask_babel import gettext
@@ -15,6 +16,7 @@ from app.models.case import Case
 from app.models.outcome import ReturnVisit
 from app.services.scope import can_see, current_user_obj
 from app.services.transitions import TransitionRefused
+from app.views.agreements import DOCX_MIME, _attachment
 from app.views.keys import is_valid_pk
 from app.views.outcome import BAD_DATE, OUTCOME_PERMISSIONS
 from app.views.workflow import STALE
@@ -57,8 +59,16 @@ class OutcomeApi(BaseApi):
     resource_name = "case"
     class_permission_name = "CaseWorkflow"
     base_permissions = OUTCOME_PERMISSIONS
-    method_permission_name = {name: "transition" for name in ("save_agreement", "sign", "confirmation", "visit")}
+    method_permission_name = {
+        name: "transition"
+        for name in ("save_agreement", "sign", "confirmation", "visit", "agreement_docx", "list_visits")
+    }
     openapi_spec_tag = "Case workflow"
+
+    def _case(self, pk):
+        """The case if it exists and the caller may see it."""
+        case = db.session.get(Case, pk) if is_valid_pk(pk) else None
+        return case if case is not None and can_see(case) else None
 
     def _prepare(self, pk, *date_keys):
         """``(None, case, body, dates)`` for a POST, or ``(response, …)`` to answer instead."""
@@ -88,6 +98,56 @@ class OutcomeApi(BaseApi):
         except StaleCase:
             return self.response(409, message=str(STALE))
         return None
+
+    @expose("/<int:pk>/agreement.docx", methods=["GET"])
+    @protect()
+    @safe
+    def agreement_docx(self, pk):
+        """The stored agreement as the DOCX to sign.
+        ---
+        get:
+          parameters:
+          - in: path
+            name: pk
+            schema:
+              type: integer
+          responses:
+            200:
+              description: the document
+        """
+        case = self._case(pk)
+        if case is None or outcome.agreement_of(case) is None:
+            return self.response_404()
+        filename, data = outcome.agreement_docx(case)
+        return Response(data, mimetype=DOCX_MIME, headers={"Content-Disposition": _attachment(filename)})
+
+    @expose("/<int:pk>/visits", methods=["GET"])
+    @protect()
+    @safe
+    def list_visits(self, pk):
+        """The case's return visits, planned and done.
+        ---
+        get:
+          parameters:
+          - in: path
+            name: pk
+            schema:
+              type: integer
+          responses:
+            200:
+              description: visits, earliest first
+        """
+        case = self._case(pk)
+        if case is None:
+            return self.response_404()
+        rows = db.session.scalars(
+            select(ReturnVisit).where(ReturnVisit.case_id == case.id).order_by(ReturnVisit.scheduled_for, ReturnVisit.id)
+        )
+        return self.response(200, result=[
+            {"id": v.id, "scheduled_for": v.scheduled_for.isoformat(), "done_on": v.done_on.isoformat() if v.done_on else None,
+             "terms_performed": v.terms_performed, "satisfaction": v.satisfaction, "follow_up": v.follow_up}
+            for v in rows
+        ])
 
     @expose("/<int:pk>/agreement", methods=["POST"])
     @protect()
