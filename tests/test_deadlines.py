@@ -305,8 +305,10 @@ def test_most_urgent_first_and_due_soon_is_a_dated_setting(dapp, world):
     case = register(dapp, world, "traffic", intake={"determination_date": "2026-09-29"})
     walk(dapp, case, *to_mediation(D(2026, 10, 1)))
     found = deadlines(dapp, case, on=D(2026, 10, 10))
-    assert [d.status for d in found.values()][:2] == ["overdue", "due_soon"]
+    assert [d.status for d in found.values()][:2] == ["due_soon", "running"]
     assert found["traffic.police_mediation_period"].days_left == 1
+    # the police window no longer runs once the parties are in mediation here
+    assert found["traffic.police_mediation_application"].status == "met"
     with dapp.app_context():
         db.session.add(Setting(key="core.due_soon_days", value="0", valid_from=D(2026, 1, 1), source="测试"))
         db.session.commit()

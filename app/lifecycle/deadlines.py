@@ -247,7 +247,7 @@ def _clock(on: Optional[When]) -> tuple[dt.date, dt.datetime]:
 
 
 def _count(rule, case, entries, book: _SettingBook, today, now, soon, zone) -> Optional[Deadline]:
-    finished = case.status in FINISHED_IN.get(rule.code, TERMINAL)
+    finished = case.status in _finished_states(rule)
     start = _start(case, rule.starts_from, entries)
     unit = "working days" if rule.working_days else book.unit(rule.setting_key)
     if start is None:
@@ -290,6 +290,13 @@ def _count(rule, case, entries, book: _SettingBook, today, now, soon, zone) -> O
         status = "running"
     return Deadline(rule.code, rule.label, starts_on, due, unit, length, status, days_left, source,
                     holiday_calendar_missing=guessed, needs_check=check, setting_key=rule.setting_key)
+
+
+def _finished_states(rule) -> frozenset:
+    """Where a rule stops running: its own list, the core rule it replaces, or the end."""
+    if getattr(rule, "finished_in", ()):
+        return frozenset(rule.finished_in) | TERMINAL
+    return FINISHED_IN.get(rule.code) or FINISHED_IN.get(getattr(rule, "replaces", ""), TERMINAL)
 
 
 def _without_replaced(rules: list) -> list:

@@ -159,7 +159,7 @@ class Case(Model):
         """The timeline as the API shows it (codes, not labels: clients translate)."""
         return [
             {
-                "at": e.at.isoformat() if e.at else None,
+                "at": _utc(e.at).isoformat() if e.at else None,
                 "actor": e.actor.username if e.actor else None,
                 "kind": e.kind,
                 "action": e.action,
@@ -172,6 +172,13 @@ class Case(Model):
 
     def __repr__(self):
         return self.case_no or "<new case>"
+
+
+def _utc(value):
+    """SQLite hands back naive timestamps (stored as UTC): say so, as PostgreSQL does."""
+    import datetime as dt
+
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
 class CaseCounter(Model):

@@ -143,8 +143,10 @@ class DeadlineRule:
     starts_from: str
     working_days: bool = False
     # A type-specific rule may stand in for a core rule (e.g. its own pre-filing period):
-    # the engine then drops the core rule with this code.
+    # the engine then drops the core rule with this code, and the rule ends where it ended.
     replaces: str = ""
+    # States in which the period no longer runs (met); empty: when the case is finished.
+    finished_in: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,11 @@ class CaseApi(ModelRestApi):
         "intake_data",
         "parties_masked",
         "version",
+        "litigation_track",
+        "screening_note",
+        "mediator.id",
+        "mediator.name",
+        "responsible_staff.username",
         "timeline_entries",
     ]
     add_columns = ["title"]  # documentation only: post is validated by the intake form

@@ -223,6 +223,15 @@ class AssignmentApi(BaseApi):
                              offers=[{"id": a.id, "mediator_id": a.mediator_id} for a in made])
 
 
+def local_iso(value):
+    """An ISO timestamp that always carries its UTC offset (SQLite returns naive values)."""
+    import datetime as dt
+
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)).isoformat()
+
+
 class AssignmentResponseApi(BaseApi):
     """``POST /api/v1/case/offers/<id>/accept`` and ``…/decline`` with ``{"reason"}``."""
 
@@ -247,7 +256,7 @@ class AssignmentResponseApi(BaseApi):
         rows = offers.pending_offers_for(current_user_obj())
         return self.response(200, result=[
             {"id": offer.id, "case_id": case.id, "case_no": case.case_no, "dispute_type": case.dispute_type,
-             "offered_at": offer.offered_at.isoformat() if offer.offered_at else None}
+             "offered_at": local_iso(offer.offered_at)}
             for offer, case in rows
         ])
 

@@ -128,12 +128,16 @@ def deadlines(case):
             label=_("Joint written application for police mediation"),
             setting_key=APPLICATION_DAYS,
             starts_from="intake.determination_date",
+            # once the parties are in mediation here, the police window no longer matters
+            finished_in=("mediation_accepted", "assigned", "scheduled", "in_mediation",
+                         "agreement_reached", "mediation_failed", "judicial_confirmation", "performing"),
         ),
         DeadlineRule(
             code="traffic.police_mediation_period",
             label=_("Police mediation period"),
             setting_key=PERIOD_DAYS,
             starts_from="mediation_started_on",
+            finished_in=("agreement_reached", "mediation_failed", "judicial_confirmation", "performing"),
         ),
     ]
 
