@@ -151,6 +151,18 @@ def case_deadlines(case) -> list:
     return compute(case)
 
 
+def is_minor(party) -> bool:
+    """Under the dated age of majority (民法典 第17条, setting ``core.full_age_years``)."""
+    from app.services.settings import SettingMissing, setting_int
+
+    if party.age is None:
+        return False
+    try:
+        return party.age < setting_int("core.full_age_years")
+    except SettingMissing:
+        return False
+
+
 def install_template_helpers(app) -> None:
     """Expose the helpers to every template."""
     sm = app.appbuilder.sm
@@ -171,6 +183,7 @@ def install_template_helpers(app) -> None:
         case_advice=case_advice,
         case_actions=case_actions,
         case_deadlines=case_deadlines,
+        is_minor=is_minor,
         timeline_label=timeline_label,
         litigation_track_label=litigation_track_label,
         recommended_mediators=recommended_mediators,

@@ -195,3 +195,32 @@ def test_intake_form_shows_the_traffic_fields_only_for_traffic(clerk_client):
     for label in ("Accident date", "Accident determination number", "Share of liability (%)", "Insurer", "People injured", "Property loss (CNY)"):
         assert label in html
     assert clerk_client.get("/case/intake/no-such-type").status_code == 404
+
+
+def test_court_entrusted_mediation_needs_its_procedure(app, client, clerk_token, places):
+    from app.extensions import db
+    from app.models import Case
+
+    payload = traffic_payload(places, )
+    payload["track"] = "court_entrusted"
+    r = post_api(client, clerk_token, payload)
+    assert r.status_code == 422 and "procedure" in r.get_json()["message"]
+    payload["procedure"] = "simplified"
+    r = post_api(client, clerk_token, payload)
+    assert r.status_code == 201
+    with app.app_context():
+        case = db.session.get(Case, r.get_json()["id"])
+        assert (case.track, case.procedure) == ("court_entrusted", "simplified")
+    bad = dict(traffic_payload(places), procedure="ordinary")  # pre-filing has no procedure
+    assert post_api(client, clerk_token, bad).status_code == 422
+
+
+def test_a_child_party_is_flagged_as_a_minor(app, clerk_client, client, clerk_token, places):
+    from app.validation.identity import check_digit
+
+    first17 = "44150220150601001"
+    payload = with_changes(traffic_payload(places), "parties.1.id_number", first17 + check_digit(first17))
+    case = post_api(client, clerk_token, payload).get_json()
+    clerk_client.get("/lang/en")
+    html = clerk_client.get(f"/case/show/{case['id']}").get_data(as_text=True)
+    assert html.count('class="label label-danger minor"') == 1

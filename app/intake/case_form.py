@@ -20,7 +20,9 @@ from app.intake.fields import (
     max_two_decimals,
     _range,
 )
-from app.models.case import CASE_CHANNELS
+from app.models.case import CASE_CHANNELS, CASE_TRACKS
+
+PROCEDURES = {"ordinary": _l("Ordinary procedure (15 days)"), "simplified": _l("Simplified procedure (7 days)")}
 from app.models.party import PARTY_KINDS, PARTY_ROLES
 from app.validation.identity import (
     IdNumberError,
@@ -112,6 +114,26 @@ class CaseFormBase(FlaskForm):
         _l("Handling centre"), coerce=_optional_int, validators=[Opt()]
     )
     channel = SelectField(_l("Intake channel"), choices=list(CASE_CHANNELS.items()), default="window")
+    # Since 2025-01-01 a court mediates only a filed case: the court track and the pre-filing
+    # (综治 / people's mediation) track are kept apart from the start.
+    track = SelectField(
+        _l("Track"),
+        choices=[(k, v) for k, v in CASE_TRACKS.items() if k != "litigation"],
+        default="pre_filing",
+    )
+    procedure = SelectField(
+        _l("Court procedure"),
+        choices=[("", "—")] + list(PROCEDURES.items()),
+        default="",
+        validate_choice=True,
+    )
+
+    def validate_procedure(self, field):
+        """Court-entrusted mediation runs 15 or 7 days by procedure; pre-filing has none."""
+        if self.track.data == "court_entrusted" and not field.data:
+            raise ValidationError(_l("Court-entrusted mediation needs the procedure (ordinary or simplified)."))
+        if self.track.data != "court_entrusted" and field.data:
+            raise ValidationError(_l("Only a filed case entrusted by the court has a procedure."))
     parties = RecordsField(FormField(PartyForm), min_entries=2, max_entries=MAX_PARTIES, label=_l("Parties"))
     # Ticked after the clerk has seen the open cases naming the same person.
     confirm_duplicates = BooleanField(_l("Register anyway: this is a different dispute"))

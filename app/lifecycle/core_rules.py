@@ -107,6 +107,8 @@ def register_settings():
                        source=SMALL_CLAIMS_SOURCE, unit="percent", valid_from=SMALL_CLAIMS_FROM, check=True),
         SettingDefault(DUE_SOON_DAYS, 3, _("Days before a deadline from which it is shown as due soon"),
                        source="本系统默认值（提醒天数，非法定期间，由管理员确定）", unit="days", check=True),
+        SettingDefault("core.full_age_years", 18, _("Age of majority (parties younger are minors)"),
+                       source="中华人民共和国民法典 第17条", unit="years"),
         SettingDefault("core.return_visit_first_days", 7,
                        _("Days after the agreement takes effect to the first return visit when no term has a due date"),
                        source=VISIT_SOURCE, unit="days", check=True),

@@ -45,6 +45,16 @@ class Party(Model):
         return PARTY_KINDS.get(self.kind, self.kind)
 
     @property
+    def age(self):
+        """Whole years of age today, when the birth date is known (from the ID number)."""
+        if self.birth_date is None:
+            return None
+        from app.services.settings import today
+        from app.validation.identity import age_on
+
+        return age_on(self.birth_date, today())
+
+    @property
     def id_number_masked(self) -> str:
         """The ID number with the middle digits hidden, as shown by default."""
         return mask_id_number(self.id_number)
