@@ -51,6 +51,9 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     with app.app_context():
         db.init_app(app)
         configure_sqlite(db.engine)
+        from app.audit import install_audit
+
+        install_audit(db.session)
         csrf.init_app(app)
         migrate.init_app(app, db, directory=str(ROOT / "app" / "migrations"))
         appbuilder = AppBuilder()

@@ -17,6 +17,7 @@ from app.models.mediator import (
 )
 from app.models.duty import DutyPattern, DutyShift, GuidanceLog
 from app.models.lifecycle import Assignment, Consent, TimelineEvent
+from app.models.audit import AuditEvent
 from app.models.mediation import Appointment, Attachment, MediationSession
 from app.models.outcome import AgreedTerm, Agreement, JudicialConfirmation, ReturnVisit, Signature
 
@@ -43,6 +44,7 @@ __all__ = [
     "Assignment",
     "Consent",
     "TimelineEvent",
+    "AuditEvent",
     "Appointment",
     "Attachment",
     "MediationSession",
