@@ -18,6 +18,7 @@ from app.models.mediator import (
 from app.models.duty import DutyPattern, DutyShift, GuidanceLog
 from app.models.lifecycle import Assignment, Consent, TimelineEvent
 from app.models.audit import AuditEvent
+from app.models.referral import InboundNonce, OutboxMessage, Referral
 from app.models.mediation import Appointment, Attachment, MediationSession
 from app.models.outcome import AgreedTerm, Agreement, JudicialConfirmation, ReturnVisit, Signature
 
@@ -45,6 +46,9 @@ __all__ = [
     "Consent",
     "TimelineEvent",
     "AuditEvent",
+    "InboundNonce",
+    "OutboxMessage",
+    "Referral",
     "Appointment",
     "Attachment",
     "MediationSession",

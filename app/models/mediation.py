@@ -84,6 +84,8 @@ class Attachment(Model):
     id = Column(Integer, primary_key=True)
     case_id = Column(Integer, ForeignKey("cases.id", ondelete="RESTRICT"), nullable=False, index=True)
     session_id = Column(Integer, ForeignKey("mediation_session.id", ondelete="SET NULL"), index=True)
+    # A partner's documents answer a referral.
+    referral_id = Column(Integer, ForeignKey("referral.id", ondelete="SET NULL", name="fk_attachment_referral_id"), index=True)
     kind = Column(String(16), nullable=False)
     original_name = Column(String(255), nullable=False)  # kept as typed, Chinese included
     stored_name = Column(String(64), nullable=False, unique=True)

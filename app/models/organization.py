@@ -39,6 +39,10 @@ class Organization(Model):
     dispute_types = Column(JsonDocument, nullable=False, default=list)
     description = Column(Text)
     active = Column(Boolean, nullable=False, default=True)
+    # How referrals reach a partner: "in_platform" (they log in), "webhook", "email", or a
+    # mechanism a plugin registers; its settings (URL, address…; secrets by reference only).
+    linkage_mechanism = Column(String(32), nullable=False, default="in_platform", server_default="in_platform")
+    linkage_settings = Column(JsonDocument, nullable=False, default=dict, server_default="{}")
 
     area = relationship("Area", lazy="joined")
     parent = relationship("Organization", remote_side=[id])

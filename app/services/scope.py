@@ -4,8 +4,8 @@
   administrators: every case;
 - a governance centre, workstation, mediation committee or company: cases in its area and
   the areas below it, cases it handles, and cases its user registered;
-- a partner agency, or a user who belongs to no organisation: only the cases they
-  registered (referrals to partners widen this in the partner-scoping work);
+- a partner agency: the cases referred to it (and what its users registered);
+- a user who belongs to no organisation: only the cases they registered;
 - and everyone: the cases they mediate or are offered, and those they are responsible for.
 
 Every read path uses :func:`visible_cases`: lists, detail pages, the API, agreements.
@@ -24,6 +24,8 @@ from app.models.membership import Membership
 from app.services.areas import descendant_ids
 
 ALL = None  # no restriction
+# A partner sees a case while a referral to it is open or done; not once rejected or withdrawn.
+LIVE_REFERRALS = ("sent", "accepted", "answered", "completed")
 
 
 def current_user_obj():
@@ -55,7 +57,12 @@ def visible_cases(user) -> Optional[ColumnElement]:
     if org.is_court:
         return ALL
     if org.kind == "partner_agency":
-        return own
+        from app.models.referral import Referral
+
+        referred = select(Referral.case_id).where(
+            Referral.partner_id == org.id, Referral.status.in_(LIVE_REFERRALS)
+        )
+        return or_(own, Case.id.in_(referred))
     clauses = [own, Case.organization_id == org.id]
     if org.area_id is not None:
         clauses.append(Case.area_id.in_(descendant_ids([org.area_id])))
