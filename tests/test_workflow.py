@@ -323,3 +323,15 @@ def test_stale_web_form_is_refused_and_keeps_the_text(app, clerk_client, places)
     assert "Someone else changed this case" in html and "申请人撤回申请" in html
     with app.app_context():
         assert db.session.get(Case, case_id).status == "screening"
+
+
+def test_transfer_after_a_refused_confirmation_still_needs_its_track(app, places):
+    from app.lifecycle.workflow import perform
+    from app.services.transitions import TransitionRefused
+
+    case_id = new_case(app, places)
+    with app.test_request_context("/?_l_=en"):
+        case = put_in_state(app, case_id, "judicial_confirmation", court_says="rejected")
+        with pytest.raises(TransitionRefused) as refused:
+            perform(case, "transfer", None, note="法院驳回确认申请", data={"track": ""})
+    assert "Choose the track" in str(refused.value.reasons[0])

@@ -47,12 +47,16 @@ def _core_guard(case: Case, action: Action, data: dict) -> Optional[str]:
     if action.name == "schedule" and case.mediator_id is None:
         return gettext("No mediator has accepted the case yet.")
     if action.name == "start_performance" or (action.name == "transfer" and case.status == "judicial_confirmation"):
-        return _outcome_guard(case, action)
+        reason = _outcome_guard(case, action)
+        if reason:
+            return reason
     if action.needs_track and data.get("track") not in LITIGATION_TRACKS:
         return gettext("Choose the track the case goes to.")
     if action.needs_case_no:
         target = db.session.scalars(select(Case).where(Case.case_no == (data.get("case_no") or "").strip())).first()
-        if target is None or target.id == case.id:
+        from app.services.scope import can_see
+
+        if target is None or target.id == case.id or not can_see(target):
             return gettext("Give the number of another existing case to merge into.")
         if target.status in TERMINAL:
             return gettext("Case %(no)s is already finished; merge into an open case.", no=target.case_no)
