@@ -30,7 +30,7 @@ def latest_consents(case: Case, subject: str = "mediation") -> dict[int, str]:
     return {party_id: decision for party_id, decision in rows}  # later rows win
 
 
-def _core_guard(case: Case, action: Action, data: dict) -> Optional[str]:
+def _core_guard(case: Case, action: Action, data: dict, actor=None) -> Optional[str]:
     """The core's own rules for an action; a sentence when they say no."""
     if action.name in ("accept_mediation", "refuse_mediation"):
         answers = latest_consents(case)
@@ -54,9 +54,7 @@ def _core_guard(case: Case, action: Action, data: dict) -> Optional[str]:
         return gettext("Choose the track the case goes to.")
     if action.needs_case_no:
         target = db.session.scalars(select(Case).where(Case.case_no == (data.get("case_no") or "").strip())).first()
-        from app.services.scope import can_see
-
-        if target is None or target.id == case.id or not can_see(target):
+        if target is None or target.id == case.id or not _visible_to(actor, target):
             return gettext("Give the number of another existing case to merge into.")
         if target.status in TERMINAL:
             return gettext("Case %(no)s is already finished; merge into an open case.", no=target.case_no)
@@ -64,6 +62,18 @@ def _core_guard(case: Case, action: Action, data: dict) -> Optional[str]:
     if action.needs_note and not (data.get("note") or "").strip():
         return gettext("Give the reason; it is kept in the case's timeline.")
     return None
+
+
+def _visible_to(actor, case: Case) -> bool:
+    """May ``actor`` see ``case``? The system itself (no actor) may."""
+    if actor is None:
+        return True
+    from app.services.scope import visible_cases
+
+    clause = visible_cases(actor)
+    if clause is None:
+        return True
+    return db.session.scalar(select(Case.id).where(Case.id == case.id, clause)) is not None
 
 
 def _outcome_guard(case: Case, action: Action) -> Optional[str]:
@@ -135,7 +145,7 @@ def perform(case: Case, action_name: str, actor, expected_version: Optional[int]
             raise StaleCase()
         if case.status not in action.sources:
             raise TransitionRefused([refusal_for_state(case, action)])
-        reason = _core_guard(case, action, data)
+        reason = _core_guard(case, action, data, actor)
         if reason:
             raise TransitionRefused([reason])
         if action.needs_track:
