@@ -35,6 +35,16 @@ ROLE_MATRIX: dict[str, list[tuple[str, str]]] = {
         ("menu_access", "Judges"),
         ("menu_access", "Duty roster"),
     ],
+    # 联动单位: answers the referrals sent to its organisation; no access to full case pages.
+    "Partner": [
+        ("can_respond", "Referral"),
+        ("menu_access", "Partner"),
+        ("menu_access", "Partner referrals"),
+        ("menu_access", "Partner statistics"),
+        ("can_this_form_get", "ResetMyPasswordView"),
+        ("can_this_form_post", "ResetMyPasswordView"),
+        ("can_userinfo", "UserDBModelView"),
+    ],
     # 值班法官: reads cases and the roster, records guidance and consultations.
     "Judge": [
         ("can_index", "MyWork"),

@@ -133,6 +133,10 @@ def timeline_label(event) -> str:
         from app.lifecycle.outcome import EVENT_LABELS
 
         label = str(EVENT_LABELS.get(event.action, event.action))
+    elif event.kind == "referral":
+        from app.lifecycle.referrals import TIMELINE_LABELS as REFERRAL_LABELS
+
+        label = str(REFERRAL_LABELS.get(event.action, event.action))
     elif event.kind == "consent":
         label = gettext("Consent: %(subject)s", subject=CONSENT_SUBJECTS.get(event.action, event.action))
     elif event.action == "registered" or event.to_state == "registered":
@@ -163,6 +167,20 @@ def is_minor(party) -> bool:
         return False
 
 
+def case_referrals(case) -> list:
+    """The case's referrals to partners, newest first."""
+    from app.lifecycle.referrals import referrals_of_case
+
+    return referrals_of_case(case)
+
+
+def referral_status_label(code) -> str:
+    """A referral's state in the reader's language."""
+    from app.models.referral import REFERRAL_STATUS
+
+    return REFERRAL_STATUS.get(code, code)
+
+
 def install_template_helpers(app) -> None:
     """Expose the helpers to every template."""
     sm = app.appbuilder.sm
@@ -184,6 +202,8 @@ def install_template_helpers(app) -> None:
         case_actions=case_actions,
         case_deadlines=case_deadlines,
         is_minor=is_minor,
+        case_referrals=case_referrals,
+        referral_status_label=referral_status_label,
         timeline_label=timeline_label,
         litigation_track_label=litigation_track_label,
         recommended_mediators=recommended_mediators,

@@ -4,7 +4,8 @@
   administrators: every case;
 - a governance centre, workstation, mediation committee or company: cases in its area and
   the areas below it, cases it handles, and cases its user registered;
-- a partner agency: the cases referred to it (and what its users registered);
+- a partner agency: what its users registered; the cases referred to it are read through the
+  partner pages (app/views/referrals.py), which show only the fields the referral shares;
 - a user who belongs to no organisation: only the cases they registered;
 - and everyone: the cases they mediate or are offered, and those they are responsible for.
 
@@ -57,12 +58,9 @@ def visible_cases(user) -> Optional[ColumnElement]:
     if org.is_court:
         return ALL
     if org.kind == "partner_agency":
-        from app.models.referral import Referral
-
-        referred = select(Referral.case_id).where(
-            Referral.partner_id == org.id, Referral.status.in_(LIVE_REFERRALS)
-        )
-        return or_(own, Case.id.in_(referred))
+        # Referred cases are read only through the partner pages, which show exactly the
+        # shared fields; the full case views stay closed to partners.
+        return own
     clauses = [own, Case.organization_id == org.id]
     if org.area_id is not None:
         clauses.append(Case.area_id.in_(descendant_ids([org.area_id])))

@@ -19,6 +19,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import defaultload, lazyload
 
 from app.extensions import appbuilder, db
+from app.lifecycle.referrals import overdue_for
 from app.lifecycle.visits import due_visits
 from app.lifecycle.deadlines import Deadline, deadlines_for_cases, urgency
 from app.lifecycle.machine import OPEN_STATES
@@ -131,6 +132,7 @@ def my_work(user) -> dict:
         "mediator": mediator,
         "offers": offers,
         "appointments": todays_appointments(my_case_ids),
+        "overdue_referrals": overdue_for(user),
         "visits": due_visits(today(), case_ids=my_case_ids) if my_case_ids else [],
         "mediating": mediating,
         "staff": _most_urgent_first([w for w in staff if w.attention]),

@@ -1,0 +1,476 @@
+"""Referrals to partner agencies (委派 / 委托 / 联动): sending exactly the fields a purpose
+needs, the partner's answer, and closing.
+
+Lifecycle: ``sent`` → ``accepted`` | ``rejected`` (a structured reason) → ``answered`` (text and
+documents) → ``completed``; the sender may withdraw while it is ``sent`` or ``accepted``.
+Partner-side steps are taken only by users of the partner organisation, sender-side steps
+only by users who may see the case and do not work for a partner agency. Every step writes a
+timeline entry in the same transaction; a send to a partner reached outside the platform
+adds its outbox message in that transaction too.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Iterable, Optional
+
+from flask_babel import gettext, lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.extensions import db, jiefen
+from app.lifecycle.workflow import StaleCase, record
+from app.models.case import Case
+from app.models.membership import Membership
+from app.models.organization import Organization
+from app.models.referral import REFERRAL_KINDS, REFERRAL_STATUS, REJECT_REASONS, OutboxMessage, Referral
+from app.models.types import utcnow
+from app.services.settings import today
+from app.services.transitions import TransitionRefused
+
+# Fields of the case itself a referral may share; intake fields are "intake.<name>".
+CORE_FIELDS = {
+    "title": _l("Summary"),
+    "description": _l("Facts and claims"),
+    "claim_amount": _l("Claim amount (CNY)"),
+    "area": _l("Area"),
+}
+PARTY_FIELDS = {
+    "parties.name": _l("Party: name"),
+    "parties.role": _l("Party: role"),
+    "parties.mobile": _l("Party: mobile"),
+    "parties.address": _l("Party: address"),
+}
+SHAREABLE = {**CORE_FIELDS, **PARTY_FIELDS}
+INTAKE_PREFIX = "intake."
+
+# The partner has not answered yet: these count as overdue once due_on has passed.
+AWAITING = ("sent", "accepted")
+CLOSED = ("rejected", "completed", "withdrawn")
+TIMELINE_LABELS = {
+    "referral_sent": _l("Referred to a partner"),
+    "referral_accepted": _l("Referral accepted by the partner"),
+    "referral_rejected": _l("Referral rejected by the partner"),
+    "referral_answered": _l("Partner answered the referral"),
+    "referral_completed": _l("Referral completed"),
+    "referral_withdrawn": _l("Referral withdrawn"),
+}
+
+
+class ReferralRefused(TransitionRefused):
+    """A referral step that may not happen; ``reasons`` are sentences for the user."""
+
+
+def _refuse(message: str):
+    raise ReferralRefused([message])
+
+
+# --- what may be shared -------------------------------------------------------------------
+
+
+def shareable_fields(case_or_type) -> dict[str, object]:
+    """``{key: label}`` of every field a referral of this case (or dispute type) may share."""
+    dispute_type = case_or_type if isinstance(case_or_type, str) else case_or_type.dispute_type
+    fields: dict[str, object] = dict(SHAREABLE)
+    for spec in jiefen().registry.field_specs(dispute_type):
+        fields[INTAKE_PREFIX + spec.name] = spec.label
+    return fields
+
+
+def _jsonable(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def shared_view(referral: Referral) -> dict:
+    """Exactly the shared fields of the referral's case, JSON-ready.
+
+    ``{"title": …, "area": …, "parties": [{"name": …, "role": …}], "intake": {name: value}}``
+    — keys not shared are absent, and parties carry only the shared sub-fields.
+    """
+    case = referral.case
+    wanted = list(referral.shared_fields or [])
+    out: dict = {}
+    for key in wanted:
+        if key == "area":
+            out["area"] = case.area.name if case.area is not None else None
+        elif key in CORE_FIELDS:
+            out[key] = _jsonable(getattr(case, key))
+    party_keys = [k.split(".", 1)[1] for k in wanted if k in PARTY_FIELDS]
+    if party_keys:
+        out["parties"] = [{k: getattr(p, k) for k in party_keys} for p in case.parties]
+    intake_keys = [k[len(INTAKE_PREFIX):] for k in wanted if k.startswith(INTAKE_PREFIX)]
+    if intake_keys:
+        data = case.intake_data or {}
+        out["intake"] = {k: _jsonable(data.get(k)) for k in intake_keys}
+    return out
+
+
+def shared_rows(referral: Referral) -> dict:
+    """The shared view for a page: core rows, a parties table and intake rows, with labels."""
+    from app.templating import _format
+
+    view = shared_view(referral)
+    case = referral.case
+    core = []
+    for key in CORE_FIELDS:
+        if key in view:
+            value = view[key]
+            if key == "claim_amount" and value is not None:
+                value = case.claim_amount_display
+            core.append({"label": CORE_FIELDS[key], "value": "" if value is None else value})
+    parties = None
+    if "parties" in view:
+        keys = list(view["parties"][0].keys()) if view["parties"] else [
+            k.split(".", 1)[1] for k in referral.shared_fields if k in PARTY_FIELDS]
+        rows = []
+        for party, shown in zip(case.parties, view["parties"]):
+            rows.append([party.role_label if k == "role" else (shown.get(k) or "") for k in keys])
+        parties = {"headers": [PARTY_FIELDS["parties." + k] for k in keys], "rows": rows}
+    intake = []
+    specs = {s.name: s for s in jiefen().registry.field_specs(case.dispute_type)}
+    for name, value in (view.get("intake") or {}).items():
+        spec = specs.get(name)
+        if spec is None:
+            intake.append({"label": name, "value": "" if value is None else str(value)})
+        elif spec.kind == "records":
+            records = [r for r in (value or []) if isinstance(r, dict)]
+            intake.append({"label": spec.label, "records": {
+                "headers": [s.label for s in spec.subfields],
+                "rows": [[_format(s, r.get(s.name)) for s in spec.subfields] for r in records]}})
+        else:
+            intake.append({"label": spec.label, "value": _format(spec, value)})
+    return {"core": core, "parties": parties, "intake": intake}
+
+
+# --- who is acting --------------------------------------------------------------------------
+
+
+def membership_of(user) -> Optional[Membership]:
+    """The user's membership, if any."""
+    if user is None or getattr(user, "id", None) is None:
+        return None
+    return db.session.scalars(select(Membership).where(Membership.user_id == user.id)).first()
+
+
+def partner_org_id(user) -> Optional[int]:
+    """The partner agency ``user`` works for, or ``None``."""
+    m = membership_of(user)
+    if m is not None and m.organization is not None and m.organization.kind == "partner_agency":
+        return m.organization_id
+    return None
+
+
+def _check_partner_side(referral: Referral, actor) -> None:
+    m = membership_of(actor)
+    if m is None or m.organization_id != referral.partner_id:
+        _refuse(gettext("Only staff of %(partner)s may answer this referral.", partner=referral.partner.name))
+
+
+def _check_sender_side(case: Case, actor) -> None:
+    from app.services.scope import visible_cases
+
+    if actor is None or getattr(actor, "id", None) is None or partner_org_id(actor) is not None:
+        _refuse(gettext("Only the court or centre staff handling the case may do this."))
+    clause = visible_cases(actor)
+    if clause is not None and db.session.scalar(select(Case.id).where(Case.id == case.id, clause)) is None:
+        _refuse(gettext("Only the court or centre staff handling the case may do this."))
+
+
+def _check_state(referral: Referral, allowed: Iterable[str], action: str) -> None:
+    if referral.status not in allowed:
+        _refuse(gettext(
+            "The referral is now “%(state)s”: “%(action)s” is not possible.",
+            state=REFERRAL_STATUS.get(referral.status, referral.status),
+            action=TIMELINE_LABELS.get(action, action),
+        ))
+
+
+def _entry(referral: Referral, actor, action: str, note: str = "", extra: Optional[dict] = None) -> None:
+    data = {"referral_id": referral.id, "partner_id": referral.partner_id, "status": referral.status}
+    data.update(extra or {})
+    record(referral.case, actor, "referral", action, note, data)
+
+
+def _commit() -> None:
+    try:
+        db.session.flush()  # the version column makes a concurrent change fail here
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleCase() from None
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def _fail(exc: BaseException):
+    db.session.rollback()
+    raise exc
+
+
+# --- the steps --------------------------------------------------------------------------------
+
+
+def _as_date(value) -> Optional[dt.date]:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def send(case: Case, actor, partner_id, kind: str, purpose: str, legal_basis: str,
+         shared_fields, due_on) -> Referral:
+    """Refer ``case`` to a partner; raises :class:`ReferralRefused` with every reason at once."""
+    try:
+        _check_sender_side(case, actor)
+        reasons = []
+        partner = None
+        try:
+            partner = db.session.get(Organization, int(partner_id)) if partner_id not in (None, "") else None
+        except (TypeError, ValueError):
+            partner = None
+        if partner is None or partner.kind != "partner_agency" or not partner.active:
+            reasons.append(gettext("Choose an active partner agency."))
+        if kind not in REFERRAL_KINDS:
+            reasons.append(gettext("Choose how the case is referred (assigned, entrusted or joint handling)."))
+        purpose = (purpose or "").strip()
+        legal_basis = (legal_basis or "").strip()
+        if not purpose:
+            reasons.append(gettext("Give the purpose of the referral."))
+        if not legal_basis:
+            reasons.append(gettext("Give the legal basis for sharing the case's data."))
+        due = _as_date(due_on)
+        if due is None:
+            reasons.append(gettext("Give the date an answer is due."))
+        elif due < today():
+            reasons.append(gettext("The due date is in the past."))
+        fields = list(shared_fields) if isinstance(shared_fields, (list, tuple)) else None
+        known = shareable_fields(case)
+        if not fields:
+            reasons.append(gettext("Choose at least one field to share: the minimum the purpose needs."))
+        else:
+            unknown = [str(f) for f in fields if not isinstance(f, str) or f not in known]
+            if unknown:
+                reasons.append(gettext("Unknown fields: %(fields)s.", fields="、".join(unknown)))
+        if reasons:
+            raise ReferralRefused(reasons)
+        ordered = [k for k in known if k in set(fields)]  # declared order, no duplicates
+        referral = Referral(
+            case_id=case.id, partner_id=partner.id, kind=kind, purpose=purpose, legal_basis=legal_basis,
+            shared_fields=ordered, due_on=due, mechanism=partner.linkage_mechanism or "in_platform",
+            status="sent", sent_by_id=getattr(actor, "id", None), sent_at=utcnow(),
+        )
+        referral.case = case
+        referral.partner = partner
+        db.session.add(referral)
+        db.session.flush()
+        _entry(referral, actor, "referral_sent", purpose,
+               {"kind": kind, "due_on": due.isoformat(), "shared_fields": ordered, "mechanism": referral.mechanism})
+        if referral.mechanism != "in_platform":
+            db.session.add(OutboxMessage(
+                referral_id=referral.id, mechanism=referral.mechanism, event="referral_sent",
+                payload=outbox_payload(referral), idempotency_key=uuid.uuid4().hex, status="pending",
+                next_attempt_at=utcnow(),
+            ))
+        _commit()
+        return referral
+    except (ReferralRefused, StaleCase):
+        db.session.rollback()
+        raise
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def outbox_payload(referral: Referral) -> dict:
+    """What a partner's system receives: the referral's ids and terms, and the shared view."""
+    return {
+        "referral_id": referral.id,
+        "case_id": referral.case_id,
+        "partner_id": referral.partner_id,
+        "kind": referral.kind,
+        "purpose": referral.purpose,
+        "legal_basis": referral.legal_basis,
+        "due_on": referral.due_on.isoformat(),
+        "shared": shared_view(referral),
+    }
+
+
+def _step(referral: Referral, actor, allowed, action: str, side: str, expected_version=None):
+    if expected_version not in (None, ""):
+        try:
+            expected = int(expected_version)
+        except (TypeError, ValueError):
+            raise StaleCase() from None
+        if expected != referral.version:
+            raise StaleCase()
+    if side == "partner":
+        _check_partner_side(referral, actor)
+    else:
+        _check_sender_side(referral.case, actor)
+    _check_state(referral, allowed, action)
+
+
+def accept(referral: Referral, actor, expected_version=None) -> Referral:
+    """The partner takes the referral on."""
+    try:
+        _step(referral, actor, ("sent",), "referral_accepted", "partner", expected_version)
+        referral.status = "accepted"
+        _entry(referral, actor, "referral_accepted")
+        _commit()
+    except (ReferralRefused, StaleCase) as exc:
+        _fail(exc)
+    return referral
+
+
+def reject(referral: Referral, actor, reason_code: str, note: str = "", expected_version=None) -> Referral:
+    """The partner declines, with a reason from :data:`REJECT_REASONS` (and words for "other")."""
+    try:
+        _step(referral, actor, ("sent", "accepted"), "referral_rejected", "partner", expected_version)
+        note = (note or "").strip()
+        if reason_code not in REJECT_REASONS:
+            _refuse(gettext("Choose the reason for rejecting the referral."))
+        if reason_code == "other" and not note:
+            _refuse(gettext("Explain the other reason."))
+        referral.status = "rejected"
+        referral.reject_reason = reason_code
+        referral.response_text = note or None
+        referral.responded_at = referral.closed_at = utcnow()
+        _entry(referral, actor, "referral_rejected", note, {"reason": reason_code})
+        _commit()
+    except (ReferralRefused, StaleCase) as exc:
+        _fail(exc)
+    return referral
+
+
+def answer(referral: Referral, actor, text: str, files: Optional[list] = None, expected_version=None) -> Referral:
+    """The partner's answer, with documents kept with the case and linked to the referral.
+
+    ``files`` are uploaded file objects (kept as "document"); all of them and the answer
+    commit together, or nothing does (``UploadRefused`` / :class:`ReferralRefused`).
+    """
+    from app.services.uploads import add_attachment_rows, discard_all, not_stored, prepare_all
+
+    files = [f for f in (files or []) if f is not None and getattr(f, "filename", "")]
+    try:
+        _step(referral, actor, ("accepted",), "referral_answered", "partner", expected_version)
+        text = (text or "").strip()
+        if not text:
+            _refuse(gettext("Write the answer; documents may be added to it."))
+    except (ReferralRefused, StaleCase) as exc:
+        _fail(exc)
+    prepared = prepare_all([(f, "document") for f in files])  # UploadRefused leaves nothing behind
+    try:
+        rows = add_attachment_rows(referral.case, prepared, actor)
+        for row in rows:
+            row.referral_id = referral.id
+        referral.status = "answered"
+        referral.response_text = text
+        referral.responded_at = utcnow()
+        _entry(referral, actor, "referral_answered", "", {"attachment_ids": [r.id for r in rows]})
+        _commit()
+    except OSError as exc:
+        db.session.rollback()
+        discard_all(prepared)
+        raise not_stored(exc) from None
+    except BaseException:
+        db.session.rollback()
+        discard_all(prepared)
+        raise
+    return referral
+
+
+def complete(referral: Referral, actor, note: str = "", expected_version=None) -> Referral:
+    """The sender closes an answered referral."""
+    try:
+        _step(referral, actor, ("answered",), "referral_completed", "sender", expected_version)
+        referral.status = "completed"
+        referral.closed_at = utcnow()
+        _entry(referral, actor, "referral_completed", (note or "").strip())
+        _commit()
+    except (ReferralRefused, StaleCase) as exc:
+        _fail(exc)
+    return referral
+
+
+def withdraw(referral: Referral, actor, note: str = "", expected_version=None) -> Referral:
+    """The sender takes the referral back before it is answered."""
+    try:
+        _step(referral, actor, AWAITING, "referral_withdrawn", "sender", expected_version)
+        referral.status = "withdrawn"
+        referral.closed_at = utcnow()
+        _entry(referral, actor, "referral_withdrawn", (note or "").strip())
+        _commit()
+    except (ReferralRefused, StaleCase) as exc:
+        _fail(exc)
+    return referral
+
+
+# --- lists and counts ---------------------------------------------------------------------------
+
+
+def overdue_for(user) -> list[Referral]:
+    """Referrals ``user`` sent that still wait for the partner and are past their due date (one query)."""
+    if user is None or getattr(user, "id", None) is None:
+        return []
+    query = (
+        select(Referral)
+        .where(Referral.sent_by_id == user.id, Referral.status.in_(AWAITING), Referral.due_on < today())
+        .options(joinedload(Referral.case))
+        .order_by(Referral.due_on, Referral.id)
+    )
+    return list(db.session.scalars(query).unique())
+
+
+def referrals_of_case(case: Case) -> list[Referral]:
+    """The case's referrals, newest first (for the case page)."""
+    query = select(Referral).where(Referral.case_id == case.id).order_by(Referral.sent_at.desc(), Referral.id.desc())
+    return list(db.session.scalars(query).unique())
+
+
+def partner_referrals(org_id: int) -> list[Referral]:
+    """Every referral to the organisation, newest first."""
+    query = (
+        select(Referral).where(Referral.partner_id == org_id)
+        .options(joinedload(Referral.case))
+        .order_by(Referral.sent_at.desc(), Referral.id.desc())
+    )
+    return list(db.session.scalars(query).unique())
+
+
+def partner_statistics(org_id: int) -> dict:
+    """Counts by status, how many are overdue, and the average days from sending to answer."""
+    counts = {code: 0 for code in REFERRAL_STATUS}
+    for status, n in db.session.execute(
+        select(Referral.status, func.count(Referral.id)).where(Referral.partner_id == org_id).group_by(Referral.status)
+    ):
+        counts[status] = n
+    overdue = db.session.scalar(
+        select(func.count(Referral.id)).where(
+            Referral.partner_id == org_id, Referral.status.in_(AWAITING), Referral.due_on < today())
+    ) or 0
+    spans = []
+    for sent_at, responded_at in db.session.execute(
+        select(Referral.sent_at, Referral.responded_at).where(
+            Referral.partner_id == org_id, Referral.status.in_(("answered", "completed")),
+            Referral.responded_at.is_not(None))
+    ):
+        spans.append(_aware(responded_at) - _aware(sent_at))
+    average = round(sum(s.total_seconds() for s in spans) / len(spans) / 86400, 1) if spans else None
+    return {"by_status": counts, "total": sum(counts.values()), "overdue": overdue, "average_days_to_answer": average}
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
