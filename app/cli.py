@@ -87,8 +87,11 @@ def setup(demo: bool):
 
 def register_cli(app: Flask) -> None:
     """Attach Jiefen's command groups to ``app``."""
+    from app.linkage.cli import outbox_cli
+
     app.cli.add_command(plugins_cli)
     app.cli.add_command(jiefen_cli)
+    app.cli.add_command(outbox_cli)
 
 
 def main():

@@ -127,5 +127,14 @@ def build_config() -> dict:
         "REMEMBER_COOKIE_SECURE": _flag("JIEFEN_COOKIE_SECURE", True),
         "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=8),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Linkage: webhook deliveries, the outbox worker, e-mail to partners.
+        "JIEFEN_WEBHOOK_TIMEOUT": float(os.environ.get("JIEFEN_WEBHOOK_TIMEOUT", "5")),
+        "JIEFEN_OUTBOX_MAX_ATTEMPTS": int(os.environ.get("JIEFEN_OUTBOX_MAX_ATTEMPTS", "8")),
+        "JIEFEN_SMTP_HOST": os.environ.get("JIEFEN_SMTP_HOST", ""),
+        "JIEFEN_SMTP_PORT": int(os.environ.get("JIEFEN_SMTP_PORT", "25")),
+        "JIEFEN_SMTP_USER": os.environ.get("JIEFEN_SMTP_USER", ""),
+        "JIEFEN_SMTP_PASSWORD": os.environ.get("JIEFEN_SMTP_PASSWORD", ""),
+        "JIEFEN_SMTP_FROM": os.environ.get("JIEFEN_SMTP_FROM", ""),
+        "JIEFEN_SMTP_STARTTLS": _flag("JIEFEN_SMTP_STARTTLS", False),
         "PROPAGATE_EXCEPTIONS": False,
     }

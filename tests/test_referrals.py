@@ -107,7 +107,7 @@ def send_api(app, world, partner="a", **changes):
             "legal_basis": "《道路交通安全法》第七十四条", "shared_fields": SHARED,
             "due_on": (court_today(app) + dt.timedelta(days=7)).isoformat()}
     body.update(changes)
-    return app.test_client().post(f"/api/v1/case/{world['case']}/referrals", json=body, headers=bearer(app, SENDER))
+    return app.test_client().post(f"/api/v1/case/{world['case']}/referrals?_l_=en", json=body, headers=bearer(app, SENDER))
 
 
 def referral_row(app, rid):

@@ -20,6 +20,7 @@ PUBLIC_ENDPOINTS = {
     "UtilView.back",
     "SecurityApi.login",
     "health.check",
+    "linkage_inbound.receive",  # partners' callbacks: authenticated by HMAC signature
 }
 REFUSED = {302, 401, 403}
 

@@ -206,3 +206,11 @@ def diversion_advice(case):
             source=FAST_TRACK_SOURCE,
         ))
     return advice
+
+
+@hookimpl
+def register_linkage_mechanisms():
+    """In-platform, signed webhook and e-mail: the mechanisms every deployment has."""
+    from app.linkage.mechanisms import BUILTIN_MECHANISMS
+
+    return list(BUILTIN_MECHANISMS)

@@ -20,6 +20,7 @@ from app.plugins.types import (
     SettingDefault,
     ViewSpec,
 )
+from app.linkage.mechanisms import DeliveryError, Mechanism, SettingField
 from app.validation.identity import is_valid_credit_code, is_valid_mobile, parse_id_number
 
 
@@ -68,6 +69,9 @@ __all__ = [
     "setting_value",
     "SettingMissing",
     "setting_decimal",
+    "DeliveryError",
+    "Mechanism",
+    "SettingField",
     "is_valid_credit_code",
     "is_valid_mobile",
     "today",

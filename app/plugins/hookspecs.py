@@ -3,7 +3,8 @@
 Hooks come in two families:
 
 * **Declarations** (``plugin_metadata``, ``register_dispute_types``, ``intake_fields``,
-  ``sample_intake``, ``register_settings``, ``agreement_templates``, ``register_views``,
+  ``sample_intake``, ``register_settings``, ``register_linkage_mechanisms``,
+  ``agreement_templates``, ``register_views``,
   ``translation_directories``) are collected once at start-up from every
   loaded plugin, because forms, routes and catalogues must exist before an administrator
   can switch a plugin on without a restart.
@@ -72,6 +73,22 @@ def register_settings():
 
     :returns: a list of :class:`~app.plugins.types.SettingDefault`. Keys are prefixed with
         the plugin's dispute type (``debt.lpr_1y``); two plugins may not declare one key.
+    """
+
+
+@hookspec
+def register_linkage_mechanisms():
+    """Return the linkage mechanisms this plugin provides: how referrals reach partners.
+
+    Added to the contract so that a partner's own system (a provincial platform, an SMS
+    gateway…) can be connected by a plugin without touching the core.
+
+    :returns: a list of :class:`~app.linkage.mechanisms.Mechanism` subclasses, each with a
+        unique ``name`` (stored on organisations, referrals and outbox rows), a ``label``,
+        ``settings_schema()``, ``send(message, partner)`` raising
+        :class:`~app.linkage.mechanisms.DeliveryError`, and
+        ``verify(request_headers, body, partner)``. Two plugins returning one name stop
+        start-up.
     """
 
 

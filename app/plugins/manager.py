@@ -42,6 +42,8 @@ class PluginRegistry:
     samples: dict[str, dict] = field(default_factory=dict)
     templates: dict[str, tuple[AgreementTemplate, ...]] = field(default_factory=dict)
     settings: dict[str, tuple[str, SettingDefault]] = field(default_factory=dict)
+    linkage_mechanisms: dict[str, type] = field(default_factory=dict)
+    mechanism_owner: dict[str, str] = field(default_factory=dict)
     views: list[tuple[str, ViewSpec]] = field(default_factory=list)
     translation_dirs: list[str] = field(default_factory=list)
 
@@ -126,6 +128,22 @@ def check_compatibility(name: str, meta: Optional[PluginMetadata], core_version:
         )
 
 
+def _collect_mechanisms(pm: pluggy.PluginManager, name: str, reg: PluginRegistry) -> None:
+    """Add plugin ``name``'s linkage mechanisms; refuse nameless ones and two owners."""
+    from app.linkage.mechanisms import Mechanism
+
+    for cls in call_plugin(pm, name, "register_linkage_mechanisms") or []:
+        mname = getattr(cls, "name", "")
+        if not (isinstance(cls, type) and issubclass(cls, Mechanism) and mname):
+            raise PluginError(f"plugin {name!r}: {cls!r} is not a named linkage Mechanism")
+        if mname in reg.linkage_mechanisms:
+            raise PluginError(
+                f"linkage mechanism {mname!r} is registered by both {reg.mechanism_owner[mname]!r} and {name!r}"
+            )
+        reg.linkage_mechanisms[mname] = cls
+        reg.mechanism_owner[mname] = name
+
+
 def collect_registry(pm: pluggy.PluginManager, core_version: str = "") -> PluginRegistry:
     """Ask every loaded plugin for its declarations; refuse incompatible plugins, two
     owners of one dispute type, and two declarations of one setting."""
@@ -161,6 +179,7 @@ def collect_registry(pm: pluggy.PluginManager, core_version: str = "") -> Plugin
                     f"{reg.settings[setting.key][0]!r} and {name!r}"
                 )
             reg.settings[setting.key] = (name, setting)
+        _collect_mechanisms(pm, name, reg)
         reg.views += [(name, spec) for spec in call_plugin(pm, name, "register_views") or []]
         reg.translation_dirs += [
             os.path.abspath(d) for d in call_plugin(pm, name, "translation_directories") or []
