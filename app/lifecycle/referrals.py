@@ -11,7 +11,6 @@ adds its outbox message in that transaction too.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from decimal import Decimal
 from typing import Iterable, Optional
 
@@ -25,7 +24,8 @@ from app.lifecycle.workflow import StaleCase, record
 from app.models.case import Case
 from app.models.membership import Membership
 from app.models.organization import Organization
-from app.models.referral import REFERRAL_KINDS, REFERRAL_STATUS, REJECT_REASONS, OutboxMessage, Referral
+from app.linkage.outbox import enqueue
+from app.models.referral import REFERRAL_KINDS, REFERRAL_STATUS, REJECT_REASONS, Referral
 from app.models.types import utcnow
 from app.services.settings import today
 from app.services.transitions import TransitionRefused
@@ -278,12 +278,9 @@ def send(case: Case, actor, partner_id, kind: str, purpose: str, legal_basis: st
         db.session.flush()
         _entry(referral, actor, "referral_sent", purpose,
                {"kind": kind, "due_on": due.isoformat(), "shared_fields": ordered, "mechanism": referral.mechanism})
-        if referral.mechanism != "in_platform":
-            db.session.add(OutboxMessage(
-                referral_id=referral.id, mechanism=referral.mechanism, event="referral_sent",
-                payload=outbox_payload(referral), idempotency_key=uuid.uuid4().hex, status="pending",
-                next_attempt_at=utcnow(),
-            ))
+        # The delivery commits with the referral, or neither does (a mechanism with nothing
+        # to deliver, such as in_platform, adds no row).
+        enqueue(db.session, referral, "referral_sent", outbox_payload(referral))
         _commit()
         return referral
     except (ReferralRefused, StaleCase):
