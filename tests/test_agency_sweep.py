@@ -1,0 +1,56 @@
+"""Two agencies: every route of the app, called by agency A's partner user with the ids of
+agency B's referral and case, answers without B's data. The route list comes from
+``app.url_map``, so a route added later is swept too."""
+from __future__ import annotations
+
+import re
+
+from tests.test_referrals import PASSWORD, bearer, login, rapp, send_api, world  # noqa: F401 (fixtures)
+
+# Text that only agency B's referral and case carry.
+B_MARKERS = ("林晓明与黄丽娟交通事故赔偿纠纷", "通港路与香城路交叉口", "请协助核实事故责任认定", "11010519491231002X")
+ALLOWED = {302, 400, 401, 403, 404, 405, 409, 422}
+
+
+def _urls(app, ids):
+    """Each rule with every argument set to one of B's ids (the case's, then the referral's)."""
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or rule.endpoint.endswith(".static"):
+            continue
+        for value in ids:
+            args = {}
+            for arg in rule.arguments:
+                conv = rule._converters[arg].__class__.__name__
+                args[arg] = value if conv == "IntegerConverter" else str(value)
+            try:
+                yield rule, rule.build(args, append_unknown=False)[1]
+            except Exception:  # a rule that cannot take these values is not a path to B's data
+                continue
+
+
+def test_agency_a_reaches_none_of_agency_bs_data_on_any_route(rapp, world):
+    referral = send_api(rapp, world, "b").get_json()["result"]["id"]
+    browser = login(rapp, "ref_partner_a")
+    token = bearer(rapp, "ref_partner_a")
+    leaks = []
+    swept = 0
+    for rule, url in _urls(rapp, (world["case"], referral)):
+        swept += 1
+        methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
+        for method in methods:
+            is_api = url.startswith("/api/")
+            client = rapp.test_client() if is_api else browser
+            r = client.open(url, method=method, headers=token if is_api else {},
+                            json={} if method in ("POST", "PUT", "PATCH") and is_api else None)
+            body = r.get_data(as_text=True)
+            if any(marker in body for marker in B_MARKERS):
+                leaks.append(f"{method} {url} ({rule.endpoint}) -> {r.status_code} shows B's data")
+            elif r.status_code not in ALLOWED and not (r.status_code == 200 and not re.search(r"\d", url)):
+                # 200 is fine only on pages that take no id (A's own lists, menus…)
+                if rule.arguments:
+                    leaks.append(f"{method} {url} ({rule.endpoint}) -> {r.status_code}")
+    assert not leaks, "agency A reached agency B's objects:\n" + "\n".join(leaks)
+    assert swept > 100  # the sweep really covered the app
+    # the markers are real: agency B itself sees its referral through its partner page
+    own = login(rapp, "ref_partner_b").get(f"/partner/referrals/{referral}").get_data(as_text=True)
+    assert B_MARKERS[0] in own
