@@ -42,6 +42,24 @@ ID_ERRORS = {
 MAX_PARTIES = 10
 
 
+class ScopedSelectField(SelectField):
+    """A select whose choices are the caller's scope; a value not offered is refused with a
+    sentence that says why (not WTForms' bare "Not a valid choice")."""
+
+    def __init__(self, *args, outside=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outside = outside
+
+    def pre_validate(self, form):
+        """Refuse a value outside the offered choices with the field's own message."""
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            if self.outside:
+                raise ValidationError(self.outside) from None
+            raise
+
+
 def _optional_int(value):
     """Coerce a select value to int, keeping the blank choice as None."""
     if value in (None, "", "None"):
@@ -105,13 +123,15 @@ class CaseFormBase(FlaskForm):
         places=None,
         validators=[Opt(), _range({"min": 0}), max_two_decimals],
     )
-    area_id = SelectField(
+    area_id = ScopedSelectField(
         _l("Area"),
         coerce=int,
         validators=[DataRequired(message=_l("Choose the area where the dispute arose."))],
+        outside=_l("This area is outside what your organisation handles: choose one of the areas offered."),
     )
-    organization_id = SelectField(
-        _l("Handling centre"), coerce=_optional_int, validators=[Opt()]
+    organization_id = ScopedSelectField(
+        _l("Handling centre"), coerce=_optional_int, validators=[Opt()],
+        outside=_l("Your organisation cannot hand a case to this body: choose one of the centres offered."),
     )
     channel = SelectField(_l("Intake channel"), choices=list(CASE_CHANNELS.items()), default="window")
     # Since 2025-01-01 a court mediates only a filed case: the court track and the pre-filing

@@ -18,26 +18,33 @@ from app.validation.identity import parse_id_number
 TYPE_UNAVAILABLE = _l("This dispute type is not available for new cases.")
 
 
-def intake_form(dispute_type: str, formdata=None, api: bool = False):
-    """The bound intake form of ``dispute_type`` with its area and centre choices.
+def intake_form(dispute_type: str, formdata=None, api: bool = False, scope=None):
+    """The bound intake form of ``dispute_type``, offering only the areas and handling centres
+    the signed-in user may file a case under (``scope``: a :class:`~app.services.scope.WriteScope`
+    for callers with no user, such as the demo loader).
 
-    ``api=True`` turns CSRF off: API callers authenticate with a bearer token instead.
+    ``api=True`` turns CSRF off: API callers authenticate with a bearer token instead. A value
+    outside the offered choices fails validation with a sentence saying so, web and API alike.
     """
     from app.models.area import Area
     from app.models.organization import Organization
+    from app.services.scope import current_user_obj, write_scope
 
+    if scope is None:
+        scope = write_scope(current_user_obj())
     form_cls = jiefen().case_forms[dispute_type]
     kwargs = {"meta": {"csrf": False}} if api else {}
     form = form_cls(formdata=formdata, **kwargs)
     session = db.session
     form.area_id.choices = [
-        (a.id, a.name) for a in session.query(Area).order_by(Area.level, Area.name)
+        (a.id, a.name) for a in session.query(Area).order_by(Area.level, Area.name) if scope.allows_area(a.id)
     ]
     form.organization_id.choices = [(None, "—")] + [
         (o.id, o.name)
         for o in session.query(Organization)
         .filter(Organization.kind != "partner_agency", Organization.active.is_(True))
         .order_by(Organization.name)
+        if scope.allows_organization(o.id)
     ]
     return form
 

@@ -10,9 +10,12 @@
 - and everyone: the cases they mediate or are offered, and those they are responsible for.
 
 Every read path uses :func:`visible_cases`: lists, detail pages, the API, agreements.
+Writes that place a case use :func:`write_scope`: the areas and handling organisations a user
+may register a case under, so nobody files a case into another body's scope.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Optional
 
 from flask import g, has_request_context
@@ -22,6 +25,7 @@ from sqlalchemy.sql import ColumnElement
 from app.extensions import db
 from app.models.case import Case
 from app.models.membership import Membership
+from app.models.organization import Organization
 from app.services.areas import descendant_ids
 
 ALL = None  # no restriction
@@ -94,3 +98,52 @@ def can_see(case: Case) -> bool:
     if clause is None:
         return True
     return db.session.scalar(select(Case.id).where(Case.id == case.id, clause)) is not None
+
+
+@dataclass(frozen=True)
+class WriteScope:
+    """Where a user may place a case. ``None`` means any; an empty set means none."""
+
+    areas: Optional[frozenset]
+    organizations: Optional[frozenset]
+
+    def allows_area(self, area_id) -> bool:
+        """True when a case may be placed in ``area_id``."""
+        return self.areas is None or area_id in self.areas
+
+    def allows_organization(self, org_id) -> bool:
+        """True when ``org_id`` may be named as the handling body (no body is always allowed)."""
+        return org_id is None or self.organizations is None or org_id in self.organizations
+
+
+ANYWHERE = WriteScope(None, None)
+NOWHERE = WriteScope(frozenset(), frozenset())
+
+
+def write_scope(user) -> WriteScope:
+    """The areas and handling organisations ``user`` may register a case under.
+
+    - administrators, the court's own bodies and users tied to no organisation (the court's
+      window staff before the administrator files them): anywhere;
+    - a centre, workstation, committee or company with an area: its area and the areas below,
+      handled by itself or by a body located there; without an area: itself only;
+    - a partner agency: its own area (if it has one) and no handling body — it cannot hand a
+      case to a centre, let alone file one into another agency's scope.
+    """
+    if user is None or getattr(user, "id", None) is None:
+        return NOWHERE
+    if any(r.name == "Admin" for r in getattr(user, "roles", [])):
+        return ANYWHERE
+    membership = db.session.scalars(select(Membership).where(Membership.user_id == user.id)).first()
+    if membership is None or membership.organization.is_court:
+        return ANYWHERE
+    org = membership.organization
+    areas = frozenset(descendant_ids([org.area_id])) if org.area_id is not None else None
+    if org.kind == "partner_agency":
+        return WriteScope(areas, frozenset())
+    if areas is None:
+        return WriteScope(None, frozenset({org.id}))
+    located = db.session.scalars(
+        select(Organization.id).where(Organization.area_id.in_(areas), Organization.kind != "partner_agency")
+    )
+    return WriteScope(areas, frozenset({org.id, *located}))
