@@ -127,9 +127,6 @@ def world(lapp, partner_server):
         db.session.commit()
         ids = {"case": case.id, "hook": hook.id, "mail": mail.id, "inplat": inplat.id}
     yield ids
-    from app.linkage.inbound import set_partner_response_handler
-
-    set_partner_response_handler(None)
     with lapp.app_context():
         helpers.wipe_case_data()
 
@@ -386,27 +383,26 @@ def callback(app, ref_id, *, secret=SECRET, nonce="nonce-0001", ts=None, code="t
     body = body if body is not None else json.dumps(
         {"referral_id": ref_id, "decision": "accepted", "text": "已受理"}, ensure_ascii=False).encode()
     headers = signed_headers(secret.encode(), sign_body if sign_body is not None else body, nonce, ts)
-    return app.test_client().post(f"/api/v1/linkage/inbound/{code}", data=body, headers=headers)
+    return app.test_client().post(f"/api/v1/linkage/inbound/{code}?_l_=en", data=body, headers=headers)
 
 
 def test_inbound_callback_good_bad_replayed_stale(lapp, world):
-    from app.linkage.inbound import set_partner_response_handler
-
-    got = []
-    set_partner_response_handler(lambda rid, payload: got.append((rid, payload)))
     ref_id, _ = refer(lapp, world)
 
     r = callback(lapp, ref_id)
     assert r.status_code == 202, r.get_data(as_text=True)
-    assert got == [(ref_id, {"referral_id": ref_id, "decision": "accepted", "text": "已受理"})]
+    assert r.get_json()["referral_status"] == "accepted"
+    assert referral_state(lapp, ref_id)[0] == "accepted"
 
     # the same nonce again: a replay
     r = callback(lapp, ref_id)
     assert r.status_code == 409 and r.get_json()["error"] == "replay"
     # the same signed request under a fresh nonce: still a replay
+    answer = json.dumps({"referral_id": ref_id, "decision": "answered", "text": "认定书已调取，见附件清单"},
+                        ensure_ascii=False).encode()
     ts = int(time.time()) - 5  # another second than the first call, so another signature
-    assert callback(lapp, ref_id, nonce="nonce-0002", ts=ts).status_code == 202
-    assert callback(lapp, ref_id, nonce="nonce-0003", ts=ts).status_code == 409
+    assert callback(lapp, ref_id, nonce="nonce-0002", ts=ts, body=answer).status_code == 202
+    assert callback(lapp, ref_id, nonce="nonce-0003", ts=ts, body=answer).status_code == 409
 
     assert callback(lapp, ref_id, nonce="nonce-0004", secret="wrong-secret").status_code == 401
     body = json.dumps({"referral_id": ref_id, "decision": "rejected"}).encode()
@@ -415,7 +411,45 @@ def test_inbound_callback_good_bad_replayed_stale(lapp, world):
     assert callback(lapp, ref_id, nonce="nonce-0006", ts=stale).status_code == 401
     future = int(time.time()) + 301
     assert callback(lapp, ref_id, nonce="nonce-0007", ts=future).status_code == 401
-    assert len(got) == 2
+    # only the two authentic, fresh calls changed the referral, each on the timeline
+    assert referral_state(lapp, ref_id) == ("answered", "认定书已调取，见附件清单")
+    assert callback_timeline(lapp, ref_id) == [("referral_accepted", "webhook"), ("referral_answered", "webhook")]
+
+
+def referral_state(app, ref_id):
+    from app.extensions import db
+    from app.models.referral import Referral
+
+    with app.app_context():
+        db.session.expire_all()
+        ref = db.session.get(Referral, ref_id)
+        return ref.status, ref.response_text
+
+
+def callback_timeline(app, ref_id):
+    from app.extensions import db
+    from app.models.lifecycle import TimelineEvent
+
+    with app.app_context():
+        rows = db.session.scalars(select(TimelineEvent).where(TimelineEvent.kind == "referral").order_by(TimelineEvent.id))
+        return [(e.action, e.data.get("via")) for e in rows if e.data.get("referral_id") == ref_id and e.actor_id is None]
+
+
+@pytest.mark.parametrize("doc, reason", [
+    ({"decision": "answered", "text": "已办结"}, "is now"),  # not accepted yet
+    ({"decision": "rejected"}, "reason for rejecting"),
+    ({"decision": "maybe"}, "must be one of"),
+])
+def test_a_callback_the_referral_rules_refuse_stores_nothing(lapp, world, doc, reason):
+    ref_id, _ = refer(lapp, world)
+    body = json.dumps({"referral_id": ref_id, **doc}).encode()
+    r = callback(lapp, ref_id, nonce="nonce-0300", body=body)
+    assert r.status_code == 422 and reason in " ".join(r.get_json()["reasons"])
+    assert referral_state(lapp, ref_id) == ("sent", None)
+    # the refusal did not use the nonce up: the corrected call goes through under it
+    good = json.dumps({"referral_id": ref_id, "decision": "rejected", "reason": "not_competent"}).encode()
+    assert callback(lapp, ref_id, nonce="nonce-0300", body=good).status_code == 202
+    assert referral_state(lapp, ref_id)[0] == "rejected"
 
 
 def test_inbound_refuses_unsigned_unknown_and_foreign(lapp, world):
@@ -433,19 +467,21 @@ def test_inbound_refuses_unsigned_unknown_and_foreign(lapp, world):
     assert callback(lapp, ref_id, nonce="bad nonce!").status_code == 400
 
 
-def test_failed_handler_does_not_consume_the_nonce(lapp, world):
-    from app.linkage.inbound import set_partner_response_handler
+def test_a_failure_while_recording_does_not_consume_the_nonce(lapp, world, monkeypatch):
+    import app.linkage.inbound as inbound
 
     ref_id, _ = refer(lapp, world)
 
-    def broken(rid, payload):
+    def broken(*args):
         raise RuntimeError("referral service down")
 
-    set_partner_response_handler(broken)
-    ts = int(time.time())
-    assert callback(lapp, ref_id, nonce="nonce-0200", ts=ts).status_code == 500
-    set_partner_response_handler(lambda rid, payload: None)
+    with monkeypatch.context() as m:
+        m.setattr(inbound, "record_partner_answer", broken)
+        ts = int(time.time())
+        assert callback(lapp, ref_id, nonce="nonce-0200", ts=ts).status_code == 500
+    assert referral_state(lapp, ref_id)[0] == "sent"
     assert callback(lapp, ref_id, nonce="nonce-0200", ts=ts).status_code == 202
+    assert referral_state(lapp, ref_id)[0] == "accepted"
 
 
 # --- e-mail ------------------------------------------------------------------------------
@@ -494,6 +530,27 @@ def test_email_delivered_with_chinese_subject_and_shared_fields(lapp, world, smt
     m = row(lapp, msg_id)
     assert mail["X-Jiefen-Idempotency-Key"] == m.idempotency_key
     assert m.status == "delivered"
+
+
+def test_email_tells_the_partner_a_referral_was_withdrawn(lapp, world, smtp):
+    from email import message_from_bytes, policy
+
+    from app.extensions import db
+    from app.lifecycle.referrals import closing_payload
+    from app.linkage.outbox import enqueue
+    from app.models.referral import Referral
+
+    ref_id, _ = refer(lapp, world, "mail", commit=True)
+    with lapp.app_context():
+        ref = db.session.get(Referral, ref_id)
+        ref.status = "withdrawn"
+        enqueue(db.session, ref, "referral_withdrawn", closing_payload(ref, "referral_withdrawn", "当事人已自行和解"))
+        db.session.commit()
+    assert deliver(lapp)["delivered"] == 2
+    mail = message_from_bytes(smtp.messages[-1].original_content, policy=policy.default)
+    assert mail["Subject"] == f"【解纷】联动撤回转办（转办第{ref_id}号）"
+    text = mail.get_body(("plain",)).get_content()
+    assert "说明：当事人已自行和解" in text and "请停止办理" in text and "共享信息" not in text
 
 
 def test_email_refused_address_is_dead_and_down_server_retried(lapp, world, smtp):

@@ -68,5 +68,13 @@ def test_a_plugin_mechanism_delivers_through_the_outbox(database, tmp_path, gate
             assert body["to"] == "13800000000" and "联动转办" in body["text"]
             assert "林晓明" not in body["text"]  # no personal data in an SMS
             assert headers.get("Idempotency-Key")
+            # the sender withdraws: the duty phone is told to stop
+            from app.lifecycle.referrals import closing_payload
+
+            referral.status = "withdrawn"
+            enqueue(db.session, referral, "referral_withdrawn", closing_payload(referral, "referral_withdrawn", ""))
+            db.session.commit()
+            assert deliver_due()["delivered"] == 1
+            assert "已由发送方撤回" in received[1][1]["text"]
             helpers.wipe_case_data()
             db.session.remove()

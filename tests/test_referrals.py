@@ -242,6 +242,18 @@ def test_a_partner_outside_the_platform_gets_an_outbox_message_with_the_referral
     assert timeline(rapp, world["case"]) == [("referral_sent", rid)]
 
 
+def test_the_partners_system_hears_of_a_withdrawal_without_the_case_data(rapp, world):
+    rid = send_api(rapp, world, "b").get_json()["result"]["id"]
+    r = rapp.test_client().post(f"/api/v1/case/{world['case']}/referrals/{rid}/withdraw",
+                                json={"note": "当事人已自行和解"}, headers=bearer(rapp, SENDER))
+    assert r.status_code == 200, r.get_json()
+    sent, withdrawn = outbox(rapp)
+    assert sent[2] == "referral_sent" and withdrawn[:3] == (rid, "webhook", "referral_withdrawn")
+    notice = withdrawn[3]
+    assert notice["status"] == "withdrawn" and notice["note"] == "当事人已自行和解" and "撤回" in notice["reply_hint"]
+    assert "shared" not in notice and "林晓明" not in str(notice)
+
+
 def test_reject_needs_a_reason_and_wrong_states_are_refused(rapp, world):
     rid = send_api(rapp, world).get_json()["result"]["id"]
     c = rapp.test_client()

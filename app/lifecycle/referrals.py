@@ -11,7 +11,7 @@ adds its outbox message in that transaction too.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from flask_babel import gettext, lazy_gettext as _l
@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.extensions import db, jiefen
+from app.extensions import db
 from app.lifecycle.workflow import StaleCase, record
 from app.models.case import Case
 from app.models.membership import Membership
@@ -29,22 +29,7 @@ from app.models.referral import REFERRAL_KINDS, REFERRAL_STATUS, REJECT_REASONS,
 from app.models.types import utcnow
 from app.services.settings import today
 from app.services.transitions import TransitionRefused
-
-# Fields of the case itself a referral may share; intake fields are "intake.<name>".
-CORE_FIELDS = {
-    "title": _l("Summary"),
-    "description": _l("Facts and claims"),
-    "claim_amount": _l("Claim amount (CNY)"),
-    "area": _l("Area"),
-}
-PARTY_FIELDS = {
-    "parties.name": _l("Party: name"),
-    "parties.role": _l("Party: role"),
-    "parties.mobile": _l("Party: mobile"),
-    "parties.address": _l("Party: address"),
-}
-SHAREABLE = {**CORE_FIELDS, **PARTY_FIELDS}
-INTAKE_PREFIX = "intake."
+from app.lifecycle.referral_sharing import shareable_fields, shared_view
 
 # The partner has not answered yet: these count as overdue once due_on has passed.
 AWAITING = ("sent", "accepted")
@@ -67,87 +52,6 @@ def _refuse(message: str):
     raise ReferralRefused([message])
 
 
-# --- what may be shared -------------------------------------------------------------------
-
-
-def shareable_fields(case_or_type) -> dict[str, object]:
-    """``{key: label}`` of every field a referral of this case (or dispute type) may share."""
-    dispute_type = case_or_type if isinstance(case_or_type, str) else case_or_type.dispute_type
-    fields: dict[str, object] = dict(SHAREABLE)
-    for spec in jiefen().registry.field_specs(dispute_type):
-        fields[INTAKE_PREFIX + spec.name] = spec.label
-    return fields
-
-
-def _jsonable(value):
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return value
-
-
-def shared_view(referral: Referral) -> dict:
-    """Exactly the shared fields of the referral's case, JSON-ready.
-
-    ``{"title": …, "area": …, "parties": [{"name": …, "role": …}], "intake": {name: value}}``
-    — keys not shared are absent, and parties carry only the shared sub-fields.
-    """
-    case = referral.case
-    wanted = list(referral.shared_fields or [])
-    out: dict = {}
-    for key in wanted:
-        if key == "area":
-            out["area"] = case.area.name if case.area is not None else None
-        elif key in CORE_FIELDS:
-            out[key] = _jsonable(getattr(case, key))
-    party_keys = [k.split(".", 1)[1] for k in wanted if k in PARTY_FIELDS]
-    if party_keys:
-        out["parties"] = [{k: getattr(p, k) for k in party_keys} for p in case.parties]
-    intake_keys = [k[len(INTAKE_PREFIX):] for k in wanted if k.startswith(INTAKE_PREFIX)]
-    if intake_keys:
-        data = case.intake_data or {}
-        out["intake"] = {k: _jsonable(data.get(k)) for k in intake_keys}
-    return out
-
-
-def shared_rows(referral: Referral) -> dict:
-    """The shared view for a page: core rows, a parties table and intake rows, with labels."""
-    from app.templating import _format
-
-    view = shared_view(referral)
-    case = referral.case
-    core = []
-    for key in CORE_FIELDS:
-        if key in view:
-            value = view[key]
-            if key == "claim_amount" and value is not None:
-                value = case.claim_amount_display
-            core.append({"label": CORE_FIELDS[key], "value": "" if value is None else value})
-    parties = None
-    if "parties" in view:
-        keys = list(view["parties"][0].keys()) if view["parties"] else [
-            k.split(".", 1)[1] for k in referral.shared_fields if k in PARTY_FIELDS]
-        rows = []
-        for party, shown in zip(case.parties, view["parties"]):
-            rows.append([party.role_label if k == "role" else (shown.get(k) or "") for k in keys])
-        parties = {"headers": [PARTY_FIELDS["parties." + k] for k in keys], "rows": rows}
-    intake = []
-    specs = {s.name: s for s in jiefen().registry.field_specs(case.dispute_type)}
-    for name, value in (view.get("intake") or {}).items():
-        spec = specs.get(name)
-        if spec is None:
-            intake.append({"label": name, "value": "" if value is None else str(value)})
-        elif spec.kind == "records":
-            records = [r for r in (value or []) if isinstance(r, dict)]
-            intake.append({"label": spec.label, "records": {
-                "headers": [s.label for s in spec.subfields],
-                "rows": [[_format(s, r.get(s.name)) for s in spec.subfields] for r in records]}})
-        else:
-            intake.append({"label": spec.label, "value": _format(spec, value)})
-    return {"core": core, "parties": parties, "intake": intake}
-
-
 # --- who is acting --------------------------------------------------------------------------
 
 
@@ -166,7 +70,32 @@ def partner_org_id(user) -> Optional[int]:
     return None
 
 
+@dataclass(frozen=True)
+class PartnerSystem:
+    """The partner agency's own system, answering through a verified callback: it acts for
+    the organisation, and no Jiefen user is behind it (the timeline shows no user)."""
+
+    organization_id: int
+    mechanism: str
+    id = None  # not a user
+
+
+def referral_for_partner(rid, user) -> Optional[Referral]:
+    """Referral ``rid`` if it was sent to ``user``'s own partner agency, else ``None`` (the
+    caller answers 404: another agency's referral reads exactly like a missing one)."""
+    text = str(rid)
+    org_id = partner_org_id(user)
+    if org_id is None or not text.isdigit() or not 0 < int(text) < 2**31:
+        return None
+    referral = db.session.get(Referral, int(rid))
+    return referral if referral is not None and referral.partner_id == org_id else None
+
+
 def _check_partner_side(referral: Referral, actor) -> None:
+    if isinstance(actor, PartnerSystem):
+        if actor.organization_id != referral.partner_id:
+            _refuse(gettext("Only staff of %(partner)s may answer this referral.", partner=referral.partner.name))
+        return
     m = membership_of(actor)
     if m is None or m.organization_id != referral.partner_id:
         _refuse(gettext("Only staff of %(partner)s may answer this referral.", partner=referral.partner.name))
@@ -193,6 +122,8 @@ def _check_state(referral: Referral, allowed: Iterable[str], action: str) -> Non
 
 def _entry(referral: Referral, actor, action: str, note: str = "", extra: Optional[dict] = None) -> None:
     data = {"referral_id": referral.id, "partner_id": referral.partner_id, "status": referral.status}
+    if isinstance(actor, PartnerSystem):
+        data["via"] = actor.mechanism
     data.update(extra or {})
     record(referral.case, actor, "referral", action, note, data)
 
@@ -305,6 +236,28 @@ def outbox_payload(referral: Referral) -> dict:
     }
 
 
+# What the partner's own system is told when the sender closes a referral (Chinese, as the
+# letters are; the shared data is not sent again).
+CLOSING_NOTICES = {
+    "referral_withdrawn": "本转办已由发送方撤回，请停止办理；已接收的信息请按规定处理，不得另作他用。",
+    "referral_completed": "本转办已办结，感谢贵单位协助。",
+}
+
+
+def closing_payload(referral: Referral, event: str, note: str) -> dict:
+    """The notice of a withdrawal or completion: ids, terms and the new status, no case data."""
+    return {
+        "referral_id": referral.id,
+        "case_id": referral.case_id,
+        "partner_id": referral.partner_id,
+        "kind": referral.kind,
+        "purpose": referral.purpose,
+        "status": referral.status,
+        "note": note,
+        "reply_hint": CLOSING_NOTICES[event],
+    }
+
+
 def _step(referral: Referral, actor, allowed, action: str, side: str, expected_version=None):
     if expected_version not in (None, ""):
         try:
@@ -396,6 +349,8 @@ def complete(referral: Referral, actor, note: str = "", expected_version=None) -
         referral.status = "completed"
         referral.closed_at = utcnow()
         _entry(referral, actor, "referral_completed", (note or "").strip())
+        # The partner's system hears of it through the outbox, in this same transaction.
+        enqueue(db.session, referral, "referral_completed", closing_payload(referral, "referral_completed", (note or "").strip()))
         _commit()
     except (ReferralRefused, StaleCase) as exc:
         _fail(exc)
@@ -409,6 +364,8 @@ def withdraw(referral: Referral, actor, note: str = "", expected_version=None) -
         referral.status = "withdrawn"
         referral.closed_at = utcnow()
         _entry(referral, actor, "referral_withdrawn", (note or "").strip())
+        # The partner's system hears of it through the outbox, in this same transaction.
+        enqueue(db.session, referral, "referral_withdrawn", closing_payload(referral, "referral_withdrawn", (note or "").strip()))
         _commit()
     except (ReferralRefused, StaleCase) as exc:
         _fail(exc)

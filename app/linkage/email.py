@@ -16,7 +16,7 @@ Payload read (built by the referral service)::
      "reply_hint": "…" (optional)}
 
 ``fields`` (already labelled) wins; otherwise the ``shared`` view of
-:func:`app.lifecycle.referrals.shared_view` is rendered with Chinese labels.
+:func:`app.lifecycle.referral_sharing.shared_view` is rendered with Chinese labels.
 """
 from __future__ import annotations
 
@@ -35,6 +35,8 @@ EVENT_SUBJECTS = {
     "referral.sent": "转办函",
     "referral_withdrawn": "撤回转办",
     "referral.withdrawn": "撤回转办",
+    "referral_completed": "转办办结通知",
+    "referral.completed": "转办办结通知",
     "referral_reminder": "转办催办",
     "referral.reminder": "转办催办",
 }
@@ -120,6 +122,8 @@ def body_of(message, partner) -> str:
         lines.append(f"法律依据：{p['legal_basis']}")
     if p.get("due_on"):
         lines.append(f"答复期限：{p['due_on']}")
+    if p.get("note"):
+        lines.append(f"说明：{p['note']}")
     fields = _fields(p, message.referral_id)
     if fields:
         lines += ["", "共享信息（仅限本次转办目的使用，请勿外传）："]

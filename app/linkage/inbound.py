@@ -6,24 +6,26 @@ Public by design: a caller authenticates by signature, not by session. In order:
   an anonymous caller nothing about which partners exist);
 * unknown or inactive partner, or one whose mechanism takes no callbacks → 404;
 * signature wrong, or timestamp more than 5 minutes off → 401;
-* body not a JSON object with an integer ``referral_id`` → 400; a referral not sent to this
-  partner → 404;
+* body not readable by the mechanism (``receive``) or without an integer ``referral_id`` → 400;
+  a referral not sent to this partner → 404;
 * the nonce (``Idempotency-Key`` or ``X-Jiefen-Nonce``) seen before → 409 ``replay``;
-* otherwise the answer goes to :func:`on_partner_response`, in the same transaction as the
-  nonce, and the endpoint answers 202.
+* otherwise the decision is recorded (:mod:`app.lifecycle.referral_callbacks`) in the same
+  transaction as the nonce, and the endpoint answers 202; a decision the referral's state or
+  rules refuse answers 422 with the reasons, and stores nothing (the nonce neither).
 """
 from __future__ import annotations
 
-import json
 import logging
 import re
-from collections.abc import Callable
 
 from flask import Blueprint, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import csrf, db
+from app.lifecycle.referral_callbacks import record_partner_answer
+from app.lifecycle.referrals import ReferralRefused
+from app.lifecycle.workflow import StaleCase
 from app.linkage.mechanisms import get_mechanism
 from app.linkage.webhook import (
     IDEMPOTENCY_HEADER,
@@ -43,28 +45,6 @@ NONCE_RE = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 bp = Blueprint("linkage_inbound", __name__, url_prefix="/api/v1/linkage")
 # Signed machine-to-machine calls carry no CSRF token; the signature stands in for it.
 csrf.exempt(bp)
-
-_handler: Callable[[int, dict], None] | None = None
-
-
-def set_partner_response_handler(handler: Callable[[int, dict], None] | None) -> None:
-    """Install the referral service's handler of partner answers (``None`` removes it)."""
-    global _handler
-    _handler = handler
-
-
-def on_partner_response(referral_id: int, payload: dict) -> None:
-    """Record a partner's authenticated answer to referral ``referral_id``.
-
-    Called inside the request's transaction (an exception rolls the nonce back too, so the
-    partner may retry). The referral service provides the handler through
-    :func:`set_partner_response_handler`; until then nothing else is stored.
-    """
-    if _handler is not None:
-        _handler(referral_id, payload)
-    else:
-        log.info("partner answer to referral %s accepted (no handler installed)", referral_id)
-
 
 def _problem(status: int, code: str):
     return jsonify({"error": code}), status
@@ -95,7 +75,7 @@ def receive(partner_code: str):
         return _problem(401, "bad_signature")
 
     try:
-        doc = json.loads(body.decode("utf-8"))
+        doc = mech.receive(headers, body, partner)
     except (UnicodeDecodeError, ValueError):
         return _problem(400, "bad_json")
     referral_id = doc.get("referral_id") if isinstance(doc, dict) else None
@@ -118,13 +98,18 @@ def receive(partner_code: str):
         db.session.rollback()
         return _problem(409, "replay")
     try:
-        on_partner_response(referral_id, doc)
-        db.session.commit()
+        record_partner_answer(referral, partner, doc, mech.name)
+    except ReferralRefused as exc:
+        db.session.rollback()
+        return jsonify({"error": "refused", "reasons": [str(r) for r in exc.reasons]}), 422
+    except StaleCase:
+        db.session.rollback()
+        return _problem(409, "conflict")
     except Exception:
         db.session.rollback()
         log.exception("inbound callback for referral %s could not be recorded", referral_id)
         return _problem(500, "not_recorded")
-    return jsonify({"status": "accepted"}), 202
+    return jsonify({"status": "accepted", "referral_status": referral.status}), 202
 
 
 def purge_nonces(older_than_seconds: int = 3600) -> int:

@@ -3,10 +3,12 @@
 A mechanism is a class with a ``name`` (stored in ``Organization.linkage_mechanism``,
 ``Referral.mechanism`` and ``OutboxMessage.mechanism``), a ``label``, a description of the
 settings an administrator fills in (``settings_schema``), ``send`` (one delivery of an outbox
-message) and ``verify`` (is a partner's callback authentic?).
+message), ``verify`` (is a partner's callback authentic?) and ``receive`` (what did the partner
+answer?).
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -74,6 +76,19 @@ class Mechanism:
     def verify(self, request_headers: Mapping[str, str], body: bytes, partner) -> bool:
         """True when a callback from ``partner`` (headers and raw body) is authentic."""
         return False
+
+    def receive(self, request_headers: Mapping[str, str], body: bytes, partner) -> dict:
+        """The partner's answer, from an authentic callback, as Jiefen's document
+        (``{"referral_id", "decision", "reason", "text"}``, see
+        :mod:`app.lifecycle.referral_callbacks`); raise ``ValueError`` if it cannot be read.
+
+        The default reads the body as exactly that JSON; a mechanism whose partner speaks
+        another format translates it here.
+        """
+        doc = json.loads(body.decode("utf-8"))
+        if not isinstance(doc, dict):
+            raise ValueError("the body is not a JSON object")
+        return doc
 
 
 class InPlatformMechanism(Mechanism):

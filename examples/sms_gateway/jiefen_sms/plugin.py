@@ -14,6 +14,16 @@ from app.plugins import DeliveryError, Mechanism, PluginMetadata, SettingField, 
 from jiefen_sms import __version__
 
 
+def notice_text(event: str, payload: dict) -> str:
+    """The SMS for an outbox event: a new referral, a withdrawal or a completion."""
+    number = payload.get("referral_id")
+    if event == "referral_withdrawn":
+        return f"【解纷】第{number}号联动转办已由发送方撤回，请停止办理。"
+    if event == "referral_completed":
+        return f"【解纷】第{number}号联动转办已办结，感谢协助。"
+    return f"【解纷】您单位有一件联动转办（第{number}号），请于{payload.get('due_on')}前登录平台或按约定方式办理。"
+
+
 class SmsGatewayMechanism(Mechanism):
     """POST ``{"to", "text"}`` to the gateway URL; a 2xx answer means the SMS was accepted."""
 
@@ -33,11 +43,7 @@ class SmsGatewayMechanism(Mechanism):
         problems = self.validate_settings(settings)
         if problems:
             raise DeliveryError("; ".join(problems), retryable=False)
-        payload = message.payload or {}
-        text = (
-            f"【解纷】您单位有一件联动转办（第{payload.get('referral_id')}号），"
-            f"请于{payload.get('due_on')}前登录平台或按约定方式办理。"
-        )
+        text = notice_text(message.event, message.payload or {})
         body = json.dumps({"to": settings["mobile"], "text": text}, ensure_ascii=False).encode()
         request = urllib.request.Request(
             settings["gateway_url"], data=body, method="POST",
