@@ -174,6 +174,13 @@ def case_referrals(case) -> list:
     return referrals_of_case(case)
 
 
+def referral_answer_files(referral) -> list:
+    """The documents the partner answered a referral with."""
+    from app.lifecycle.referral_sharing import referral_documents
+
+    return referral_documents(referral, with_shared=False)
+
+
 def referral_status_label(code) -> str:
     """A referral's state in the reader's language."""
     from app.models.referral import REFERRAL_STATUS
@@ -203,6 +210,7 @@ def install_template_helpers(app) -> None:
         case_deadlines=case_deadlines,
         is_minor=is_minor,
         case_referrals=case_referrals,
+        referral_answer_files=referral_answer_files,
         referral_status_label=referral_status_label,
         timeline_label=timeline_label,
         litigation_track_label=litigation_track_label,

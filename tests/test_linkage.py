@@ -602,7 +602,8 @@ def test_email_renders_the_referral_services_shared_view(lapp, world, smtp):
                    "legal_basis": "人民调解法 第8条", "due_on": "2026-12-20",
                    "shared": {"title": "林晓明与黄丽娟交通事故纠纷",
                               "parties": [{"name": "林晓明", "role": "applicant"}],
-                              "intake": {"accident_date": "2026-09-18"}}}
+                              "intake": {"accident_date": "2026-09-18"},
+                              "documents": [{"id": 7, "name": "事故认定书.pdf", "size": 1024}]}}
         msg = enqueue(db.session, ref, "referral_sent", payload, mechanism="email")
         db.session.commit()
         msg_id = msg.id
@@ -615,3 +616,4 @@ def test_email_renders_the_referral_services_shared_view(lapp, world, smtp):
     assert "案件名称：林晓明与黄丽娟交通事故纠纷" in text
     assert "当事人1：姓名：林晓明" in text
     assert "2026-09-18" in text and "accident_date" not in text
+    assert "附件：事故认定书.pdf（请登录平台下载）" in text

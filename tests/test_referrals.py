@@ -364,7 +364,8 @@ def test_partner_cannot_send_or_read_the_full_case(rapp, world):
 
 def test_overdue_referrals_of_the_sender(rapp, world):
     from app.extensions import db
-    from app.lifecycle.referrals import overdue_for, partner_statistics
+    from app.lifecycle.referrals import overdue_for
+    from app.services.partner_reports import partner_statistics
     from app.models.referral import Referral
 
     late = send_api(rapp, world).get_json()["result"]["id"]

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Optional
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
+from sqlalchemy import or_, select
 
-from app.extensions import jiefen
+from app.extensions import db, jiefen
+from app.models.mediation import Attachment
 from app.models.referral import Referral
 
 # Fields of the case itself a referral may share; intake fields are "intake.<name>".
@@ -28,15 +31,69 @@ PARTY_FIELDS = {
 }
 SHAREABLE = {**CORE_FIELDS, **PARTY_FIELDS}
 INTAKE_PREFIX = "intake."
+# A file of the case shared with the partner is "attachment.<id>".
+ATTACHMENT_PREFIX = "attachment."
+
+
+def case_files(case) -> list[Attachment]:
+    """The case's own files (not a partner's answers), which a referral may share one by one."""
+    query = select(Attachment).where(Attachment.case_id == case.id, Attachment.referral_id.is_(None))
+    return list(db.session.scalars(query.order_by(Attachment.id)))
 
 
 def shareable_fields(case_or_type) -> dict[str, object]:
-    """``{key: label}`` of every field a referral of this case (or dispute type) may share."""
+    """``{key: label}`` of every field a referral of this case (or dispute type) may share;
+    for a case, each of its files too."""
     dispute_type = case_or_type if isinstance(case_or_type, str) else case_or_type.dispute_type
     fields: dict[str, object] = dict(SHAREABLE)
     for spec in jiefen().registry.field_specs(dispute_type):
         fields[INTAKE_PREFIX + spec.name] = spec.label
+    if not isinstance(case_or_type, str):
+        for att in case_files(case_or_type):
+            fields[f"{ATTACHMENT_PREFIX}{att.id}"] = gettext("File: %(name)s", name=att.original_name)
     return fields
+
+
+def shared_file_ids(referral: Referral) -> set[int]:
+    """Ids of the case's files the referral shares."""
+    return {int(k[len(ATTACHMENT_PREFIX):]) for k in (referral.shared_fields or [])
+            if k.startswith(ATTACHMENT_PREFIX) and k[len(ATTACHMENT_PREFIX):].isdigit()}
+
+
+def referral_documents(referral: Referral, with_shared: bool = True) -> list[Attachment]:
+    """The files a partner may open: those the referral shares (``with_shared``, while it is
+    live) and the partner's own answer documents."""
+    clauses = [Attachment.referral_id == referral.id]
+    shared = shared_file_ids(referral) if with_shared else set()
+    if shared:
+        clauses.append(Attachment.id.in_(shared) & Attachment.referral_id.is_(None))
+    query = select(Attachment).where(Attachment.case_id == referral.case_id, or_(*clauses))
+    return list(db.session.scalars(query.order_by(Attachment.id)))
+
+
+def partner_document(referral: Referral, att_id) -> Optional[Attachment]:
+    """File ``att_id`` if the referral's partner may open it now, else ``None`` (→ 404): shared
+    files only while the referral is live, the partner's own answers always."""
+    from app.services.scope import LIVE_REFERRALS
+
+    text = str(att_id)
+    if not text.isdigit() or not 0 < int(text) < 2**31:
+        return None
+    live = referral.status in LIVE_REFERRALS
+    return next((a for a in referral_documents(referral, with_shared=live) if a.id == int(text)), None)
+
+
+def documents_json(referral: Referral) -> list[dict]:
+    """The files the partner may open now, for the API."""
+    from app.services.scope import LIVE_REFERRALS
+
+    live = referral.status in LIVE_REFERRALS
+    return [_document_json(a, referral) for a in referral_documents(referral, with_shared=live)]
+
+
+def _document_json(att: Attachment, referral: Referral) -> dict:
+    return {"id": att.id, "name": att.original_name, "content_type": att.content_type, "size": att.size,
+            "from": "partner" if att.referral_id == referral.id else "sender"}
 
 
 def _jsonable(value):
@@ -68,6 +125,8 @@ def shared_view(referral: Referral) -> dict:
     if intake_keys:
         data = case.intake_data or {}
         out["intake"] = {k: _jsonable(data.get(k)) for k in intake_keys}
+    if shared_file_ids(referral):
+        out["documents"] = [_document_json(a, referral) for a in referral_documents(referral) if a.referral_id is None]
     return out
 
 

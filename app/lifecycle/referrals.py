@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from flask_babel import gettext, lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -392,39 +392,3 @@ def referrals_of_case(case: Case) -> list[Referral]:
     """The case's referrals, newest first (for the case page)."""
     query = select(Referral).where(Referral.case_id == case.id).order_by(Referral.sent_at.desc(), Referral.id.desc())
     return list(db.session.scalars(query).unique())
-
-
-def partner_referrals(org_id: int) -> list[Referral]:
-    """Every referral to the organisation, newest first."""
-    query = (
-        select(Referral).where(Referral.partner_id == org_id)
-        .options(joinedload(Referral.case))
-        .order_by(Referral.sent_at.desc(), Referral.id.desc())
-    )
-    return list(db.session.scalars(query).unique())
-
-
-def partner_statistics(org_id: int) -> dict:
-    """Counts by status, how many are overdue, and the average days from sending to answer."""
-    counts = {code: 0 for code in REFERRAL_STATUS}
-    for status, n in db.session.execute(
-        select(Referral.status, func.count(Referral.id)).where(Referral.partner_id == org_id).group_by(Referral.status)
-    ):
-        counts[status] = n
-    overdue = db.session.scalar(
-        select(func.count(Referral.id)).where(
-            Referral.partner_id == org_id, Referral.status.in_(AWAITING), Referral.due_on < today())
-    ) or 0
-    spans = []
-    for sent_at, responded_at in db.session.execute(
-        select(Referral.sent_at, Referral.responded_at).where(
-            Referral.partner_id == org_id, Referral.status.in_(("answered", "completed")),
-            Referral.responded_at.is_not(None))
-    ):
-        spans.append(_aware(responded_at) - _aware(sent_at))
-    average = round(sum(s.total_seconds() for s in spans) / len(spans) / 86400, 1) if spans else None
-    return {"by_status": counts, "total": sum(counts.values()), "overdue": overdue, "average_days_to_answer": average}
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)

@@ -89,7 +89,7 @@ def _fields(payload: dict, referral_id=None) -> list[tuple[str, str]]:
     shared = payload.get("shared")
     if not isinstance(shared, dict):
         return []
-    out = [(CORE_LABELS.get(k, k), _text(v)) for k, v in shared.items() if k not in ("parties", "intake")]
+    out = [(CORE_LABELS.get(k, k), _text(v)) for k, v in shared.items() if k not in ("parties", "intake", "documents")]
     for i, party in enumerate(shared.get("parties") or [], 1):
         if isinstance(party, dict):
             out.append((f"当事人{i}", "，".join(f"{PARTY_LABELS.get(k, k)}：{_text(v)}" for k, v in party.items())))
@@ -97,6 +97,9 @@ def _fields(payload: dict, referral_id=None) -> list[tuple[str, str]]:
     if isinstance(intake, dict) and intake:
         labels = _intake_labels(referral_id)
         out += [(labels.get(k, k), _text(v)) for k, v in intake.items()]
+    documents = [d.get("name") for d in shared.get("documents") or [] if isinstance(d, dict)]
+    if documents:
+        out.append(("附件", "、".join(str(n) for n in documents) + "（请登录平台下载）"))
     return out
 
 

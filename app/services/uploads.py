@@ -321,14 +321,18 @@ def store_for_case(case, files: list[tuple], session_raw, actor) -> list[Attachm
 def send_attachment(case, att_id):
     """The download of attachment ``att_id`` of ``case``, or ``None`` (the caller answers 404)."""
     att = _row_of(Attachment, case, att_id)
-    if att is None:
-        return None
+    return attachment_response(att) if att is not None else None
+
+
+def attachment_response(att: Attachment):
+    """The download of ``att``, which the caller has checked the user may open; ``None`` when
+    the file is missing from disk."""
     try:
         fh = open_attachment(att)
     except FileNotFoundError:
-        log.error("attachment %s of case %s is missing from disk", att.id, case.id)
+        log.error("attachment %s of case %s is missing from disk", att.id, att.case_id)
         return None
-    log.info("attachment %s of case %s downloaded by user %s", att.id, case.id, getattr(current_user_obj(), "id", None))
+    log.info("attachment %s of case %s downloaded by user %s", att.id, att.case_id, getattr(current_user_obj(), "id", None))
     resp = send_file(fh, mimetype=att.content_type, conditional=False, etag=False, max_age=0)
     # The original (Chinese) name per RFC 5987, with an ASCII fallback; never rendered inline.
     resp.headers["Content-Disposition"] = (

@@ -7,7 +7,9 @@ as missing (404).
 """
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, request, url_for
+import io
+
+from flask import abort, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext, lazy_gettext as _l
@@ -18,13 +20,14 @@ from wtforms.validators import Length, Optional as Opt
 
 from app.extensions import db
 from app.lifecycle import referrals as lc
-from app.lifecycle.referral_sharing import shareable_fields, shared_rows
+from app.lifecycle.referral_sharing import partner_document, referral_documents, shareable_fields, shared_rows
 from app.lifecycle.workflow import StaleCase
 from app.models.organization import Organization
 from app.models.referral import REFERRAL_KINDS, REFERRAL_STATUS, REJECT_REASONS, Referral
 from app.services.scope import can_see, current_user_obj
+from app.services.partner_reports import ledger_xlsx, partner_referrals, partner_statistics
 from app.services.settings import today
-from app.services.uploads import UploadRefused
+from app.services.uploads import UploadRefused, attachment_response
 from app.views.keys import is_valid_pk
 from app.views.referrals_api import PARTNER_PERMISSIONS, SEND_PERMISSIONS, PartnerApi, ReferralSendApi, shows_data
 from app.views.workflow import STALE, visible_case
@@ -171,7 +174,7 @@ class PartnerView(BaseView):
     base_permissions = PARTNER_PERMISSIONS
     method_permission_name = {
         "referrals": "respond", "show": "respond", "accept": "respond", "reject": "respond",
-        "answer": "respond", "statistics": "respond",
+        "answer": "respond", "statistics": "respond", "document": "respond", "ledger": "respond",
     }
 
     def _org(self):
@@ -185,7 +188,7 @@ class PartnerView(BaseView):
     def referrals(self):
         """Every referral to the user's organisation, newest first."""
         org = self._org()
-        return self.render_template("jiefen/referral_list.html", org=org, referrals=lc.partner_referrals(org.id),
+        return self.render_template("jiefen/referral_list.html", org=org, referrals=partner_referrals(org.id),
                                     statuses=REFERRAL_STATUS, kinds=REFERRAL_KINDS, today=today())
 
     def _show(self, referral, status=200, reject_form=None, answer_form=None):
@@ -196,7 +199,7 @@ class PartnerView(BaseView):
             note_form=NoteForm(formdata=None, version=str(referral.version)),
             reject_form=reject_form or RejectForm(formdata=None, version=str(referral.version)),
             answer_form=answer_form or AnswerForm(formdata=None, version=str(referral.version)),
-            documents=_documents(referral),
+            documents=referral_documents(referral, with_shared=shows_data(referral)),
         ), status
 
     @expose("/referrals/<rid>")
@@ -256,20 +259,33 @@ class PartnerView(BaseView):
             referral, lambda: lc.answer(referral, g.user, form.text.data or "", files, form.version.data or None),
             gettext("The answer was sent."), answer_form=form)
 
+    @expose("/referrals/<rid>/documents/<att_id>")
+    @has_access
+    def document(self, rid, att_id):
+        """A file the referral shares, or one of the partner's own answer documents."""
+        att = partner_document(own_referral(rid, g.user), att_id)
+        resp = attachment_response(att) if att is not None else None
+        if resp is None:
+            abort(404)
+        return resp
+
+    @expose("/ledger.xlsx")
+    @has_access
+    def ledger(self):
+        """The organisation's referral ledger as an Excel workbook (its referrals only)."""
+        org = self._org()
+        data = ledger_xlsx(org.name, partner_referrals(org.id))
+        name = gettext("Referral ledger") + f" {today().isoformat()}.xlsx"
+        return send_file(io.BytesIO(data), as_attachment=True, download_name=name, max_age=0,
+                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
     @expose("/statistics")
     @has_access
     def statistics(self):
         """The organisation's own figures."""
         org = self._org()
-        return self.render_template("jiefen/referral_stats.html", org=org, stats=lc.partner_statistics(org.id),
+        return self.render_template("jiefen/referral_stats.html", org=org, stats=partner_statistics(org.id),
                                     statuses=REFERRAL_STATUS)
-
-
-def _documents(referral: Referral) -> list:
-    from app.models.mediation import Attachment
-
-    query = select(Attachment).where(Attachment.referral_id == referral.id).order_by(Attachment.id)
-    return list(db.session.scalars(query))
 
 
 def register_referral_views(appbuilder) -> None:

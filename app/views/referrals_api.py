@@ -12,10 +12,12 @@ from flask_babel import gettext
 
 from app.extensions import db
 from app.lifecycle import referrals as lc
-from app.lifecycle.referral_sharing import shared_view
+from app.lifecycle.referral_sharing import documents_json, partner_document, shared_view
 from app.lifecycle.workflow import StaleCase
 from app.models.referral import Referral
+from app.services.partner_reports import partner_referrals, partner_statistics
 from app.services.scope import LIVE_REFERRALS, can_see, current_user_obj
+from app.services.uploads import UploadRefused, attachment_response
 from app.views.keys import is_valid_pk
 from app.views.workflow import STALE
 
@@ -45,6 +47,7 @@ def referral_json(referral: Referral, with_data: bool = True) -> dict:
     }
     if with_data:
         out["shared"] = shared_view(referral) if shows_data(referral) else None
+        out["documents"] = documents_json(referral)
     return out
 
 
@@ -57,7 +60,7 @@ class PartnerApi(BaseApi):
     base_permissions = PARTNER_PERMISSIONS
     method_permission_name = {
         "list_referrals": "respond", "get_referral": "respond", "accept": "respond", "reject": "respond",
-        "answer": "respond", "statistics": "respond",
+        "answer": "respond", "statistics": "respond", "document": "respond",
     }
     openapi_spec_tag = "Partner referrals"
 
@@ -71,6 +74,8 @@ class PartnerApi(BaseApi):
             call()
         except lc.ReferralRefused as exc:
             return self.response_422(message={"referral": [str(r) for r in exc.reasons]})
+        except UploadRefused as exc:
+            return self.response(exc.status, message={"files": [exc.reason]})
         except StaleCase:
             return self.response(409, message=str(STALE))
         except (TypeError, ValueError):
@@ -91,7 +96,7 @@ class PartnerApi(BaseApi):
         org_id = lc.partner_org_id(current_user_obj())
         if org_id is None:
             return self.response_404()
-        return self.response(200, result=[referral_json(r, with_data=False) for r in lc.partner_referrals(org_id)])
+        return self.response(200, result=[referral_json(r, with_data=False) for r in partner_referrals(org_id)])
 
     @expose("/referrals/<int:rid>", methods=["GET"])
     @protect()
@@ -161,7 +166,8 @@ class PartnerApi(BaseApi):
     @protect()
     @safe
     def answer(self, rid):
-        """Answer: ``{"text", "version"}`` (documents through the web page).
+        """Answer: JSON ``{"text", "version"}``, or multipart form data with ``text``,
+        ``version`` and the documents as ``files``.
         ---
         post:
           parameters:
@@ -173,12 +179,42 @@ class PartnerApi(BaseApi):
             200:
               description: answered
         """
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            return self.response_400(message=gettext("Send a JSON object with the “text”."))
+        if request.mimetype == "multipart/form-data":
+            body = request.form.to_dict()
+            files = request.files.getlist("files")
+        else:
+            body = request.get_json(silent=True)
+            files = []
+            if not isinstance(body, dict):
+                return self.response_400(message=gettext("Send a JSON object with the “text”."))
         referral = self._own(rid)
         return self._do(referral, lambda: lc.answer(referral, current_user_obj(), str(body.get("text") or ""),
-                                                    [], body.get("version")))
+                                                    files, body.get("version") or None))
+
+    @expose("/referrals/<int:rid>/documents/<int:att_id>", methods=["GET"])
+    @protect()
+    @safe
+    def document(self, rid, att_id):
+        """One file the referral shares, or one of the organisation's own answer documents.
+        ---
+        get:
+          parameters:
+          - in: path
+            name: rid
+            schema:
+              type: integer
+          - in: path
+            name: att_id
+            schema:
+              type: integer
+          responses:
+            200:
+              description: the file
+        """
+        referral = self._own(rid)
+        att = partner_document(referral, att_id) if referral is not None else None
+        resp = attachment_response(att) if att is not None else None
+        return resp if resp is not None else self.response_404()
 
     @expose("/statistics", methods=["GET"])
     @protect()
@@ -194,7 +230,7 @@ class PartnerApi(BaseApi):
         org_id = lc.partner_org_id(current_user_obj())
         if org_id is None:
             return self.response_404()
-        return self.response(200, result=lc.partner_statistics(org_id))
+        return self.response(200, result=partner_statistics(org_id))
 
 
 class ReferralSendApi(BaseApi):
