@@ -35,12 +35,15 @@ CASES_LABEL = _l("Cases")
 def register_core_views(app, appbuilder) -> None:
     """Case pages, the case API, the plugin admin page and the health check."""
     from app.linkage.inbound import bp as linkage_inbound
+    from app.views.linkage_admin import LinkageAdminView
     from app.views.outbox_admin import OutboxAdminView
 
     app.register_blueprint(health)
     # Partners' systems call back here; the request authenticates by its signature.
     app.register_blueprint(linkage_inbound)
     appbuilder.add_view(OutboxAdminView, "Outbox", label=_l("Outbox"), icon="fa-paper-plane", category="Security")
+    appbuilder.add_view(LinkageAdminView, "Linkage channels", label=_l("Linkage channels"), icon="fa-plug",
+                        category="Security")
     appbuilder.add_view(
         CaseIntakeView,
         "Register a dispute",

@@ -1,0 +1,112 @@
+"""The "Linkage channels" admin page: how each partner agency is reached, and its settings.
+
+``/admin/linkage/`` lists the partner agencies with their mechanism, whether the settings are
+complete, whether a named secret is configured, and their deliveries waiting or dead;
+``/admin/linkage/<id>`` chooses the mechanism and fills in the settings it describes. Bad
+input shows the form again with what was typed, and stores nothing.
+"""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.linkage.mechanisms import get_mechanism, mechanism_classes
+from app.linkage.settings_check import check_settings, missing_secrets
+from app.models.organization import Organization
+from app.models.referral import OutboxMessage, Referral
+from app.views.keys import is_valid_pk
+
+
+def _partner(org_id) -> Organization:
+    org = db.session.get(Organization, int(org_id)) if is_valid_pk(org_id) and int(org_id) < 2**31 else None
+    if org is None or org.kind != "partner_agency":
+        abort(404)
+    return org
+
+
+def _outbox_counts() -> dict[int, dict[str, int]]:
+    """partner id → {status: count} of its outbox rows still waiting or dead."""
+    rows = db.session.execute(
+        select(Referral.partner_id, OutboxMessage.status, func.count(OutboxMessage.id))
+        .join(Referral, Referral.id == OutboxMessage.referral_id)
+        .where(OutboxMessage.status.in_(("pending", "dead")))
+        .group_by(Referral.partner_id, OutboxMessage.status)
+    )
+    out: dict[int, dict[str, int]] = {}
+    for partner_id, status, n in rows:
+        out.setdefault(partner_id, {})[status] = n
+    return out
+
+
+def _state(org: Organization) -> dict:
+    mech = get_mechanism(org.linkage_mechanism)
+    if mech is None:
+        return {"label": org.linkage_mechanism, "problems": [gettext("No installed plugin provides this mechanism.")],
+                "missing": []}
+    settings = org.linkage_settings or {}
+    _, problems = check_settings(mech, settings)
+    return {"label": mech.label, "problems": problems, "missing": missing_secrets(mech, settings)}
+
+
+class LinkageAdminView(BaseView):
+    """Administrators set each partner agency's linkage mechanism and its settings."""
+
+    route_base = "/admin/linkage"
+    default_view = "index"
+    class_permission_name = "LinkageAdmin"
+    base_permissions = ["can_list", "can_edit"]
+    method_permission_name = {"index": "list", "edit": "edit"}
+
+    @expose("/")
+    @has_access
+    def index(self):
+        """Every partner agency and the state of its channel."""
+        partners = db.session.scalars(
+            select(Organization).where(Organization.kind == "partner_agency").order_by(Organization.name, Organization.id)
+        ).unique().all()
+        counts = _outbox_counts()
+        rows = [{"org": o, "state": _state(o), "outbox": counts.get(o.id, {})} for o in partners]
+        return self.render_template("jiefen/linkage_admin.html", rows=rows)
+
+    @expose("/<org_id>", methods=["GET", "POST"])
+    @has_access
+    def edit(self, org_id):
+        """Choose the mechanism and fill in its settings."""
+        org = _partner(org_id)
+        mechanisms = {name: cls() for name, cls in sorted(mechanism_classes().items())}
+        form = FlaskForm()
+        chosen = org.linkage_mechanism
+        values = {chosen: dict(org.linkage_settings or {})}
+        status = 200
+        if request.method == "POST":
+            if not form.validate():
+                abort(400)
+            chosen = request.form.get("mechanism", "")
+            typed = {k[len(f"{chosen}."):]: v for k, v in request.form.items() if k.startswith(f"{chosen}.")}
+            values = {chosen: typed}
+            mech = mechanisms.get(chosen)
+            if mech is None:
+                flash(gettext("Choose one of the installed mechanisms."), "danger")
+                status = 422
+            else:
+                settings, problems = check_settings(mech, typed)
+                if problems:
+                    for problem in problems:
+                        flash(problem, "danger")
+                    status = 422
+                else:
+                    org.linkage_mechanism = chosen
+                    org.linkage_settings = settings
+                    db.session.commit()
+                    flash(gettext("The linkage channel of %(org)s is saved.", org=org.name), "success")
+                    for name in missing_secrets(mech, settings):
+                        flash(gettext("The secret “%(name)s” is not configured yet: deliveries will wait "
+                                      "until it is.", name=name), "warning")
+                    return redirect(url_for("LinkageAdminView.index"))
+        return self.render_template("jiefen/linkage_edit.html", org=org, form=form, mechanisms=mechanisms,
+                                    chosen=chosen, values=values), status
