@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUES = sorted(ROOT.glob("translations/*/LC_MESSAGES/messages.po")) + sorted(
     ROOT.glob("plugins/*/translations/*/LC_MESSAGES/messages.po")
-)
+) + sorted(ROOT.glob("examples/*/*/translations/*/LC_MESSAGES/messages.po"))
 
 
 def test_case_list_renders_in_chinese_by_default(admin_client, app, places):

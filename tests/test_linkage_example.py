@@ -39,6 +39,19 @@ def test_a_plugin_mechanism_delivers_through_the_outbox(database, tmp_path, gate
     with installed("jiefen-sms-gateway", "0.1.0", "sms_gateway = jiefen_sms.plugin", EXAMPLES / "sms_gateway"):
         app = make_migrated_app(database, tmp_path)
         assert app.extensions["jiefen"].registry.mechanism_owner["sms_gateway"] == "sms_gateway"
+        # its own catalogues: the administrator's page names it in Chinese by default, in English on request
+        admin = app.test_client()
+        helpers.login(admin, "admin")
+        with app.app_context():
+            from app.extensions import db
+            from app.models import Organization
+
+            db.session.add(Organization(name="城区应急管理局", kind="partner_agency", linkage_mechanism="sms_gateway",
+                                        linkage_settings={}))
+            db.session.commit()
+        assert "短信通知联动单位值班手机" in admin.get("/admin/linkage/").get_data(as_text=True)
+        english = admin.get("/admin/linkage/?_l_=en").get_data(as_text=True)
+        assert "duty phone" in english, english[english.find("linkage-channels"):][:800]
         with app.app_context():
             import datetime as dt
 

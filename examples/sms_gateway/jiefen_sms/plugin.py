@@ -6,12 +6,15 @@ answer. The outbox retries on gateway errors and gives up on a refused number.
 from __future__ import annotations
 
 import json
+import os
 import urllib.error
 import urllib.request
 
 from app.plugins import DeliveryError, Mechanism, PluginMetadata, SettingField, _, hookimpl
 
 from jiefen_sms import __version__
+
+HERE = os.path.dirname(__file__)
 
 
 def notice_text(event: str, payload: dict) -> str:
@@ -69,3 +72,9 @@ def plugin_metadata():
 def register_linkage_mechanisms():
     """One mechanism: SMS through an HTTP gateway."""
     return [SmsGatewayMechanism]
+
+
+@hookimpl
+def translation_directories():
+    """The example's own catalogues (zh_CN and en)."""
+    return [os.path.join(HERE, "translations")]
