@@ -54,3 +54,42 @@ def test_agency_a_reaches_none_of_agency_bs_data_on_any_route(rapp, world):
     # the markers are real: agency B itself sees its referral through its partner page
     own = login(rapp, "ref_partner_b").get(f"/partner/referrals/{referral}").get_data(as_text=True)
     assert B_MARKERS[0] in own
+
+
+def test_search_filters_choices_and_info_find_nothing_of_agency_b(rapp, world):
+    """Even with a clerk's grants on top (the worst case), agency A's search and filter
+    parameters, select choices and ``_info`` surface none of B's case."""
+    from app.extensions import db
+
+    send_api(rapp, world, "b")
+    sm = rapp.appbuilder.sm
+    with rapp.app_context():
+        user = sm.find_user(username="ref_partner_a")
+        user.roles.append(sm.find_role("Clerk"))
+        db.session.commit()
+    try:
+        browser = login(rapp, "ref_partner_a")
+        token = bearer(rapp, "ref_partner_a")
+        api = rapp.test_client()
+        probes = [
+            (browser, "/case/list/?_flt_0_title=林晓明"),
+            (browser, "/case/list/?_flt_1_title=交通事故"),
+            (browser, "/case/list/?_oc_CaseModelView=title&_od_CaseModelView=asc"),
+            (browser, "/plugins/traffic/cases/list/?_flt_0_title=林晓明"),
+            (browser, "/case/intake/traffic"),
+            (api, "/api/v1/case/?q=(filters:!((col:title,opr:ct,value:林晓明)))"),
+            (api, "/api/v1/case/?q=(filters:!((col:case_no,opr:sw,value:'（')))"),
+            (api, "/api/v1/case/_info"),
+        ]
+        for client, url in probes:
+            r = client.get(url, headers=token if client is api else {})
+            body = r.get_data(as_text=True)
+            assert not any(marker in body for marker in B_MARKERS), f"{url} shows B's data"
+            assert r.status_code == 200, url  # really reached: the clerk's grants open these pages
+            if client is api and url.startswith("/api/v1/case/?"):
+                assert r.status_code == 200 and r.get_json()["count"] == 0, url
+    finally:
+        with rapp.app_context():
+            user = sm.find_user(username="ref_partner_a")
+            user.roles = [r for r in user.roles if r.name != "Clerk"]
+            db.session.commit()
