@@ -63,3 +63,14 @@ def test_partner_ledger_is_a_real_workbook_of_its_own_referrals_and_shared_field
     b_rows = list(load_workbook(io.BytesIO(login(rapp, "ref_partner_b").get("/partner/ledger.xlsx").data)).active
                   .iter_rows(min_row=3, values_only=True))
     assert [row[0] for row in b_rows] == [theirs]
+
+
+def test_partner_home_starts_from_the_referrals_waiting_for_it(rapp, world):
+    answered, late, theirs = _referrals(rapp, world)
+    html = login(rapp, "ref_partner_a").get("/").get_data(as_text=True)
+    assert 'id="count-sent">1<' in html and 'id="count-overdue">1<' in html
+    waiting = html.split('id="partner-waiting"')[1]
+    assert f"/partner/referrals/{late}" in waiting and f"/partner/referrals/{answered}" not in waiting
+    assert f"/partner/referrals/{theirs}" not in html
+    jumbotron = html.split('class="jumbotron"')[1].split('id="partner-counts"')[0]
+    assert "/partner/referrals/" in jumbotron and "/case/list/" not in jumbotron
