@@ -222,18 +222,15 @@ def send(case: Case, actor, partner_id, kind: str, purpose: str, legal_basis: st
         raise
 
 
+def _terms(referral: Referral) -> dict:
+    return {"referral_id": referral.id, "case_id": referral.case_id, "partner_id": referral.partner_id,
+            "kind": referral.kind, "purpose": referral.purpose}
+
+
 def outbox_payload(referral: Referral) -> dict:
     """What a partner's system receives: the referral's ids and terms, and the shared view."""
-    return {
-        "referral_id": referral.id,
-        "case_id": referral.case_id,
-        "partner_id": referral.partner_id,
-        "kind": referral.kind,
-        "purpose": referral.purpose,
-        "legal_basis": referral.legal_basis,
-        "due_on": referral.due_on.isoformat(),
-        "shared": shared_view(referral),
-    }
+    return {**_terms(referral), "legal_basis": referral.legal_basis, "due_on": referral.due_on.isoformat(),
+            "shared": shared_view(referral)}
 
 
 # What the partner's own system is told when the sender closes a referral (Chinese, as the
@@ -246,16 +243,7 @@ CLOSING_NOTICES = {
 
 def closing_payload(referral: Referral, event: str, note: str) -> dict:
     """The notice of a withdrawal or completion: ids, terms and the new status, no case data."""
-    return {
-        "referral_id": referral.id,
-        "case_id": referral.case_id,
-        "partner_id": referral.partner_id,
-        "kind": referral.kind,
-        "purpose": referral.purpose,
-        "status": referral.status,
-        "note": note,
-        "reply_hint": CLOSING_NOTICES[event],
-    }
+    return {**_terms(referral), "status": referral.status, "note": note, "reply_hint": CLOSING_NOTICES[event]}
 
 
 def _step(referral: Referral, actor, allowed, action: str, side: str, expected_version=None):
