@@ -52,7 +52,7 @@ def roster(app):
 def towns(app, roster):
     """Two towns under the district, a village in 红草镇, and the centres of each."""
     from app.extensions import db
-    from app.models import Area, Organization
+    from app.models import Area, Membership, Organization
 
     with app.app_context():
         district = Area(name="汕尾市城区", level="district", code="441502")
@@ -66,8 +66,12 @@ def towns(app, roster):
             "district": Organization(name="城区综治中心", kind="governance_centre", area=district),
             "police": Organization(name="城区交警大队", kind="partner_agency"),
             "closed": Organization(name="已撤销的工作站", kind="litigation_workstation", area=hongcao, active=False),
+            "court": Organization(name="城区人民法院民事审判庭", kind="civil_division"),
         }
         db.session.add_all([district, hongcao, xiangzhou, sanhe, *orgs.values()])
+        db.session.flush()
+        # The judges belong to the court, whose staff see every case.
+        db.session.add_all(Membership(user_id=roster[u], organization_id=orgs["court"].id) for u in JUDGES)
         db.session.commit()
         return {key: org.id for key, org in orgs.items()}
 
@@ -601,6 +605,22 @@ def test_unknown_case_number_is_refused_and_nothing_is_stored(app, judge_client,
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and "No case has the number （2030）汕城解第00999号." in html
     assert 'value="调解指导"' in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count(GuidanceLog.id))) == 0
+
+
+def test_a_case_outside_the_judges_scope_reads_as_unknown(app, judge_client, roster, towns, case_and_mediators):
+    from app.extensions import db
+    from app.models import GuidanceLog, Membership
+
+    with app.app_context():  # 陈明 now serves a town centre only, not the court
+        db.session.query(Membership).filter_by(user_id=roster["duty_chen"]).update(
+            {"organization_id": towns["xiangzhou"]})
+        db.session.commit()
+    judge_client.get("/lang/en")
+    number = case_and_mediators["case_no"]
+    r, _ = _guidance(judge_client, towns, case_no=number)
+    assert r.status_code == 200 and f"No case has the number {number}." in r.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(GuidanceLog.id))) == 0
 

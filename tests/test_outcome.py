@@ -243,7 +243,7 @@ def effective_case(app, places, signed_on, dispute_type="traffic", template="com
 
 def apply(app, case_id, applied_on):
     from app.extensions import db
-    from app.lifecycle.outcome import apply_confirmation
+    from app.lifecycle.confirmation import apply_confirmation
     from app.models import Case
 
     with app.test_request_context("/?_l_=en"):
@@ -290,7 +290,7 @@ def test_family_cases_are_not_sent_for_confirmation(oapp, world):
 
 def test_the_courts_acceptance_and_decision(oapp, world):
     from app.extensions import db
-    from app.lifecycle.outcome import record_confirmation
+    from app.lifecycle.confirmation import record_confirmation
     from app.models import Case, TimelineEvent
 
     case_id = effective_case(oapp, world, day(-20))

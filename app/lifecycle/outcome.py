@@ -1,5 +1,5 @@
 """What a mediation ends with: the stored agreement and its signatures (People's Mediation
-Law arts. 28–29), and judicial confirmation of it (domain rule 5).
+Law arts. 28–29); judicial confirmation of it is in :mod:`app.lifecycle.confirmation`.
 
 Every change commits together with its timeline entry. The agreement row is locked while a
 signature is given or the terms are revised, so two clerks working at once cannot leave an
@@ -17,14 +17,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.agreements.context import agreement_context
 from app.agreements.render import render_docx, template_file
 from app.extensions import db, jiefen
-from app.lifecycle.core_rules import CONFIRMATION_ACCEPTANCE_DAYS, CONFIRMATION_DAYS
 from app.lifecycle.visits import schedule_visits
 from app.lifecycle.workflow import StaleCase, perform, record
 from app.models.case import CASE_STATES, Case
-from app.models.outcome import CONFIRMATION_RESULTS, AgreedTerm, Agreement, JudicialConfirmation, Signature
+from app.models.outcome import AgreedTerm, Agreement, JudicialConfirmation, Signature
 from app.models.types import utcnow
 from app.plugins.types import AgreementTerm
-from app.services.settings import SettingMissing, setting_int, today
+from app.services.settings import today
 from app.services.transitions import TransitionRefused
 from app.views.keys import is_valid_pk
 
@@ -91,7 +90,8 @@ def _signed_names(agreement: Agreement, case: Case) -> list[str]:
     return [signer_name(s, agreement, case) for s in signed]
 
 
-def _check_version(case: Case, expected_version) -> None:
+def check_version(case: Case, expected_version) -> None:
+    """Raise ``StaleCase`` unless ``expected_version`` (if given) is the case's version."""
     # A version that is not a number cannot prove the form is current: treated as stale.
     if expected_version not in (None, "") and str(expected_version).strip() != str(case.version):
         raise StaleCase()
@@ -154,7 +154,7 @@ def save_agreement(case: Case, actor, template_code: str, committee: str, mediat
         raise TransitionRefused([gettext(
             "An agreement is saved while the case is in mediation, or revised before anyone has signed it; "
             "the case is now “%(state)s”.", state=CASE_STATES.get(case.status, case.status))])
-    _check_version(case, expected_version)
+    check_version(case, expected_version)
     if existing is not None:
         _refuse_if_signed(existing, case)
     cleaned, problems = _clean_terms(terms)
@@ -231,7 +231,7 @@ def sign(case: Case, signature_id, signed_on: Optional[dt.date], method: str, ac
                                 day=agreement.drafted_on.isoformat()))
     if problems:
         raise TransitionRefused(problems)
-    _check_version(case, expected_version)
+    check_version(case, expected_version)
     signature_id = signature.id
     try:
         _lock(agreement.id)
@@ -296,144 +296,3 @@ def agreement_docx(case: Case) -> tuple[str, bytes]:
     # Extra keys a replaced template may use; the plugins' own templates ignore them.
     context.update(signatures=signatures, effective=agreement.effective_on is not None)
     return f"{case.case_no}-{template.code}.docx", render_docx(template_file(owner, template), context)
-
-
-def confirmation_window(agreement: Optional[Agreement]) -> Optional[tuple[int, dt.date]]:
-    """``(days, last day)`` to apply for confirmation, as in force when the agreement took effect."""
-    # None before the agreement is in effect; SettingMissing when no value is in force then.
-    if agreement is None or agreement.effective_on is None:
-        return None
-    days = setting_int(CONFIRMATION_DAYS, agreement.effective_on)
-    return days, agreement.effective_on + dt.timedelta(days=days)
-
-
-def confirmation_problems(case: Case, applied_on) -> list[str]:
-    """Why the parties cannot apply for judicial confirmation on ``applied_on``."""
-    if case.dispute_type in CONFIRMATION_EXCLUDED_TYPES:
-        return [gettext(
-            "Personal-status matters (marriage, divorce, parentage, adoption) cannot be confirmed by a court; "
-            "family cases are not sent for judicial confirmation (%(source)s).", source=EXCLUSION_SOURCE)]
-    agreement = agreement_of(case)
-    if agreement is None:
-        return [gettext("No agreement is stored for this case.")]
-    if agreement.effective_on is None:
-        missing = [signer_name(s, agreement, case) for s in signatures_of(agreement) if s.signed_on is None]
-        return [gettext("The agreement is not in effect yet: not signed by %(names)s.", names="、".join(missing))]
-    if not isinstance(applied_on, dt.date):
-        return [gettext("Give the day of the joint application.")]
-    if applied_on > today():
-        return [gettext("The application cannot be dated in the future.")]
-    if applied_on < agreement.effective_on:
-        return [gettext("The application cannot come before the agreement took effect (%(day)s).",
-                        day=agreement.effective_on.isoformat())]
-    try:
-        days, last = confirmation_window(agreement)
-    except SettingMissing:
-        return [_missing(CONFIRMATION_DAYS, agreement.effective_on)]
-    if applied_on > last:
-        return [gettext(
-            "Too late: the joint application must be made within %(days)s days after the agreement took effect "
-            "(%(effective)s); the last day was %(last)s.",
-            days=days, effective=agreement.effective_on.isoformat(), last=last.isoformat())]
-    return []
-
-
-def _missing(key: str, day: dt.date) -> str:
-    return gettext("The dated setting %(key)s has no value in force on %(day)s: an administrator must enter it.",
-                   key=key, day=day.isoformat())
-
-
-def apply_confirmation(case: Case, actor, applied_on, expected_version=None) -> JudicialConfirmation:
-    """The parties' joint application to the court; moves the case to judicial confirmation."""
-    made: list[JudicialConfirmation] = []
-
-    def add(case: Case) -> None:
-        # Inside perform, after its state check: a case in the wrong state hears about that.
-        problems = confirmation_problems(case, applied_on)
-        if problems:
-            raise TransitionRefused(problems)
-        row = confirmation_of(case) or JudicialConfirmation(case_id=case.id)
-        row.applied_on, row.accepted_on, row.decided_on, row.result = applied_on, None, None, "pending"
-        db.session.add(row)
-        _days, last = confirmation_window(agreement_of(case))
-        record(case, actor, "confirmation", "confirmation_applied",
-               gettext("Applied on %(day)s (last day %(last)s).", day=applied_on.isoformat(), last=last.isoformat()),
-               {"applied_on": applied_on.isoformat()})
-        made.append(row)
-
-    perform(case, "apply_confirmation", actor, expected_version=expected_version, before_commit=add)
-    return made[0]
-
-
-def record_confirmation(case: Case, accepted_on, result: str, decided_on, enforcement_note: str = "",
-                        actor=None, expected_version=None) -> tuple[JudicialConfirmation, Optional[str]]:
-    """The court's acceptance, decision and enforcement note: ``(row, warning or None)``."""
-    # A late acceptance is the court's delay, not the parties' fault: warned in the timeline, not refused.
-    row = confirmation_of(case)
-    if row is None:
-        raise TransitionRefused([gettext("No application for judicial confirmation is recorded for this case.")])
-    if case.status not in CONFIRMATION_STATES:
-        raise TransitionRefused([gettext("The case is now “%(state)s”: the confirmation can no longer change.",
-                                         state=CASE_STATES.get(case.status, case.status))])
-    problems = _decision_problems(row, accepted_on, result, decided_on, enforcement_note)
-    if problems:
-        raise TransitionRefused(problems)
-    _check_version(case, expected_version)
-    warning = _late_acceptance(row.applied_on, accepted_on)
-    try:
-        row.accepted_on, row.result, row.decided_on = accepted_on, result, decided_on
-        row.enforcement_note = (enforcement_note or "").strip() or None
-        case.changed_at = utcnow()
-        note = str(CONFIRMATION_RESULTS[result]) + (f"\n{warning}" if warning else "")
-        record(case, actor, "confirmation", "confirmation_recorded", note,
-               {"result": result, "accepted_on": accepted_on.isoformat() if accepted_on else None,
-                "decided_on": decided_on.isoformat() if decided_on else None, "late_acceptance": bool(warning)})
-        db.session.flush()
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleCase() from None
-    except Exception:
-        db.session.rollback()
-        raise
-    return row, warning
-
-
-def _decision_problems(row, accepted_on, result, decided_on, note) -> list[str]:
-    problems = []
-    if result not in CONFIRMATION_RESULTS:
-        problems.append(gettext("Choose the court's decision."))
-    for day in (accepted_on, decided_on):
-        if day is not None and (not isinstance(day, dt.date) or day > today()):
-            problems.append(gettext("The court's dates must be real days, not in the future."))
-            return problems
-    if accepted_on is not None and accepted_on < row.applied_on:
-        problems.append(gettext(
-            "The court cannot accept the application (%(accepted)s) before it was made (%(applied)s).",
-                                accepted=accepted_on.isoformat(), applied=row.applied_on.isoformat()))
-    if result == "confirmed" and accepted_on is None:
-        problems.append(gettext("A confirmed agreement was accepted first: give the day the court accepted it."))
-    if result in ("confirmed", "rejected") and decided_on is None:
-        problems.append(gettext("Give the day of the court's decision."))
-    if result == "pending" and decided_on is not None:
-        problems.append(gettext("A decision day needs a decision: choose confirmed or rejected."))
-    if decided_on is not None and decided_on < (accepted_on or row.applied_on):
-        problems.append(gettext("The decision cannot come before the application was made and accepted."))
-    if len(note or "") > 4000:
-        problems.append(gettext("The enforcement note is too long."))
-    return problems
-
-
-def _late_acceptance(applied_on: dt.date, accepted_on) -> Optional[str]:
-    if accepted_on is None:
-        return None
-    try:
-        days = setting_int(CONFIRMATION_ACCEPTANCE_DAYS, applied_on)
-    except SettingMissing:
-        return _missing(CONFIRMATION_ACCEPTANCE_DAYS, applied_on)
-    last = applied_on + dt.timedelta(days=days)
-    if accepted_on <= last:
-        return None
-    return gettext(
-        "The court accepted the application on %(accepted)s, later than its %(days)s days (last day %(last)s).",
-                   accepted=accepted_on.isoformat(), days=days, last=last.isoformat())

@@ -15,7 +15,7 @@ from app.agreements.forms import AgreementDraftForm
 from app.extensions import db, jiefen
 from app.intake.fields import LocalisedDateField, LocalisedIntegerField
 from app.intake.payload import form_errors
-from app.lifecycle import outcome, visits
+from app.lifecycle import confirmation, outcome, visits
 from app.lifecycle.workflow import StaleCase
 from app.models.outcome import CONFIRMATION_RESULTS, VISIT_METHODS, ReturnVisit
 from app.services.settings import SettingMissing
@@ -76,7 +76,7 @@ def case_outcome(case) -> dict:
     agreement = outcome.agreement_of(case)
     signatures = outcome.signatures_of(agreement) if agreement else []
     try:
-        window = outcome.confirmation_window(agreement)
+        window = confirmation.confirmation_window(agreement)
     except SettingMissing:
         window = None
     return {
@@ -239,11 +239,11 @@ class OutcomeView(BaseView):
         else:
             warning = []
             if form.step.data == "decide":
-                status = _attempt(lambda: warning.append(outcome.record_confirmation(
+                status = _attempt(lambda: warning.append(confirmation.record_confirmation(
                     case, form.accepted_on.data, form.result.data, form.decided_on.data,
                     form.enforcement_note.data or "", actor=g.user, expected_version=form.version.data or None)[1]))
             else:
-                status = _attempt(lambda: outcome.apply_confirmation(
+                status = _attempt(lambda: confirmation.apply_confirmation(
                     case, g.user, form.applied_on.data, expected_version=form.version.data or None))
             if not status:
                 _flash_all([w for w in warning if w], "warning")
@@ -253,7 +253,7 @@ class OutcomeView(BaseView):
                           "success")
                 return redirect(url_for("CaseModelView.show", pk=case.id))
         try:
-            window = outcome.confirmation_window(outcome.agreement_of(case))
+            window = confirmation.confirmation_window(outcome.agreement_of(case))
         except SettingMissing:
             window = None
         return self.render_template("jiefen/outcome_confirmation.html", case=case, form=form, row=row,

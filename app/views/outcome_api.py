@@ -10,7 +10,7 @@ from flask_appbuilder.api import BaseApi, protect, safe
 from flask_babel import gettext
 
 from app.extensions import db
-from app.lifecycle import outcome, visits
+from app.lifecycle import confirmation, outcome, visits
 from app.lifecycle.workflow import StaleCase
 from app.models.case import Case
 from app.models.outcome import ReturnVisit
@@ -192,13 +192,13 @@ class OutcomeApi(BaseApi):
         warning = []
         if "result" in body:
             def call():
-                warning.append(outcome.record_confirmation(
+                warning.append(confirmation.record_confirmation(
                     case, days["accepted_on"], body.get("result"), days["decided_on"],
                     str(body.get("enforcement_note") or ""), actor=current_user_obj(),
                     expected_version=body.get("version"))[1])
         else:
             def call():
-                outcome.apply_confirmation(case, current_user_obj(), days["applied_on"],
+                confirmation.apply_confirmation(case, current_user_obj(), days["applied_on"],
                                            expected_version=body.get("version"))
         failed = self._run("confirmation", call)
         if failed:

@@ -1,4 +1,5 @@
-"""Appointments, sessions and attachments of a case: pages, downloads and the API.
+"""Appointments, sessions and attachments of a case: pages and downloads (the API is in
+:mod:`app.views.sessions_api`).
 
 Writing (appointments, sessions, uploads) needs the workflow's permission ("can_transition"
 on "CaseWorkflow"); reading the record and downloading its files needs only "can_show" on
@@ -11,11 +12,9 @@ import re
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
-from flask_appbuilder.api import BaseApi, protect, safe
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import get_timezone, gettext, lazy_gettext as _l, ngettext
 from flask_wtf import FlaskForm
-from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import DateTimeLocalField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional as Opt
 
@@ -25,10 +24,8 @@ from app.lifecycle.workflow import StaleCase
 from app.models.case import Case
 from app.models.mediation import APPOINTMENT_STATUS, ATTACHMENT_KINDS, MODES, Attachment
 from app.services import uploads
-from app.services.scope import can_see, current_user_obj
 from app.services.transitions import TransitionRefused
 from app.views.cases import CASE_PERMISSIONS
-from app.views.keys import is_valid_pk
 from app.views.workflow import STALE, WORKFLOW_PERMISSIONS, visible_case
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -80,7 +77,7 @@ class UploadForm(FlaskForm):
     files = MultipleFileField(_l("Files"))
 
 
-def _version(raw):
+def sent_version(raw):
     """The hidden version as sent; a tampered value reads as stale rather than a 500."""
     text = str(raw if raw is not None else "").strip()
     if not text:
@@ -92,7 +89,8 @@ def _names(text: str) -> list[str]:
     return [n for n in re.split(r"[\n\r,，、;；]+", text or "") if n.strip()]
 
 
-def _files(field_name: str, kind: str) -> list[tuple]:
+def uploaded_files(field_name: str, kind: str) -> list[tuple]:
+    """The non-empty files of one form field, each paired with the kind it is kept as."""
     return [(f, kind) for f in request.files.getlist(field_name) if f and f.filename]
 
 
@@ -175,7 +173,7 @@ class SessionView(BaseView):
             try:
                 svc.make_appointment(case, g.user, form.starts_at.data, form.mode.data, form.place.data,
                                      form.online_room.data, _names(form.participants.data), form.note.data,
-                                     expected_version=_version(form.version.data))
+                                     expected_version=sent_version(form.version.data))
             except REFUSALS as exc:
                 status = _refusal(exc)
             else:
@@ -220,7 +218,7 @@ class SessionView(BaseView):
         elif not form.validate():
             status = 422
         else:
-            chosen = _files("recordings", "recording") + _files("documents", "document")
+            chosen = uploaded_files("recordings", "recording") + uploaded_files("documents", "document")
             try:
                 # record_session removes the files from disk whenever it does not commit
                 svc.record_session(case, g.user, form.held_at.data, form.mode.data, form.minutes.data,
@@ -243,7 +241,7 @@ class SessionView(BaseView):
         form = UploadForm(formdata=request.form)
         if form.validate():
             try:
-                rows = uploads.store_for_case(case, _files("files", form.kind.data), form.session_id.data, g.user)
+                rows = uploads.store_for_case(case, uploaded_files("files", form.kind.data), form.session_id.data, g.user)
             except uploads.UploadRefused as exc:
                 return records_page(self, case, _refusal(exc), form)
             flash(ngettext("%(num)s file kept with the case.", "%(num)s files kept with the case.", len(rows)), "success")
@@ -251,170 +249,10 @@ class SessionView(BaseView):
         return records_page(self, case, 422, form)
 
 
-def _when(value):
-    """An ISO 8601 date-time from JSON (naive = local time), or ``None``."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return dt.datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-
-
-def _text(body: dict, key: str) -> str:
-    value = body.get(key)
-    return value if isinstance(value, str) else ""
-
-
-class SessionApi(BaseApi):
-    """``/api/v1/case/<id>/appointments``, ``…/sessions``, ``…/attachments``."""
-
-    route_base = "/api/v1/case"
-    resource_name = "case"
-    class_permission_name = "CaseWorkflow"
-    base_permissions = WORKFLOW_PERMISSIONS
-    method_permission_name = {"appointments": "transition", "sessions": "transition",
-                              "attachments": "transition", "attachment": "transition"}
-    openapi_spec_tag = "Case workflow"
-
-    def _body(self):
-        """The JSON object sent, or the response refusing it (400, or 413 past MAX_CONTENT_LENGTH)."""
-        try:
-            body = request.get_json(silent=True)
-        except RequestEntityTooLarge:  # @safe would answer 500
-            return self.response(413, message=gettext("The upload is larger than the server accepts."))
-        return body if isinstance(body, dict) else self.response_400(message=gettext("Send a JSON object."))
-
-    @staticmethod
-    def _case(pk):
-        case = db.session.get(Case, pk) if is_valid_pk(pk) else None
-        return case if case is not None and can_see(case) else None
-
-    @expose("/<int:pk>/appointments", methods=["POST"])
-    @protect()
-    @safe
-    def appointments(self, pk):
-        """Make an appointment: ``{"starts_at", "mode", "place", "online_room", "participants", "note", "version"}``.
-        ---
-        post:
-          parameters:
-          - in: path
-            name: pk
-            schema:
-              type: integer
-          responses:
-            201:
-              description: the appointment's id, the case's state and version
-        """
-        case = self._case(pk)
-        if case is None:
-            return self.response_404()
-        body = self._body()
-        if not isinstance(body, dict):
-            return body
-        try:
-            made = svc.make_appointment(case, current_user_obj(), _when(body.get("starts_at")), body.get("mode"),
-                                        _text(body, "place"), _text(body, "online_room"), body.get("participants"),
-                                        _text(body, "note"), expected_version=_version(body.get("version")))
-        except TransitionRefused as exc:
-            return self.response_422(message={"appointment": [str(r) for r in exc.reasons]})
-        except StaleCase:
-            return self.response(409, message=str(STALE))
-        return self.response(201, id=made.id, status=case.status, version=case.version)
-
-    @expose("/<int:pk>/sessions", methods=["POST"])
-    @protect()
-    @safe
-    def sessions(self, pk):
-        """Record a session: ``{"held_at", "mode", "minutes", "caucus_notes", "appointment_id"}``.
-        ---
-        post:
-          parameters:
-          - in: path
-            name: pk
-            schema:
-              type: integer
-          responses:
-            201:
-              description: the session's id, the case's state and version (never the caucus notes)
-        """
-        case = self._case(pk)
-        if case is None:
-            return self.response_404()
-        body = self._body()
-        if not isinstance(body, dict):
-            return body
-        try:
-            held = svc.record_session(case, current_user_obj(), _when(body.get("held_at")), body.get("mode"),
-                                      _text(body, "minutes"), _text(body, "caucus_notes"), body.get("appointment_id"))
-        except TransitionRefused as exc:
-            return self.response_422(message={"session": [str(r) for r in exc.reasons]})
-        except StaleCase:
-            return self.response(409, message=str(STALE))
-        return self.response(201, id=held.id, status=case.status, version=case.version)
-
-    @expose("/<int:pk>/attachments", methods=["POST"])
-    @protect()
-    @safe
-    def attachments(self, pk):
-        """Upload files (multipart: ``file`` one or more, ``kind``, optional ``session_id``).
-        ---
-        post:
-          parameters:
-          - in: path
-            name: pk
-            schema:
-              type: integer
-          responses:
-            201:
-              description: the files kept
-        """
-        case = self._case(pk)
-        if case is None:
-            return self.response_404()
-        try:
-            kind = request.form.get("kind", "")
-            rows = uploads.store_for_case(case, _files("file", kind), request.form.get("session_id"), current_user_obj())
-        except RequestEntityTooLarge:
-            return self.response(413, message=gettext("The upload is larger than the server accepts."))
-        except uploads.UploadRefused as exc:
-            if exc.status == 422:
-                return self.response_422(message={"file": [exc.reason]})
-            return self.response(exc.status, message=exc.reason)
-        return self.response(201, attachments=[
-            {"id": r.id, "original_name": r.original_name, "kind": r.kind, "content_type": r.content_type,
-             "size": r.size, "sha256": r.sha256} for r in rows
-        ])
-
-    @expose("/<int:pk>/attachments/<int:att_id>", methods=["GET"])
-    @protect()
-    @safe
-    def attachment(self, pk, att_id):
-        """Download a file of the case.
-        ---
-        get:
-          parameters:
-          - in: path
-            name: pk
-            schema:
-              type: integer
-          - in: path
-            name: att_id
-            schema:
-              type: integer
-          responses:
-            200:
-              description: the file, with its original name in Content-Disposition
-        """
-        case = self._case(pk)
-        if case is None:
-            return self.response_404()
-        resp = uploads.send_attachment(case, att_id)
-        return resp if resp is not None else self.response_404()
-
-
 def register_session_views(appbuilder) -> None:
     """The session pages, downloads and endpoints; no menu entries (reached from the case)."""
     appbuilder.add_view_no_menu(CaseRecordsView)
     appbuilder.add_view_no_menu(SessionView)
+    from app.views.sessions_api import SessionApi
+
     appbuilder.add_api(SessionApi)
