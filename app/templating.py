@@ -174,11 +174,19 @@ def case_referrals(case) -> list:
     return referrals_of_case(case)
 
 
-def referral_answer_files(referral) -> list:
-    """The documents the partner answered a referral with."""
-    from app.lifecycle.referral_sharing import referral_documents
+def case_referral_files(case) -> dict:
+    """referral id → the documents the partner answered it with, for all of the case's
+    referrals in one query."""
+    from sqlalchemy import select
 
-    return referral_documents(referral, with_shared=False)
+    from app.extensions import db
+    from app.models.mediation import Attachment
+
+    files: dict = {}
+    query = select(Attachment).where(Attachment.case_id == case.id, Attachment.referral_id.is_not(None))
+    for att in db.session.scalars(query.order_by(Attachment.id)):
+        files.setdefault(att.referral_id, []).append(att)
+    return files
 
 
 def referral_status_label(code) -> str:
@@ -210,7 +218,7 @@ def install_template_helpers(app) -> None:
         case_deadlines=case_deadlines,
         is_minor=is_minor,
         case_referrals=case_referrals,
-        referral_answer_files=referral_answer_files,
+        case_referral_files=case_referral_files,
         referral_status_label=referral_status_label,
         timeline_label=timeline_label,
         litigation_track_label=litigation_track_label,

@@ -232,6 +232,33 @@ def test_good_delivery_is_signed_and_marked_delivered(lapp, world, partner):
     assert deliver(lapp)["delivered"] == 0 and len(partner.requests) == 1
 
 
+def test_case_data_is_never_delivered_once_the_referral_is_closed(lapp, world, partner):
+    """A referral withdrawn (or rejected) while its delivery waits: the shared data stays home,
+    now and on an administrator's re-send; the notice of the withdrawal itself still goes."""
+    from app.extensions import db
+    from app.lifecycle.referrals import closing_payload
+    from app.linkage.outbox import enqueue, resend
+    from app.models.referral import Referral
+
+    ref_id, sent_id = refer(lapp, world, commit=True)  # its payload names the case
+    with lapp.app_context():
+        ref = db.session.get(Referral, ref_id)
+        ref.status = "withdrawn"
+        notice = enqueue(db.session, ref, "referral_withdrawn", closing_payload(ref, "referral_withdrawn", ""))
+        db.session.commit()
+        notice_id = notice.id
+    counts = deliver(lapp)
+    assert counts["dead"] == 1 and row(lapp, sent_id).status == "dead"
+    assert "closed before delivery" in row(lapp, sent_id).last_error
+    assert row(lapp, notice_id).status == "delivered"
+    bodies = [json.loads(r["body"]) for r in partner.requests]
+    assert [b["event"] for b in bodies] == ["referral_withdrawn"] and "林晓明" not in str(bodies)
+    with lapp.app_context():
+        assert resend(sent_id)
+    deliver(lapp)
+    assert row(lapp, sent_id).status == "dead" and "林晓明" not in str([r["body"] for r in partner.requests])
+
+
 def test_partner_500_then_success_backs_off_between(lapp, world, partner):
     _, msg_id = refer(lapp, world)
     partner.script = [(500, 0)]
@@ -438,6 +465,7 @@ def callback_timeline(app, ref_id):
 @pytest.mark.parametrize("doc, reason", [
     ({"decision": "answered", "text": "已办结"}, "is now"),  # not accepted yet
     ({"decision": "rejected"}, "reason for rejecting"),
+    ({"decision": "rejected", "reason": ["not_competent"]}, "reason for rejecting"),
     ({"decision": "maybe"}, "must be one of"),
 ])
 def test_a_callback_the_referral_rules_refuse_stores_nothing(lapp, world, doc, reason):
@@ -546,7 +574,8 @@ def test_email_tells_the_partner_a_referral_was_withdrawn(lapp, world, smtp):
         ref.status = "withdrawn"
         enqueue(db.session, ref, "referral_withdrawn", closing_payload(ref, "referral_withdrawn", "当事人已自行和解"))
         db.session.commit()
-    assert deliver(lapp)["delivered"] == 2
+    counts = deliver(lapp)  # the letter with the case data never went out: only the withdrawal does
+    assert (counts["delivered"], counts["dead"], len(smtp.messages)) == (1, 1, 1)
     mail = message_from_bytes(smtp.messages[-1].original_content, policy=policy.default)
     assert mail["Subject"] == f"【解纷】联动撤回转办（转办第{ref_id}号）"
     text = mail.get_body(("plain",)).get_content()

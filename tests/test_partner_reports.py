@@ -74,3 +74,11 @@ def test_partner_home_starts_from_the_referrals_waiting_for_it(rapp, world):
     assert f"/partner/referrals/{theirs}" not in html
     jumbotron = html.split('class="jumbotron"')[1].split('id="partner-counts"')[0]
     assert "/partner/referrals/" in jumbotron and "/case/list/" not in jumbotron
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_the_ledger(rapp, world):
+    rid = send_api(rapp, world, purpose='=HYPERLINK("http://evil.invalid","点此")').get_json()["result"]["id"]
+    data = login(rapp, "ref_partner_a").get("/partner/ledger.xlsx").data
+    sheet = load_workbook(io.BytesIO(data)).active
+    [cell] = [row[3] for row in sheet.iter_rows(min_row=3) if row[0].value == rid]
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")

@@ -254,6 +254,20 @@ def test_the_partners_system_hears_of_a_withdrawal_without_the_case_data(rapp, w
     assert "shared" not in notice and "林晓明" not in str(notice)
 
 
+def test_malformed_values_are_refused_as_bad_input_not_errors(rapp, world):
+    rid = send_api(rapp, world).get_json()["result"]["id"]
+    c, partner = rapp.test_client(), bearer(rapp, "ref_partner_a")
+    r = c.post(f"/api/v1/partner/referrals/{rid}/reject?_l_=en", json={"reason": ["not_competent"]}, headers=partner)
+    assert r.status_code == 422 and "reason for rejecting" in str(r.get_json())
+    r = send_api(rapp, world, kind={"entrust": 1})
+    assert r.status_code == 422
+    browser = login(rapp, "ref_partner_a")
+    for url in ("/partner/referrals/%C2%B2", f"/partner/referrals/{rid}/documents/%C2%B2"):
+        assert browser.get(url).status_code == 404, url
+    assert login(rapp, SENDER).get("/case/show/%C2%B2").status_code == 404
+    assert referral_row(rapp, rid)["status"] == "sent"
+
+
 def test_reject_needs_a_reason_and_wrong_states_are_refused(rapp, world):
     rid = send_api(rapp, world).get_json()["result"]["id"]
     c = rapp.test_client()

@@ -314,4 +314,4 @@ def _int_or_none(value) -> Optional[int]:
     if isinstance(value, bool):
         return None
     text = str(value).strip()
-    return int(text) if text.isdigit() and 0 < int(text) <= MAX_PK else None
+    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_PK else None

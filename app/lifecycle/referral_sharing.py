@@ -57,7 +57,8 @@ def shareable_fields(case_or_type) -> dict[str, object]:
 def shared_file_ids(referral: Referral) -> set[int]:
     """Ids of the case's files the referral shares."""
     return {int(k[len(ATTACHMENT_PREFIX):]) for k in (referral.shared_fields or [])
-            if k.startswith(ATTACHMENT_PREFIX) and k[len(ATTACHMENT_PREFIX):].isdigit()}
+            if k.startswith(ATTACHMENT_PREFIX) and k[len(ATTACHMENT_PREFIX):].isascii()
+            and k[len(ATTACHMENT_PREFIX):].isdigit()}
 
 
 def referral_documents(referral: Referral, with_shared: bool = True) -> list[Attachment]:
@@ -77,7 +78,7 @@ def partner_document(referral: Referral, att_id) -> Optional[Attachment]:
     from app.services.scope import LIVE_REFERRALS
 
     text = str(att_id)
-    if not text.isdigit() or not 0 < int(text) < 2**31:
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 2**31:
         return None
     live = referral.status in LIVE_REFERRALS
     return next((a for a in referral_documents(referral, with_shared=live) if a.id == int(text)), None)

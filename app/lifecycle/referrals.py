@@ -85,7 +85,7 @@ def referral_for_partner(rid, user) -> Optional[Referral]:
     caller answers 404: another agency's referral reads exactly like a missing one)."""
     text = str(rid)
     org_id = partner_org_id(user)
-    if org_id is None or not text.isdigit() or not 0 < int(text) < 2**31:
+    if org_id is None or not (text.isascii() and text.isdigit()) or not 0 < int(text) < 2**31:
         return None
     referral = db.session.get(Referral, int(rid))
     return referral if referral is not None and referral.partner_id == org_id else None
@@ -174,7 +174,7 @@ def send(case: Case, actor, partner_id, kind: str, purpose: str, legal_basis: st
             partner = None
         if partner is None or partner.kind != "partner_agency" or not partner.active:
             reasons.append(gettext("Choose an active partner agency."))
-        if kind not in REFERRAL_KINDS:
+        if not isinstance(kind, str) or kind not in REFERRAL_KINDS:
             reasons.append(gettext("Choose how the case is referred (assigned, entrusted or joint handling)."))
         purpose = (purpose or "").strip()
         legal_basis = (legal_basis or "").strip()
@@ -278,7 +278,7 @@ def reject(referral: Referral, actor, reason_code: str, note: str = "", expected
     try:
         _step(referral, actor, ("sent", "accepted"), "referral_rejected", "partner", expected_version)
         note = (note or "").strip()
-        if reason_code not in REJECT_REASONS:
+        if not isinstance(reason_code, str) or reason_code not in REJECT_REASONS:
             _refuse(gettext("Choose the reason for rejecting the referral."))
         if reason_code == "other" and not note:
             _refuse(gettext("Explain the other reason."))

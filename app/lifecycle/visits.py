@@ -104,7 +104,7 @@ def record_visit(visit: ReturnVisit, actor, done_on: Optional[dt.date], method: 
     ticked = []
     for raw in performed_term_ids or ():
         text = str(raw).strip()
-        ticked.append(int(text) if text.isdigit() else -1)
+        ticked.append(int(text) if text.isascii() and text.isdigit() else -1)
     problems = _problems(visit, agreement, done_on, method, terms_performed, satisfaction, notes, ticked)
     if problems:
         raise TransitionRefused(problems)

@@ -88,6 +88,19 @@ def _partner(message: OutboxMessage) -> Organization | None:
     return db.session.get(Organization, partner_id) if partner_id else None
 
 
+def _refuse_closed(message: OutboxMessage) -> None:
+    """Once a referral is rejected or withdrawn, only the notice of that is delivered: a
+    message still carrying the referral (and its case data) is not — not late, not on re-send."""
+    from app.lifecycle.referrals import CLOSING_NOTICES
+    from app.services.scope import LIVE_REFERRALS
+
+    if message.referral_id is None or message.event in CLOSING_NOTICES:
+        return
+    referral = db.session.get(Referral, message.referral_id)
+    if referral is None or referral.status not in LIVE_REFERRALS:
+        raise DeliveryError("the referral was closed before delivery: its case data is not sent", retryable=False)
+
+
 def _attempt(message: OutboxMessage, now: dt.datetime) -> str:
     """Deliver one claimed row and record the result on it; returns the new status."""
     message.attempts = (message.attempts or 0) + 1
@@ -99,6 +112,7 @@ def _attempt(message: OutboxMessage, now: dt.datetime) -> str:
         partner = _partner(message)
         if partner is None:
             raise DeliveryError("the message names no partner", retryable=False)
+        _refuse_closed(message)
         mech.send(message, partner)
     except DeliveryError as exc:
         message.last_error = str(exc)[:ERROR_LENGTH]

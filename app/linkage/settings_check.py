@@ -32,7 +32,7 @@ def _kind_problem(field, value: str) -> str | None:
         if not EMAIL_RE.match(value):
             return gettext("%(field)s: an e-mail address such as name@example.org.", field=field.label)
     elif field.kind == "integer":
-        if not value.isdigit():
+        if not (value.isascii() and value.isdigit()):
             return gettext("%(field)s: a whole number.", field=field.label)
     return None
 

@@ -85,7 +85,7 @@ def verify_signature(headers: Mapping[str, str], body: bytes, secret: bytes | No
         return False
     ts = _header(headers, TIMESTAMP_HEADER)
     given = _header(headers, SIGNATURE_HEADER)
-    if not ts.isdigit() or len(ts) > 12 or not given:
+    if not (ts.isascii() and ts.isdigit()) or len(ts) > 12 or not given:
         return False
     now = time.time() if now is None else now
     if abs(now - int(ts)) > tolerance:

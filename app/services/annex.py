@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
 from app.services.duty import AnnexRow
+from app.services.spreadsheet import write_cell
 
 TITLE = "各镇（街道）驻点法官名单"
 HEADERS = ["序号", "镇（街道）", "驻点单位", "驻点法官", "驻点时间", "值班半天数"]
@@ -85,7 +86,7 @@ def annex_xlsx(rows: list[AnnexRow], period: tuple[dt.date, dt.date]) -> bytes:
         cell.border = border
     for offset, row in enumerate(rows, start=1):
         for col, value in enumerate(row_cells(offset, row), start=1):
-            cell = ws.cell(row=3 + offset, column=col, value=value)
+            cell = write_cell(ws, 3 + offset, col, value)
             cell.font = Font(name="宋体")
             cell.alignment = Alignment(vertical="top", wrap_text=True)
             cell.border = border

@@ -20,6 +20,7 @@ from app.lifecycle.referrals import AWAITING
 from app.models.referral import REFERRAL_KINDS, REFERRAL_STATUS, REJECT_REASONS, Referral
 from app.services.scope import LIVE_REFERRALS
 from app.services.settings import court_day, today
+from app.services.spreadsheet import write_cell
 
 MONTHS = 12
 
@@ -32,6 +33,15 @@ def partner_referrals(org_id: int) -> list[Referral]:
         .order_by(Referral.sent_at.desc(), Referral.id.desc())
     )
     return list(db.session.scalars(query).unique())
+
+
+def waiting_referrals(org_id: int, limit: int = 20) -> list[Referral]:
+    """The organisation's referrals still waiting for it (sent or accepted), by due date."""
+    query = (
+        select(Referral).where(Referral.partner_id == org_id, Referral.status.in_(AWAITING))
+        .order_by(Referral.due_on, Referral.id).limit(limit)
+    )
+    return list(db.session.scalars(query))
 
 
 def _month_keys(last: dt.date, count: int = MONTHS) -> list[str]:
@@ -121,7 +131,7 @@ def ledger_xlsx(org_name: str, referrals: list[Referral]) -> bytes:
         cell.alignment = Alignment(horizontal="center")
     for line, referral in enumerate(referrals, start=3):
         for col, value in enumerate(ledger_row(referral, on), start=1):
-            cell = ws.cell(row=line, column=col, value=value)
+            cell = write_cell(ws, line, col, value)
             cell.alignment = Alignment(vertical="top", wrap_text=True)
             if isinstance(value, dt.date):
                 cell.number_format = "yyyy-mm-dd"

@@ -110,7 +110,7 @@ def _version(raw):
     text = (raw or "").strip()
     if not text:
         return None
-    return int(text) if text.isdigit() else -1
+    return int(text) if text.isascii() and text.isdigit() else -1
 
 
 class OfferResponseView(BaseView):

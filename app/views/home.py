@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db, jiefen
 from app.models.case import Case
-from app.lifecycle.referrals import AWAITING, partner_org_id
-from app.services.partner_reports import partner_referrals, partner_statistics
+from app.lifecycle.referrals import partner_org_id
+from app.services.partner_reports import partner_statistics, waiting_referrals
 from app.services.scope import request_scope
 from app.services.settings import today
 
@@ -43,10 +43,9 @@ class HomeView(IndexView):
         from app.models.organization import Organization
         from app.models.referral import REFERRAL_KINDS, REFERRAL_STATUS
 
-        waiting = [r for r in partner_referrals(org_id) if r.status in AWAITING]
-        waiting.sort(key=lambda r: (r.due_on, r.id))
+        waiting = waiting_referrals(org_id)
         return self.render_template(
             "jiefen/home_partner.html", appbuilder=self.appbuilder, org=db.session.get(Organization, org_id),
-            stats=partner_statistics(org_id), waiting=waiting[:20], kinds=REFERRAL_KINDS,
+            stats=partner_statistics(org_id), waiting=waiting, kinds=REFERRAL_KINDS,
             statuses=REFERRAL_STATUS, today=today(),
         )

@@ -79,7 +79,7 @@ class OutcomeApi(BaseApi):
         if not isinstance(body, dict):
             return self.response_400(message=gettext("Send a JSON object.")), case, None, None
         version = body.get("version")
-        if version not in (None, "") and not (isinstance(version, int) or str(version).isdigit()):
+        if version not in (None, "") and not (isinstance(version, int) or (str(version).isascii() and str(version).isdigit())):
             return self.response_400(message=gettext("The version must be a whole number.")), case, body, None
         problems: dict = {}
         dates = {k: _day(body, k, problems) for k in date_keys}

@@ -82,7 +82,7 @@ def sent_version(raw):
     text = str(raw if raw is not None else "").strip()
     if not text:
         return None
-    return int(text) if text.isdigit() else -1
+    return int(text) if text.isascii() and text.isdigit() else -1
 
 
 def _names(text: str) -> list[str]:
