@@ -138,6 +138,9 @@ def load_demo(per_type: int = 3) -> str:
                     raise RuntimeError(f"demo case for {dtype.code} is invalid: {form.errors}")
                 register_case(form, dtype.code, actor)
             made.append(dtype.code)
+        from app.demo_linkage import load_referrals
+
+        load_referrals(actor)
     if made:
         return f"Demo data: {per_type} cases each for {', '.join(made)}."
     return "Demo data already present."

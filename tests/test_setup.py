@@ -32,9 +32,10 @@ def fresh_database(database, tmp_path):
 
 def counts(app) -> dict:
     from app.extensions import db
-    from app.models import Area, Case, DutyShift, Mediator, MediationTeam, Membership, Organization, Party, Setting
+    from app.models import (Area, Case, DutyShift, Mediator, MediationTeam, Membership, Organization, Party, Referral,
+                            Setting)
 
-    models = (Area, Organization, Case, Party, Mediator, MediationTeam, Membership, DutyShift, Setting)
+    models = (Area, Organization, Case, Party, Mediator, MediationTeam, Membership, DutyShift, Setting, Referral)
     with app.app_context():
         out = {m.__name__: db.session.scalar(select(func.count()).select_from(m)) for m in models}
         out["users"] = len(app.appbuilder.sm.get_all_users())
@@ -58,7 +59,8 @@ def test_setup_on_a_fresh_database_then_again(fresh_database, tmp_path, monkeypa
     assert after_first["Case"] == 3 * samples and after_first["Party"] == 6 * samples
     assert after_first["Organization"] >= 11 + 4  # centres plus at least traffic's partners
     assert after_first["Mediator"] == 6 and after_first["MediationTeam"] == 1
-    assert after_first["DutyShift"] >= 12 and after_first["Membership"] == 2  # two judges on duty
+    assert after_first["DutyShift"] >= 12 and after_first["Membership"] == 3  # two judges, a police liaison
+    assert after_first["Referral"] == 1  # a traffic case referred to the police brigade
     assert after_first["Setting"] >= 20  # every plugin's dated settings
 
     second = runner.invoke(args=["jiefen", "setup"])
@@ -73,6 +75,7 @@ def test_setup_on_a_fresh_database_then_again(fresh_database, tmp_path, monkeypa
     r = c.post("/login/", data={"username": "admin", "password": password, "csrf_token": token})
     assert r.status_code == 302 and "/login" not in r.headers["Location"]
     assert c.get("/case/list/").status_code == 200
+    assert "城区交警大队" in c.get("/admin/linkage/").get_data(as_text=True)
     with app.app_context():
         from app.extensions import db
 
