@@ -284,7 +284,8 @@ def test_status_waiting_running_due_soon_overdue_met(dapp, world):
     walk(dapp, case, ("assign", D(2026, 10, 29)), ("schedule", D(2026, 10, 29)),
          ("start_mediation", D(2026, 10, 29)), ("fail_mediation", D(2026, 10, 30)))
     d = deadlines(dapp, case, on=D(2026, 11, 30))
-    assert d["core.pre_filing_mediation"].status == "met" and d["core.pre_filing_mediation"].days_left is None
+    # mediation failed a day after the period ran out: it ended late, not "met"
+    assert d["core.pre_filing_mediation"].status == "late" and d["core.pre_filing_mediation"].days_left is None
     # the case never reached an agreement: the confirmation periods did not apply
     assert "core.confirmation_application" not in d and "core.confirmation_acceptance" not in d
 
@@ -294,7 +295,7 @@ def test_plugin_rules_end_when_the_case_ends_and_unstarted_rules_drop_out(dapp, 
     assert deadlines(dapp, case, on=D(2026, 10, 20))["traffic.police_mediation_application"].status == "overdue"
     walk(dapp, case, ("withdraw", D(2026, 10, 21)))
     d = deadlines(dapp, case, on=D(2026, 10, 22))
-    assert d["traffic.police_mediation_application"].status == "met"
+    assert d["traffic.police_mediation_application"].status == "late"  # withdrawn after the window closed
     assert set(d) == {"traffic.police_mediation_application"}  # nothing else ever started
 
 
@@ -416,3 +417,13 @@ def test_the_deadline_table_shows_hours_in_court_time_and_warns_about_guessed_ho
     assert "2026-09-30 16:30" in hours and "2026-10-03 16:30" in hours and "(72 hours)" in hours
     assert "deadline-holiday-warning" not in hours
     assert "deadline-holiday-warning" in guessed and "2027-02-05" in guessed and "(30 working days)" in guessed
+
+
+def test_a_period_that_ends_on_its_due_day_is_met_and_one_day_later_is_late(dapp, world):
+    on_time, over = register(dapp, world, "family"), register(dapp, world, "family")
+    for case, ended in ((on_time, D(2026, 10, 28)), (over, D(2026, 10, 29))):
+        walk(dapp, case, ("start_screening", D(2026, 9, 28)), ("accept_mediation", D(2026, 9, 28)),
+             ("assign", ended), ("schedule", ended), ("start_mediation", ended), ("fail_mediation", ended))
+    assert deadlines(dapp, on_time, on=D(2026, 11, 5))["core.pre_filing_mediation"].status == "met"
+    late = deadlines(dapp, over, on=D(2026, 11, 5))["core.pre_filing_mediation"]
+    assert (late.status, late.due) == ("late", D(2026, 10, 28))

@@ -39,10 +39,12 @@ STATUSES = {
     "running": _l("Running"),
     "waiting": _l("Not started yet"),
     "met": _l("Met"),
+    "late": _l("Ended after the due day"),
 }
 # Bootstrap label colours, and the order in which deadlines need attention.
-STATUS_STYLES = {"overdue": "danger", "due_soon": "warning", "running": "info", "waiting": "default", "met": "success"}
-URGENCY = {"overdue": 0, "due_soon": 1, "running": 2, "waiting": 3, "met": 4}
+STATUS_STYLES = {"overdue": "danger", "due_soon": "warning", "running": "info", "waiting": "default", "met": "success",
+                 "late": "warning"}
+URGENCY = {"overdue": 0, "due_soon": 1, "running": 2, "waiting": 3, "late": 4, "met": 5}
 UNITS = {
     "days": _l("days"),
     "working days": _l("working days"),
@@ -64,9 +66,6 @@ LIFECYCLE_STARTS = {
 # which the lifecycle records as the case being assigned.
 COURT_TRACK = "court_entrusted"
 COURT_ACCEPTED_STATE = "assigned"
-_TIMELINE_STATES = tuple(
-    {v for v in LIFECYCLE_STARTS.values() if not v.startswith("action:")} | {COURT_ACCEPTED_STATE}
-)
 _TIMELINE_ACTIONS = tuple(v[len("action:"):] for v in LIFECYCLE_STARTS.values() if v.startswith("action:"))
 
 
@@ -80,7 +79,7 @@ class Deadline:
     due: Optional[When]  # a date, or a datetime for periods counted in hours
     unit: str
     length: Optional[int]
-    status: str  # running | due_soon | overdue | met | waiting
+    status: str  # running | due_soon | overdue | met | late (finished after the due day) | waiting
     days_left: Optional[int]
     source: str
     holiday_calendar_missing: bool = False
@@ -192,15 +191,15 @@ class _SettingBook:
 
 
 def first_entries(case_ids: Iterable[int]) -> dict[int, dict[str, dt.datetime]]:
-    """``{case_id: {state: first time entered}}`` for the states deadlines start from, in
-    one query for all the cases."""
+    """``{case_id: {state: first time entered}}`` for every state (where deadlines start, and
+    where they finish), and the actions deadlines start from, in two queries for all the cases."""
     ids = sorted(set(case_ids))
     out: dict[int, dict[str, dt.datetime]] = defaultdict(dict)
     if not ids:
         return out
     rows = db.session.execute(
         select(TimelineEvent.case_id, TimelineEvent.to_state, func.min(TimelineEvent.at))
-        .where(TimelineEvent.case_id.in_(ids), TimelineEvent.to_state.in_(_TIMELINE_STATES))
+        .where(TimelineEvent.case_id.in_(ids), TimelineEvent.to_state.is_not(None))
         .group_by(TimelineEvent.case_id, TimelineEvent.to_state)
     )
     for case_id, state, at in rows:
@@ -281,7 +280,14 @@ def _count(rule, case, entries, book: _SettingBook, today, now, soon, zone) -> O
         days_left = (due - today).days
         late = days_left < 0
     if finished:
-        status, days_left = "met", None
+        ended = _finished_at(entries, _finished_states(rule), start)
+        if ended is None:  # no record of when: nothing says it ran over
+            status = "met"
+        elif unit == "hours":
+            status = "late" if ended > due else "met"
+        else:
+            status = "late" if ended.astimezone(zone).date() > due else "met"
+        days_left = None
     elif late:
         status = "overdue"
     elif days_left <= soon:
@@ -290,6 +296,13 @@ def _count(rule, case, entries, book: _SettingBook, today, now, soon, zone) -> O
         status = "running"
     return Deadline(rule.code, rule.label, starts_on, due, unit, length, status, days_left, source,
                     holiday_calendar_missing=guessed, needs_check=check, setting_key=rule.setting_key)
+
+
+def _finished_at(entries: dict, states: frozenset, start: When) -> Optional[dt.datetime]:
+    """When the case first entered a state ending the rule, after the rule started."""
+    start_at = start if isinstance(start, dt.datetime) else dt.datetime.combine(start, dt.time.min, _zone())
+    times = [at for state, at in entries.items() if state in states and at >= start_at]
+    return min(times) if times else None
 
 
 def _finished_states(rule) -> frozenset:
