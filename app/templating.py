@@ -137,6 +137,8 @@ def timeline_label(event) -> str:
         from app.lifecycle.referrals import TIMELINE_LABELS as REFERRAL_LABELS
 
         label = str(REFERRAL_LABELS.get(event.action, event.action))
+    elif event.kind == "deadline" and event.action == "period_extended":
+        label = gettext("Mediation period extended by %(n)s days (the parties agree)", n=(event.data or {}).get("days"))
     elif event.kind == "consent":
         label = gettext("Consent: %(subject)s", subject=CONSENT_SUBJECTS.get(event.action, event.action))
     elif event.action == "registered" or event.to_state == "registered":

@@ -26,6 +26,7 @@ PREFILING_DAYS = "core.prefiling_mediation_days"
 COURT_ORDINARY_DAYS = "core.court_mediation_days_ordinary"
 COURT_SIMPLIFIED_DAYS = "core.court_mediation_days_simplified"
 COURT_EXTENSION_DAYS = "core.court_mediation_extension_days"
+PREFILING_EXTENSION_DAYS = "core.prefiling_extension_days"
 CONFIRMATION_DAYS = "core.judicial_confirmation_days"
 CONFIRMATION_ACCEPTANCE_DAYS = "core.judicial_confirmation_acceptance_days"
 SMALL_CLAIMS_WAGE = "core.small_claims_wage"
@@ -87,6 +88,9 @@ def register_settings():
         SettingDefault(COURT_EXTENSION_DAYS, 30,
                        _("Days court-entrusted mediation may be extended when both parties agree"),
                        source=FILING_FIRST_SOURCE, unit="days", valid_from=FILING_FIRST_FROM),
+        SettingDefault(PREFILING_EXTENSION_DAYS, 30,
+                       _("Days pre-filing mediation may be extended at most, each time the parties agree"),
+                       source=PREFILING_SOURCE, unit="days", check=True),
         SettingDefault(CONFIRMATION_DAYS, 30,
                        _("Days after the agreement takes effect to apply jointly for judicial confirmation"),
                        source=CONFIRMATION_SOURCE, unit="days", valid_from=dt.date(2011, 1, 1), check=True),

@@ -85,6 +85,7 @@ class Deadline:
     holiday_calendar_missing: bool = False
     needs_check: bool = False
     setting_key: str = ""
+    extended_by: int = 0  # units added by the parties' agreement (app/lifecycle/extension.py)
 
     @property
     def status_label(self):
@@ -214,6 +215,27 @@ def first_entries(case_ids: Iterable[int]) -> dict[int, dict[str, dt.datetime]]:
     return out
 
 
+EXTENDED = "period_extended"  # the timeline action of an agreed extension
+
+
+def extensions_of(case_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """``{case_id: {rule code: units added}}`` from the agreed extensions on the timelines,
+    in one query for all the cases."""
+    ids = sorted(set(case_ids))
+    out: dict[int, dict[str, int]] = defaultdict(dict)
+    if not ids:
+        return out
+    rows = db.session.execute(
+        select(TimelineEvent.case_id, TimelineEvent.data)
+        .where(TimelineEvent.case_id.in_(ids), TimelineEvent.kind == "deadline", TimelineEvent.action == EXTENDED)
+    )
+    for case_id, data in rows:
+        code, days = (data or {}).get("rule"), (data or {}).get("days")
+        if isinstance(code, str) and isinstance(days, int) and days > 0:
+            out[case_id][code] = out[case_id].get(code, 0) + days
+    return out
+
+
 def _start(case, name: str, entries: dict[str, dt.datetime]) -> Optional[When]:
     """The start a rule names: a timestamp (registration, a state entered) or a date."""
     if name == "created_at":
@@ -245,7 +267,7 @@ def _clock(on: Optional[When]) -> tuple[dt.date, dt.datetime]:
     return now.astimezone(zone).date(), now
 
 
-def _count(rule, case, entries, book: _SettingBook, today, now, soon, zone) -> Optional[Deadline]:
+def _count(rule, case, entries, book: _SettingBook, today, now, soon, zone, extra: int = 0) -> Optional[Deadline]:
     finished = case.status in _finished_states(rule)
     start = _start(case, rule.starts_from, entries)
     unit = "working days" if rule.working_days else book.unit(rule.setting_key)
@@ -260,6 +282,7 @@ def _count(rule, case, entries, book: _SettingBook, today, now, soon, zone) -> O
         return None
     _value, source, check = book.on(rule.setting_key, start_day)
     guessed = False
+    length, base = length + extra, length
     if unit == "hours":
         starts_on = start if isinstance(start, dt.datetime) else dt.datetime.combine(start, dt.time.min, zone)
         due = starts_on + dt.timedelta(hours=length)
@@ -294,8 +317,9 @@ def _count(rule, case, entries, book: _SettingBook, today, now, soon, zone) -> O
         status = "due_soon"
     else:
         status = "running"
-    return Deadline(rule.code, rule.label, starts_on, due, unit, length, status, days_left, source,
-                    holiday_calendar_missing=guessed, needs_check=check, setting_key=rule.setting_key)
+    return Deadline(rule.code, rule.label, starts_on, due, unit, base, status, days_left, source,
+                    holiday_calendar_missing=guessed, needs_check=check, setting_key=rule.setting_key,
+                    extended_by=extra)
 
 
 def _finished_at(entries: dict, states: frozenset, start: When) -> Optional[dt.datetime]:
@@ -326,13 +350,15 @@ def deadlines_for_cases(cases: Iterable, on: Optional[When] = None) -> dict[int,
     rules = {case.id: _without_replaced(dispatcher.collect("deadlines", case=case)) for case in cases}
     book = _SettingBook([r.setting_key for rs in rules.values() for r in rs] + [DUE_SOON_DAYS])
     entries = first_entries(case.id for case in cases if rules[case.id])
+    extensions = extensions_of(case.id for case in cases if rules[case.id])
     today, now = _clock(on)
     # Without the setting (core rules not loaded) only deadlines due today count as soon.
     soon = book.number(DUE_SOON_DAYS, today) or 0
     zone = _zone()
     out: dict[int, list[Deadline]] = {}
     for case in cases:
-        found = [_count(rule, case, entries.get(case.id, {}), book, today, now, soon, zone)
+        found = [_count(rule, case, entries.get(case.id, {}), book, today, now, soon, zone,
+                        extensions.get(case.id, {}).get(rule.code, 0))
                  for rule in rules[case.id]]
         out[case.id] = sorted((d for d in found if d), key=urgency)
     return out

@@ -20,6 +20,7 @@ CONSENT_SUBJECTS = {
     "mediation": _l("Mediation"),
     "online": _l("Online mediation"),
     "pi_notice": _l("Personal-information notice"),
+    "extension": _l("Extension of the mediation period"),
 }
 CONSENT_CHANNELS = {
     "window": _l("At the window"),

@@ -13,6 +13,7 @@ from app.views.agreements import AgreementView
 from app.views.api import CaseApi
 from app.views.assignment import register_assignment_views
 from app.views.outcome import register_outcome_views
+from app.views.extension import register_extension_views
 from app.views.referrals import register_referral_views
 from app.views.sessions import register_session_views
 from app.views.cases import CaseIntakeView, CaseModelView
@@ -69,6 +70,7 @@ def register_core_views(app, appbuilder) -> None:
     register_outcome_views(appbuilder)
     register_session_views(appbuilder)
     register_referral_views(appbuilder)
+    register_extension_views(appbuilder)
     appbuilder.add_view(
         PluginAdminView,
         "Plugins",

@@ -70,6 +70,8 @@ class CaseWorkflowView(BaseView):
         """Record the parties' answers (given or refused) with the channel and time."""
         case = visible_case(pk)
         form = ConsentForm(formdata=request.form if request.method == "POST" else None)
+        if request.method == "GET" and request.args.get("subject") in CONSENT_SUBJECTS:
+            form.subject.data = request.args["subject"]  # e.g. from the extension page
         decisions = {p.id: request.form.get(f"party-{p.id}", "") for p in case.parties}
         status = 200
         if request.method == "POST" and form.validate():

@@ -1,0 +1,122 @@
+"""Extending a mediation period when both parties agree (domain rules 7 and 8)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from tests import helpers
+from tests.fixtures import csrf_token
+from tests.test_deadlines import dapp, deadlines, register, walk, world  # noqa: F401 (fixtures)
+
+
+def court_today(app) -> dt.date:
+    from app.services.settings import today
+
+    with app.app_context():
+        return today()
+
+
+def api(app):
+    token = helpers.api_token(app.test_client(), "admin")
+    return app.test_client(), {"Authorization": f"Bearer {token}"}
+
+
+def parties(app, case_id) -> dict:
+    from app.extensions import db
+    from app.models import Case
+
+    with app.app_context():
+        return {p.role: p.id for p in db.session.get(Case, case_id).parties}
+
+
+def agree(app, case_id, *roles):
+    client, headers = api(app)
+    ids = parties(app, case_id)
+    r = client.post(f"/api/v1/case/{case_id}/consent", headers=headers,
+                    json={"subject": "extension", "channel": "window", "decisions": {str(ids[r]): "given" for r in roles}})
+    assert r.status_code == 201, r.get_json()
+
+
+def extend(app, case_id, **body):
+    client, headers = api(app)
+    return client.post(f"/api/v1/case/{case_id}/extension?_l_=en", headers=headers, json=body)
+
+
+def test_pre_filing_period_is_extended_once_both_parties_agree(dapp, world):
+    today = court_today(dapp)
+    case = register(dapp, world, "family")
+    walk(dapp, case, ("start_screening", today - dt.timedelta(days=3)), ("accept_mediation", today - dt.timedelta(days=3)))
+    before = deadlines(dapp, case)["core.pre_filing_mediation"]
+    client, headers = api(dapp)
+    terms = client.get(f"/api/v1/case/{case}/extension", headers=headers).get_json()["result"]
+    assert terms["possible"] is False and len(terms["waiting_for"]) == 2 and terms["max_days"] == 30
+
+    agree(dapp, case, "applicant")
+    r = extend(dapp, case, days=20, note="双方同意延长调解期限")
+    assert r.status_code == 422 and "Both parties must agree" in str(r.get_json())
+    assert deadlines(dapp, case)["core.pre_filing_mediation"].due == before.due  # nothing stored
+
+    agree(dapp, case, "respondent")
+    assert extend(dapp, case, days=31).status_code == 422  # beyond the setting's 30 days
+    r = extend(dapp, case, days=20, note="双方同意延长调解期限")
+    assert r.status_code == 200, r.get_json()
+    after = deadlines(dapp, case)["core.pre_filing_mediation"]
+    assert after.due == before.due + dt.timedelta(days=20) and (after.length, after.extended_by) == (30, 20)
+
+    # another extension needs the parties' fresh agreement
+    r = extend(dapp, case, days=10)
+    assert r.status_code == 422 and "Both parties must agree" in str(r.get_json())
+    agree(dapp, case, "applicant", "respondent")
+    assert extend(dapp, case, days=10).status_code == 200
+    assert deadlines(dapp, case)["core.pre_filing_mediation"].extended_by == 30
+
+
+def test_court_entrusted_mediation_gains_thirty_days_once(dapp, world):
+    today = court_today(dapp)
+    case = register(dapp, world, "traffic", track="court_entrusted", procedure="simplified")
+    walk(dapp, case, ("start_screening", today - dt.timedelta(days=2)), ("accept_mediation", today - dt.timedelta(days=2)),
+         ("assign", today - dt.timedelta(days=2)))
+    before = deadlines(dapp, case)["core.court_mediation"]
+    assert before.length == 7
+    agree(dapp, case, "applicant", "respondent")
+    r = extend(dapp, case, days=3)  # the law fixes the length: the days asked for do not matter
+    assert r.status_code == 200, r.get_json()
+    after = deadlines(dapp, case)["core.court_mediation"]
+    assert after.due == before.due + dt.timedelta(days=30) and after.extended_by == 30
+    agree(dapp, case, "applicant", "respondent")
+    r = extend(dapp, case)
+    assert r.status_code == 422 and "only once" in str(r.get_json())
+
+
+def test_an_expired_period_is_not_extended(dapp, world):
+    today = court_today(dapp)
+    case = register(dapp, world, "family")
+    walk(dapp, case, ("start_screening", today - dt.timedelta(days=40)), ("accept_mediation", today - dt.timedelta(days=40)))
+    agree(dapp, case, "applicant", "respondent")
+    r = extend(dapp, case, days=10)
+    assert r.status_code == 422 and "ran out" in str(r.get_json())
+    assert deadlines(dapp, case)["core.pre_filing_mediation"].status == "overdue"
+
+
+def test_the_clerk_extends_on_the_web_and_sees_it_on_the_case(dapp, world):
+    today = court_today(dapp)
+    case = register(dapp, world, "family")
+    walk(dapp, case, ("start_screening", today - dt.timedelta(days=3)), ("accept_mediation", today - dt.timedelta(days=3)))
+    browser = dapp.test_client()
+    helpers.login(browser, "admin")
+    show = browser.get(f"/case/show/{case}?_l_=en").get_data(as_text=True)
+    assert f"/case/{case}/extension" in show
+    page = browser.get(f"/case/{case}/extension?_l_=en").get_data(as_text=True)
+    assert "Not recorded yet for" in page and f"/case/{case}/consent?subject=extension" in page
+    consent = browser.get(f"/case/{case}/consent?subject=extension").get_data(as_text=True)
+    assert '<option selected value="extension">' in consent or 'value="extension" selected' in consent
+    agree(dapp, case, "applicant", "respondent")
+    page = browser.get(f"/case/{case}/extension?_l_=en").get_data(as_text=True)
+    r = browser.post(f"/case/{case}/extension?_l_=en", data={"csrf_token": csrf_token(page), "days": "abc",
+                                                             "note": "电话确认双方同意"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "Extend by 1 to 30 days." in html and "电话确认双方同意" in html
+    r = browser.post(f"/case/{case}/extension", data={"csrf_token": csrf_token(page), "days": "15",
+                                                     "note": "电话确认双方同意"})
+    assert r.status_code == 302
+    show = browser.get(f"/case/show/{case}?_l_=en").get_data(as_text=True)
+    assert "extended by 15 by agreement" in show and "Mediation period extended by 15 days" in show
