@@ -28,7 +28,7 @@ from app.models.mediator import MediationTeam
 from app.services.recommend import recommend
 from app.services.scope import can_see, current_user_obj
 from app.services.transitions import TransitionRefused
-from app.views.keys import is_valid_pk
+from app.views.keys import is_valid_pk, sent_version
 from app.views.workflow import STALE, WORKFLOW_PERMISSIONS, visible_case
 
 # Identical to CaseWorkflowView's list: two classes sharing a permission name with different
@@ -80,7 +80,7 @@ class AssignmentView(BaseView):
             form.version.data = str(case.version)
         elif form.validate():
             try:
-                made = offers.offer(case, ticked, g.user, expected_version=_version(form.version.data),
+                made = offers.offer(case, ticked, g.user, expected_version=sent_version(form.version.data),
                                     note=form.note.data or "", team_id=form.team_id.data or None)
             except TransitionRefused as exc:
                 for reason in exc.reasons:
@@ -103,14 +103,6 @@ class AssignmentView(BaseView):
             pending={a.mediator_id for a in history if a.response == "pending"},
             possible=case.status in ACTIONS["assign"].sources and case.mediator_id is None,
         ), status
-
-
-def _version(raw):
-    """The hidden version as sent; a tampered value reads as stale rather than a 500."""
-    text = (raw or "").strip()
-    if not text:
-        return None
-    return int(text) if text.isascii() and text.isdigit() else -1
 
 
 class OfferResponseView(BaseView):

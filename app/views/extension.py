@@ -13,12 +13,10 @@ from wtforms.validators import Length, Optional as Opt
 
 from app.extensions import db
 from app.lifecycle.extension import extend_period, extension_terms
-from app.lifecycle.workflow import StaleCase
 from app.models.case import Case
 from app.services.scope import can_see, current_user_obj
-from app.services.transitions import TransitionRefused
 from app.views.keys import is_valid_pk
-from app.views.workflow import STALE, WORKFLOW_PERMISSIONS, visible_case
+from app.views.workflow import WORKFLOW_PERMISSIONS, api_attempt, attempt, visible_case
 
 
 class ExtensionForm(FlaskForm):
@@ -47,17 +45,9 @@ class ExtensionView(BaseView):
         if request.method == "GET":
             form.version.data = str(case.version)
         elif form.validate():
-            try:
-                extend_period(case, g.user, form.days.data, form.note.data or "", form.version.data or None)
-            except TransitionRefused as exc:
-                for reason in exc.reasons:
-                    flash(str(reason), "danger")
-                status = 422
-            except StaleCase:
-                flash(str(STALE), "warning")
-                db.session.expire_all()
-                status = 409
-            else:
+            status = attempt(lambda: extend_period(case, g.user, form.days.data, form.note.data or "",
+                                                   form.version.data or None))
+            if status is None:
                 flash(gettext("The mediation period is extended."), "success")
                 return redirect(url_for("CaseModelView.show", pk=case.id))
         terms = extension_terms(case)
@@ -127,14 +117,10 @@ class ExtensionApi(BaseApi):
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             return self.response_400(message=gettext("Send a JSON object."))
-        try:
-            terms = extend_period(case, current_user_obj(), body.get("days"), str(body.get("note") or ""),
-                                  body.get("version"))
-        except TransitionRefused as exc:
-            return self.response_422(message={"extension": [str(r) for r in exc.reasons]})
-        except StaleCase:
-            return self.response(409, message=str(STALE))
-        return self.response(200, result=_terms_json(terms))
+        done = []
+        refused = api_attempt(self, "extension", lambda: done.append(extend_period(
+            case, current_user_obj(), body.get("days"), str(body.get("note") or ""), body.get("version"))))
+        return refused or self.response(200, result=_terms_json(done[0]))
 
 
 def register_extension_views(appbuilder) -> None:

@@ -16,13 +16,11 @@ from app.extensions import db, jiefen
 from app.intake.fields import LocalisedDateField, LocalisedIntegerField
 from app.intake.payload import form_errors
 from app.lifecycle import confirmation, outcome, visits
-from app.lifecycle.workflow import StaleCase
 from app.models.outcome import CONFIRMATION_RESULTS, VISIT_METHODS, ReturnVisit
 from app.services.settings import SettingMissing
-from app.services.transitions import TransitionRefused
 from app.views.agreements import DOCX_MIME, _attachment
 from app.views.keys import is_valid_pk
-from app.views.workflow import STALE, WORKFLOW_PERMISSIONS, visible_case
+from app.views.workflow import WORKFLOW_PERMISSIONS, attempt, visible_case
 
 # The same list as CaseWorkflowView's: classes sharing a permission name must agree on it.
 OUTCOME_PERMISSIONS = WORKFLOW_PERMISSIONS
@@ -100,20 +98,6 @@ def _flash_all(reasons, category="danger") -> None:
         flash(str(reason), category)
 
 
-def _attempt(call):
-    """Run a service call for a page: ``None`` when done, else the status to re-show it with."""
-    try:
-        call()
-    except TransitionRefused as exc:
-        _flash_all(exc.reasons)
-        return 422
-    except StaleCase:
-        flash(str(STALE), "warning")
-        db.session.expire_all()
-        return 409
-    return None
-
-
 class OutcomeView(BaseView):
     """``/case/<id>/agreement/…``, ``/case/<id>/confirmation`` and ``/case/<id>/visits/<id>``."""
 
@@ -172,7 +156,7 @@ class OutcomeView(BaseView):
         if not form.validate():
             flash(gettext("Please correct the fields marked in red."), "danger")
             return self._agreement_page(case, form, 422)
-        status = _attempt(lambda: outcome.save_agreement(
+        status = attempt(lambda: outcome.save_agreement(
             case, g.user, form.template_code.data, form.committee.data, form.mediator.data, form.agreed_terms(),
             expected_version=form.version.data or None, drafted_on=form.signed_on.data))
         if status:
@@ -192,7 +176,7 @@ class OutcomeView(BaseView):
             return self._agreement_page(case, status=422, sign_values=typed)
         signed = []
         try:
-            status = _attempt(lambda: signed.append(outcome.sign(
+            status = attempt(lambda: signed.append(outcome.sign(
                 case, signature_id, form.signed_on.data, form.method.data, g.user,
                 expected_version=form.version.data or None)))
         except outcome.NotInCase:
@@ -239,11 +223,11 @@ class OutcomeView(BaseView):
         else:
             warning = []
             if form.step.data == "decide":
-                status = _attempt(lambda: warning.append(confirmation.record_confirmation(
+                status = attempt(lambda: warning.append(confirmation.record_confirmation(
                     case, form.accepted_on.data, form.result.data, form.decided_on.data,
                     form.enforcement_note.data or "", actor=g.user, expected_version=form.version.data or None)[1]))
             else:
-                status = _attempt(lambda: confirmation.apply_confirmation(
+                status = attempt(lambda: confirmation.apply_confirmation(
                     case, g.user, form.applied_on.data, expected_version=form.version.data or None))
             if not status:
                 _flash_all([w for w in warning if w], "warning")
@@ -273,7 +257,7 @@ class OutcomeView(BaseView):
         if request.method == "POST" and form.validate():
             performed = {"yes": True, "no": False}.get(form.terms_performed.data)
             made = []
-            status = _attempt(lambda: made.append(visits.record_visit(
+            status = attempt(lambda: made.append(visits.record_visit(
                 row, g.user, form.done_on.data, form.method.data, performed, form.satisfaction.data,
                 form.notes.data or "", ticked)))
             if not status:

@@ -11,15 +11,13 @@ from flask_babel import gettext
 
 from app.extensions import db
 from app.lifecycle import confirmation, outcome, visits
-from app.lifecycle.workflow import StaleCase
 from app.models.case import Case
 from app.models.outcome import ReturnVisit
 from app.services.scope import can_see, current_user_obj
-from app.services.transitions import TransitionRefused
 from app.views.agreements import DOCX_MIME, _attachment
 from app.views.keys import is_valid_pk
 from app.views.outcome import BAD_DATE, OUTCOME_PERMISSIONS
-from app.views.workflow import STALE
+from app.views.workflow import api_attempt
 
 
 def _day(body: dict, key: str, problems: dict, name: str = ""):
@@ -90,14 +88,9 @@ class OutcomeApi(BaseApi):
     def _run(self, key: str, call):
         """Call the service; 404 / 409 / 422 / 400 as the API answers them, else ``None``."""
         try:
-            call()
+            return api_attempt(self, key, call)
         except outcome.NotInCase:
             return self.response_404()
-        except TransitionRefused as exc:
-            return self.response_422(message={key: [str(r) for r in exc.reasons]})
-        except StaleCase:
-            return self.response(409, message=str(STALE))
-        return None
 
     @expose("/<int:pk>/agreement.docx", methods=["GET"])
     @protect()

@@ -26,6 +26,7 @@ from app.models.mediation import APPOINTMENT_STATUS, ATTACHMENT_KINDS, MODES, At
 from app.services import uploads
 from app.services.transitions import TransitionRefused
 from app.views.cases import CASE_PERMISSIONS
+from app.views.keys import sent_version
 from app.views.workflow import STALE, WORKFLOW_PERMISSIONS, visible_case
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -75,14 +76,6 @@ class UploadForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=_kind_choices)
     session_id = SelectField(_l("Session"), choices=[("", "—")], validate_choice=False)
     files = MultipleFileField(_l("Files"))
-
-
-def sent_version(raw):
-    """The hidden version as sent; a tampered value reads as stale rather than a 500."""
-    text = str(raw if raw is not None else "").strip()
-    if not text:
-        return None
-    return int(text) if text.isascii() and text.isdigit() else -1
 
 
 def _names(text: str) -> list[str]:

@@ -17,8 +17,8 @@ from app.models.case import Case
 from app.services import uploads
 from app.services.scope import can_see, current_user_obj
 from app.services.transitions import TransitionRefused
-from app.views.keys import is_valid_pk
-from app.views.sessions import sent_version, uploaded_files
+from app.views.keys import is_valid_pk, sent_version
+from app.views.sessions import uploaded_files
 from app.views.workflow import STALE, WORKFLOW_PERMISSIONS
 
 

@@ -56,6 +56,34 @@ def visible_case(pk) -> Case:
     return case
 
 
+def attempt(call):
+    """Run a lifecycle call for a page: ``None`` when done; otherwise the reasons are flashed
+    and the status to show the form again with (422 refused, 409 stale)."""
+    try:
+        call()
+    except TransitionRefused as exc:
+        for reason in exc.reasons:
+            flash(str(reason), "danger")
+        return 422
+    except StaleCase:
+        flash(str(STALE), "warning")
+        db.session.expire_all()
+        return 409
+    return None
+
+
+def api_attempt(api, key: str, call):
+    """Run a lifecycle call for the API: ``None`` when done, else the 422 (reasons under
+    ``key``) or 409 response."""
+    try:
+        call()
+    except TransitionRefused as exc:
+        return api.response_422(message={key: [str(r) for r in exc.reasons]})
+    except StaleCase:
+        return api.response(409, message=str(STALE))
+    return None
+
+
 class CaseWorkflowView(BaseView):
     """``/case/<id>/do/<action>``: the action's form, and performing it."""
 
@@ -102,18 +130,10 @@ class CaseWorkflowView(BaseView):
         if request.method == "GET":
             form.version.data = str(case.version)
         elif form.validate():
-            try:
-                perform(case, action, g.user, expected_version=form.version.data or None,
-                        note=form.note.data or "", data={"track": form.track.data, "case_no": form.case_no.data})
-            except TransitionRefused as exc:
-                for reason in exc.reasons:
-                    flash(str(reason), "danger")
-                status = 422
-            except StaleCase:
-                flash(str(STALE), "warning")
-                db.session.expire_all()
-                status = 409
-            else:
+            status = attempt(lambda: perform(
+                case, action, g.user, expected_version=form.version.data or None, note=form.note.data or "",
+                data={"track": form.track.data, "case_no": form.case_no.data}))
+            if status is None:
                 flash(gettext("Done: %(action)s.", action=spec.label), "success")
                 return redirect(url_for("CaseModelView.show", pk=case.id))
         return self.render_template(
