@@ -1,4 +1,5 @@
-"""Write an audit row for every change of case data, inside the flush that makes it.
+"""Write an audit row for every change of case data, inside the flush that makes it, and for
+every download or export of it (:func:`record_access`).
 
 FAB's ``post_add``/``post_update`` run after the commit, so they could lose a row; a
 SQLAlchemy ``after_flush`` hook writes into the same transaction instead: the change and its
@@ -21,6 +22,8 @@ AUDITED = frozenset(
         "cases", "party", "consent", "assignment", "agreement", "agreed_term", "signature",
         "judicial_confirmation", "return_visit", "appointment", "mediation_session", "attachment",
         "mediator", "membership", "setting", "plugin_state",
+        # who was given which case data, and where a partner's deliveries are sent
+        "referral", "organization",
     }
 )
 # Personal data never enters the log in clear (security.md: audit values masked).
@@ -28,7 +31,8 @@ MASKS = {
     "id_number": mask_id_number,
     "mobile": mask_mobile,
 }
-HIDDEN = frozenset({"address", "caucus_notes", "minutes", "notes", "description", "intake_data", "original_name"})
+HIDDEN = frozenset({"address", "caucus_notes", "minutes", "notes", "description", "intake_data", "original_name",
+                    "response_text"})
 
 
 def _plain(column: str, value):
@@ -90,6 +94,18 @@ def _rows(session) -> list[dict]:
                  "row_id": getattr(obj, "id", None), "action": action, "changes": changes}
             )
     return rows
+
+
+def record_access(table: str, row_id, action: str, details: dict | None = None) -> None:
+    """Log a read that hands case data out — a download (``"download"``) or an export
+    (``"export"``) — in a transaction of its own, before the data leaves."""
+    from app.extensions import db
+
+    actor, via = _actor_and_via()
+    db.session.execute(insert(AuditEvent.__table__), [
+        {"at": utcnow(), "actor_id": actor, "via": via, "table_name": table, "row_id": row_id, "action": action,
+         "changes": details or {}}])
+    db.session.commit()
 
 
 def install_audit(session_target) -> None:

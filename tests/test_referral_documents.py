@@ -89,3 +89,25 @@ def test_partner_answers_with_documents_through_the_api_and_the_sender_opens_the
     case_page = sender.get(f"/case/{world['case']}/refer").get_data(as_text=True)
     assert sender.post(f"/case/referrals/{rid}/complete", data={"csrf_token": csrf_token(case_page)}).status_code == 302
     assert login(rapp, "ref_partner_a").get(f"/partner/referrals/{rid}/documents/{doc['id']}").data == PDF
+
+
+def test_what_is_shared_and_every_download_is_in_the_audit_log(rapp, world, files):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import AuditEvent
+
+    rid = send_api(rapp, world, shared_fields=["title", f"attachment.{files['report']}"]).get_json()["result"]["id"]
+    partner = login(rapp, "ref_partner_a")
+    assert partner.get(f"/partner/referrals/{rid}/documents/{files['report']}").status_code == 200
+    assert partner.get("/partner/ledger.xlsx").status_code == 200
+    with rapp.app_context():
+        partner_id = rapp.appbuilder.sm.find_user(username="ref_partner_a").id
+        rows = db.session.scalars(select(AuditEvent).where(AuditEvent.table_name.in_(("referral", "attachment")))
+                                  .order_by(AuditEvent.id)).all()
+        sent = next(e for e in rows if e.table_name == "referral" and e.action == "insert")
+        assert sent.row_id == rid and sent.changes["shared_fields"] == ["title", f"attachment.{files['report']}"]
+        download = next(e for e in rows if e.action == "download")
+        assert (download.row_id, download.actor_id, download.via) == (files["report"], partner_id, "web")
+        export = next(e for e in rows if e.action == "export")
+        assert export.actor_id == partner_id and export.changes["rows"] == 1

@@ -281,6 +281,9 @@ def agreement_docx(case: Case) -> tuple[str, bytes]:
     template = next((t for t in templates if agreement and t.code == agreement.template_code), None)
     if agreement is None or owner is None or template is None:
         raise NotInCase()
+    from app.audit import record_access
+
+    record_access("agreement", agreement.id, "export", {"case_id": case.id})
     with force_locale("zh_CN"):  # the document is in Chinese whatever the interface language
         title = str(template.label)
         signatures = [{"name": signer_name(s, agreement, case), "role": s.signer_role,

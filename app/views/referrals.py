@@ -18,6 +18,7 @@ from sqlalchemy import select
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional as Opt
 
+from app.audit import record_access
 from app.extensions import db
 from app.lifecycle import referrals as lc
 from app.lifecycle.referral_sharing import partner_document, referral_documents, shareable_fields, shared_rows
@@ -274,7 +275,9 @@ class PartnerView(BaseView):
     def ledger(self):
         """The organisation's referral ledger as an Excel workbook (its referrals only)."""
         org = self._org()
-        data = ledger_xlsx(org.name, partner_referrals(org.id))
+        referrals = partner_referrals(org.id)
+        record_access("referral", None, "export", {"organization_id": org.id, "rows": len(referrals)})
+        data = ledger_xlsx(org.name, referrals)
         name = gettext("Referral ledger") + f" {today().isoformat()}.xlsx"
         return send_file(io.BytesIO(data), as_attachment=True, download_name=name, max_age=0,
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
