@@ -98,14 +98,19 @@ def _rows(session) -> list[dict]:
 
 def record_access(table: str, row_id, action: str, details: dict | None = None) -> None:
     """Log a read that hands case data out — a download (``"download"``) or an export
-    (``"export"``) — in a transaction of its own, before the data leaves."""
+    (``"export"``).
+
+    Written and committed on a connection of its own: the request's session is neither
+    committed (nothing pending of the caller's goes with it) nor expired (objects it already
+    loaded are not read again).
+    """
     from app.extensions import db
 
     actor, via = _actor_and_via()
-    db.session.execute(insert(AuditEvent.__table__), [
-        {"at": utcnow(), "actor_id": actor, "via": via, "table_name": table, "row_id": row_id, "action": action,
-         "changes": details or {}}])
-    db.session.commit()
+    with db.engine.begin() as conn:
+        conn.execute(insert(AuditEvent.__table__), [
+            {"at": utcnow(), "actor_id": actor, "via": via, "table_name": table, "row_id": row_id,
+             "action": action, "changes": details or {}}])
 
 
 def install_audit(session_target) -> None:

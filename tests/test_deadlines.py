@@ -217,6 +217,29 @@ def test_judicial_confirmation_30_days_to_apply_and_3_days_to_accept(dapp, world
     assert accept.status == "due_soon" and accept.days_left == 3
 
 
+def test_the_days_the_clerk_enters_start_and_end_the_confirmation_periods(dapp, world):
+    """The joint application's day and the court's acceptance day, as entered, count — not the
+    moment the step was clicked, nor the later decision."""
+    from app.extensions import db
+    from app.models import JudicialConfirmation
+
+    case = register(dapp, world, "traffic")
+    walk(dapp, case, *to_mediation(D(2026, 9, 21)), ("reach_agreement", D(2026, 9, 29)),
+         ("agreement_effective", D(2026, 9, 30)), ("apply_confirmation", D(2026, 10, 20)))
+    with dapp.app_context():  # entered later: the parties applied on 10-8, the court accepted on 10-10
+        db.session.add(JudicialConfirmation(case_id=case, applied_on=D(2026, 10, 8), accepted_on=D(2026, 10, 10)))
+        db.session.commit()
+    d = deadlines(dapp, case, on=D(2026, 10, 25))
+    assert d["core.confirmation_application"].status == "met"
+    accept = d["core.confirmation_acceptance"]
+    # accepted within its 3 days while the decision is still pending: met, not overdue
+    assert (accept.starts_on, accept.due, accept.status) == (D(2026, 10, 8), D(2026, 10, 11), "met")
+    with dapp.app_context():
+        db.session.query(JudicialConfirmation).filter_by(case_id=case).update({"accepted_on": D(2026, 10, 14)})
+        db.session.commit()
+    assert deadlines(dapp, case, on=D(2026, 10, 25))["core.confirmation_acceptance"].status == "late"
+
+
 def test_family_protection_order_72_hours_or_24_if_urgent(dapp, world):
     from app.extensions import db
     from app.models import Case
@@ -352,7 +375,7 @@ def test_many_cases_cost_a_fixed_number_of_queries(dapp, world):
         finally:
             event.remove(db.engine, "before_cursor_execute", count)
     assert len(found) == 6 and found[ids[0]][0].due == D(2026, 10, 28)
-    assert len(seen) <= 5  # plugin switches, settings, timeline states, timeline actions, extensions
+    assert len(seen) <= 6  # plugin switches, settings, timeline states and actions, extensions, confirmations
 
 
 # -- the core's screening advice ------------------------------------------------------------

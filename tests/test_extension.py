@@ -87,6 +87,36 @@ def test_court_entrusted_mediation_gains_thirty_days_once(dapp, world):
     assert r.status_code == 422 and "only once" in str(r.get_json())
 
 
+def test_a_court_entrusted_case_of_a_type_with_its_own_pre_filing_period_extends_the_court_period(dapp, world):
+    today = court_today(dapp)
+    case = register(dapp, world, "property", track="court_entrusted", procedure="ordinary")
+    walk(dapp, case, ("start_screening", today - dt.timedelta(days=2)), ("accept_mediation", today - dt.timedelta(days=2)),
+         ("assign", today - dt.timedelta(days=2)))
+    found = deadlines(dapp, case)
+    assert "property.prefiling_mediation" not in found  # the court track counts the court's period only
+    agree(dapp, case, "applicant", "respondent")
+    r = extend(dapp, case)
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["result"]["rule"] == "core.court_mediation" and r.get_json()["result"]["possible"] is False
+    assert deadlines(dapp, case)["core.court_mediation"].extended_by == 30
+
+
+def test_agreement_given_before_the_period_started_does_not_count(dapp, world):
+    today = court_today(dapp)
+    case = register(dapp, world, "family")
+    agree(dapp, case, "applicant", "respondent")  # recorded now, then the period is dated to start later
+    walk(dapp, case, ("start_screening", today), ("accept_mediation", today))
+    from app.extensions import db
+    from app.models import Consent
+
+    with dapp.app_context():  # the agreement was in fact given the day before the period began
+        for row in db.session.query(Consent).filter_by(case_id=case, subject="extension"):
+            row.at = row.at - dt.timedelta(days=2)
+        db.session.commit()
+    r = extend(dapp, case, days=5)
+    assert r.status_code == 422 and "Both parties must agree" in str(r.get_json())
+
+
 def test_an_expired_period_is_not_extended(dapp, world):
     today = court_today(dapp)
     case = register(dapp, world, "family")
@@ -119,4 +149,4 @@ def test_the_clerk_extends_on_the_web_and_sees_it_on_the_case(dapp, world):
                                                      "note": "电话确认双方同意"})
     assert r.status_code == 302
     show = browser.get(f"/case/show/{case}?_l_=en").get_data(as_text=True)
-    assert "extended by 15 by agreement" in show and "Mediation period extended by 15 days" in show
+    assert "extended by 15 days by agreement" in show and "Mediation period extended by 15 days" in show

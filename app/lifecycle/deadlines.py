@@ -21,12 +21,18 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.extensions import db, jiefen
-from app.lifecycle.core_rules import DUE_SOON_DAYS, FINISHED_IN
+from app.lifecycle.core_rules import CONFIRMATION_APPLICATION, DUE_SOON_DAYS, FINISHED_IN
+from app.lifecycle.deadline_facts import (
+    LIFECYCLE_STARTS,
+    _aware,
+    confirmation_dates,
+    extensions_of,
+    first_entries,
+)
 from app.lifecycle.machine import TERMINAL
-from app.models.lifecycle import TimelineEvent
 from app.models.setting import Setting
 
 log = logging.getLogger(__name__)
@@ -53,20 +59,10 @@ UNITS = {
     "years": _l("years"),
 }
 
-# Start names taken from the case's timeline: the first time the case entered that state.
-LIFECYCLE_STARTS = {
-    "mediation_accepted_on": "mediation_accepted",
-    "mediation_started_on": "in_mediation",
-    "agreement_reached_on": "agreement_reached",
-    "confirmation_applied_on": "judicial_confirmation",
-    # Dates marked by a timeline action rather than a state entered.
-    "agreement_effective_on": "action:agreement_effective",
-}
 # Court-entrusted mediation is counted from the mediator's receipt of the file (rule 7),
 # which the lifecycle records as the case being assigned.
 COURT_TRACK = "court_entrusted"
 COURT_ACCEPTED_STATE = "assigned"
-_TIMELINE_ACTIONS = tuple(v[len("action:"):] for v in LIFECYCLE_STARTS.values() if v.startswith("action:"))
 
 
 @dataclass(frozen=True)
@@ -85,7 +81,7 @@ class Deadline:
     holiday_calendar_missing: bool = False
     needs_check: bool = False
     setting_key: str = ""
-    extended_by: int = 0  # units added by the parties' agreement (app/lifecycle/extension.py)
+    extended_by: int = 0  # calendar days added by the parties' agreement (app/lifecycle/extension.py)
 
     @property
     def status_label(self):
@@ -116,11 +112,6 @@ class Deadline:
 def _zone() -> ZoneInfo:
     # The court's zone, as app.services.settings.today() uses: deadlines fall on Shanwei days.
     return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive timestamps; they were stored as UTC.
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
 def add_working_days(start: dt.date, count: int) -> tuple[dt.date, bool]:
@@ -191,51 +182,6 @@ class _SettingBook:
             return None
 
 
-def first_entries(case_ids: Iterable[int]) -> dict[int, dict[str, dt.datetime]]:
-    """``{case_id: {state: first time entered}}`` for every state (where deadlines start, and
-    where they finish), and the actions deadlines start from, in two queries for all the cases."""
-    ids = sorted(set(case_ids))
-    out: dict[int, dict[str, dt.datetime]] = defaultdict(dict)
-    if not ids:
-        return out
-    rows = db.session.execute(
-        select(TimelineEvent.case_id, TimelineEvent.to_state, func.min(TimelineEvent.at))
-        .where(TimelineEvent.case_id.in_(ids), TimelineEvent.to_state.is_not(None))
-        .group_by(TimelineEvent.case_id, TimelineEvent.to_state)
-    )
-    for case_id, state, at in rows:
-        out[case_id][state] = _aware(at)
-    actions = db.session.execute(
-        select(TimelineEvent.case_id, TimelineEvent.action, func.min(TimelineEvent.at))
-        .where(TimelineEvent.case_id.in_(ids), TimelineEvent.action.in_(_TIMELINE_ACTIONS))
-        .group_by(TimelineEvent.case_id, TimelineEvent.action)
-    )
-    for case_id, action, at in actions:
-        out[case_id][f"action:{action}"] = _aware(at)
-    return out
-
-
-EXTENDED = "period_extended"  # the timeline action of an agreed extension
-
-
-def extensions_of(case_ids: Iterable[int]) -> dict[int, dict[str, int]]:
-    """``{case_id: {rule code: units added}}`` from the agreed extensions on the timelines,
-    in one query for all the cases."""
-    ids = sorted(set(case_ids))
-    out: dict[int, dict[str, int]] = defaultdict(dict)
-    if not ids:
-        return out
-    rows = db.session.execute(
-        select(TimelineEvent.case_id, TimelineEvent.data)
-        .where(TimelineEvent.case_id.in_(ids), TimelineEvent.kind == "deadline", TimelineEvent.action == EXTENDED)
-    )
-    for case_id, data in rows:
-        code, days = (data or {}).get("rule"), (data or {}).get("days")
-        if isinstance(code, str) and isinstance(days, int) and days > 0:
-            out[case_id][code] = out[case_id].get(code, 0) + days
-    return out
-
-
 def _start(case, name: str, entries: dict[str, dt.datetime]) -> Optional[When]:
     """The start a rule names: a timestamp (registration, a state entered) or a date."""
     if name == "created_at":
@@ -267,9 +213,17 @@ def _clock(on: Optional[When]) -> tuple[dt.date, dt.datetime]:
     return now.astimezone(zone).date(), now
 
 
-def _count(rule, case, entries, book: _SettingBook, today, now, soon, zone, extra: int = 0) -> Optional[Deadline]:
-    finished = case.status in _finished_states(rule)
+def _count(rule, case, entries, book: _SettingBook, today, now, soon, zone, extra: int = 0,
+           recorded: Optional[dict] = None) -> Optional[Deadline]:
+    """One rule of one case. ``extra``: days the parties agreed to add; ``recorded``: the days
+    the clerk entered for judicial confirmation (:func:`confirmation_dates`), which start and
+    end those periods in place of the time the step was clicked."""
+    recorded = recorded or {}
+    ended_on = recorded.get(rule.code)
+    finished = ended_on is not None or case.status in _finished_states(rule)
     start = _start(case, rule.starts_from, entries)
+    if rule.starts_from == "confirmation_applied_on" and CONFIRMATION_APPLICATION in recorded:
+        start = recorded[CONFIRMATION_APPLICATION]
     unit = "working days" if rule.working_days else book.unit(rule.setting_key)
     if start is None:
         if finished:  # it never started and no longer can: it did not apply to this case
@@ -282,10 +236,10 @@ def _count(rule, case, entries, book: _SettingBook, today, now, soon, zone, extr
         return None
     _value, source, check = book.on(rule.setting_key, start_day)
     guessed = False
-    length, base = length + extra, length
     if unit == "hours":
         starts_on = start if isinstance(start, dt.datetime) else dt.datetime.combine(start, dt.time.min, zone)
-        due = starts_on + dt.timedelta(hours=length)
+        # An agreed extension is in calendar days, whatever unit the period counts in.
+        due = starts_on + dt.timedelta(hours=length) + dt.timedelta(days=extra)
         days_left = (due.astimezone(zone).date() - today).days
         late = now > due
     else:
@@ -300,16 +254,18 @@ def _count(rule, case, entries, book: _SettingBook, today, now, soon, zone, extr
             if unit != "days":
                 log.warning("setting %s has unit %r; counted as days", rule.setting_key, unit)
             due = start_day + dt.timedelta(days=length)
+        due += dt.timedelta(days=extra)
         days_left = (due - today).days
         late = days_left < 0
     if finished:
-        ended = _finished_at(entries, _finished_states(rule), start)
+        ended = ended_on or _finished_at(entries, _finished_states(rule), start)
         if ended is None:  # no record of when: nothing says it ran over
             status = "met"
-        elif unit == "hours":
+        elif isinstance(ended, dt.datetime) and unit == "hours":
             status = "late" if ended > due else "met"
         else:
-            status = "late" if ended.astimezone(zone).date() > due else "met"
+            day = ended.astimezone(zone).date() if isinstance(ended, dt.datetime) else ended
+            status = "late" if day > (due.astimezone(zone).date() if isinstance(due, dt.datetime) else due) else "met"
         days_left = None
     elif late:
         status = "overdue"
@@ -317,7 +273,7 @@ def _count(rule, case, entries, book: _SettingBook, today, now, soon, zone, extr
         status = "due_soon"
     else:
         status = "running"
-    return Deadline(rule.code, rule.label, starts_on, due, unit, base, status, days_left, source,
+    return Deadline(rule.code, rule.label, starts_on, due, unit, length, status, days_left, source,
                     holiday_calendar_missing=guessed, needs_check=check, setting_key=rule.setting_key,
                     extended_by=extra)
 
@@ -351,6 +307,7 @@ def deadlines_for_cases(cases: Iterable, on: Optional[When] = None) -> dict[int,
     book = _SettingBook([r.setting_key for rs in rules.values() for r in rs] + [DUE_SOON_DAYS])
     entries = first_entries(case.id for case in cases if rules[case.id])
     extensions = extensions_of(case.id for case in cases if rules[case.id])
+    recorded = confirmation_dates(case.id for case in cases if rules[case.id])
     today, now = _clock(on)
     # Without the setting (core rules not loaded) only deadlines due today count as soon.
     soon = book.number(DUE_SOON_DAYS, today) or 0
@@ -358,7 +315,7 @@ def deadlines_for_cases(cases: Iterable, on: Optional[When] = None) -> dict[int,
     out: dict[int, list[Deadline]] = {}
     for case in cases:
         found = [_count(rule, case, entries.get(case.id, {}), book, today, now, soon, zone,
-                        extensions.get(case.id, {}).get(rule.code, 0))
+                        extensions.get(case.id, {}).get(rule.code, 0), recorded.get(case.id))
                  for rule in rules[case.id]]
         out[case.id] = sorted((d for d in found if d), key=urgency)
     return out

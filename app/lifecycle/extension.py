@@ -22,13 +22,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db, jiefen
 from app.lifecycle.core_rules import COURT_EXTENSION_DAYS, COURT_MEDIATION, PRE_FILING, PREFILING_EXTENSION_DAYS
-from app.lifecycle.deadlines import EXTENDED, case_deadlines
+from app.lifecycle.deadline_facts import EXTENDED
+from app.lifecycle.deadlines import case_deadlines
 from app.lifecycle.outcome import check_version
 from app.lifecycle.workflow import StaleCase, record
 from app.models.case import Case
 from app.models.lifecycle import Consent, TimelineEvent
 from app.models.types import utcnow
-from app.services.settings import SettingMissing, setting_int
+from app.services.settings import SettingMissing, court_day, court_zone, setting_int
 from app.services.transitions import TransitionRefused
 
 SUBJECT = "extension"
@@ -59,14 +60,13 @@ class ExtensionTerms:
 
 
 def _period(case: Case):
-    """``(rule code, the core rule it counts as, its Deadline)`` of the case's mediation period."""
+    """``(rule code, the core rule it counts as, its Deadline)`` of the mediation period of the
+    case's track: court-entrusted, or pre-filing (or a plugin's rule replacing either)."""
+    kind = COURT_MEDIATION if case.track == "court_entrusted" else PRE_FILING
     rules = jiefen().dispatcher.collect("deadlines", case=case)
     replaced = {getattr(r, "replaces", "") for r in rules}
     for rule in rules:
-        if rule.code in replaced:
-            continue
-        kind = rule.code if rule.code in LIMITS else getattr(rule, "replaces", "")
-        if kind in LIMITS:
+        if rule.code not in replaced and kind in (rule.code, getattr(rule, "replaces", "")):
             found = next((d for d in case_deadlines(case) if d.code == rule.code), None)
             return rule.code, kind, found
     return None, None, None
@@ -111,19 +111,25 @@ def extension_terms(case: Case) -> ExtensionTerms:
             due=str(deadline.due)))
     if kind in ONCE and deadline.extended_by:
         terms.problems.append(gettext("Court-entrusted mediation can be extended only once."))
+    started = deadline.starts_on
+    start_day = court_day(started) if isinstance(started, dt.datetime) else started
     try:
-        start = deadline.starts_on.date() if isinstance(deadline.starts_on, dt.datetime) else deadline.starts_on
-        terms.max_days = setting_int(LIMITS[kind], start)
+        terms.max_days = setting_int(LIMITS[kind], start_day)
     except (SettingMissing, AttributeError):
         terms.problems.append(gettext("The length of an extension is not set: an administrator must enter %(key)s.",
                                       key=LIMITS[kind]))
-    answers = _agreed_since(case, _last_extension(case, code))
+    # Agreement counts from the period's start, or from its last extension: each needs its own.
+    since = _last_extension(case, code)
+    if since is None and start_day is not None:
+        since = started if isinstance(started, dt.datetime) else dt.datetime.combine(start_day, dt.time.min, court_zone())
+    answers = _agreed_since(case, since)
     terms.waiting_for = [p.name for p in case.parties if p.role in AGREEING_ROLES and answers.get(p.id) != "given"]
     return terms
 
 
 def extend_period(case: Case, actor, days=None, note: str = "", expected_version=None) -> ExtensionTerms:
-    """Record the agreed extension; raises ``TransitionRefused`` (every reason) or ``StaleCase``.
+    """Record the agreed extension and return the terms as they now stand; raises
+    ``TransitionRefused`` (every reason) or ``StaleCase``.
 
     ``days`` is ignored for court-entrusted mediation (the law fixes it) and otherwise must be a
     whole number from 1 to the setting's maximum.
@@ -157,5 +163,4 @@ def extend_period(case: Case, actor, days=None, note: str = "", expected_version
     except Exception:
         db.session.rollback()
         raise
-    terms.extended_before += days
-    return terms
+    return extension_terms(case)  # as it stands now: the new due day, and what a next one needs

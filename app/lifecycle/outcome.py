@@ -281,9 +281,6 @@ def agreement_docx(case: Case) -> tuple[str, bytes]:
     template = next((t for t in templates if agreement and t.code == agreement.template_code), None)
     if agreement is None or owner is None or template is None:
         raise NotInCase()
-    from app.audit import record_access
-
-    record_access("agreement", agreement.id, "export", {"case_id": case.id})
     with force_locale("zh_CN"):  # the document is in Chinese whatever the interface language
         title = str(template.label)
         signatures = [{"name": signer_name(s, agreement, case), "role": s.signer_role,
@@ -298,4 +295,8 @@ def agreement_docx(case: Case) -> tuple[str, bytes]:
     )
     # Extra keys a replaced template may use; the plugins' own templates ignore them.
     context.update(signatures=signatures, effective=agreement.effective_on is not None)
-    return f"{case.case_no}-{template.code}.docx", render_docx(template_file(owner, template), context)
+    data = render_docx(template_file(owner, template), context)
+    from app.audit import record_access
+
+    record_access("agreement", agreement.id, "export", {"case_id": case.id})  # built; about to leave
+    return f"{case.case_no}-{template.code}.docx", data

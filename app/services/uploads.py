@@ -327,15 +327,18 @@ def send_attachment(case, att_id):
 def attachment_response(att: Attachment):
     """The download of ``att``, which the caller has checked the user may open; ``None`` when
     the file is missing from disk."""
+    from app.audit import record_access
+
     try:
         fh = open_attachment(att)
     except FileNotFoundError:
         log.error("attachment %s of case %s is missing from disk", att.id, att.case_id)
         return None
-    log.info("attachment %s of case %s downloaded by user %s", att.id, att.case_id, getattr(current_user_obj(), "id", None))
-    from app.audit import record_access
-
-    record_access("attachment", att.id, "download", {"case_id": att.case_id, "kind": att.kind})
+    try:
+        record_access("attachment", att.id, "download", {"case_id": att.case_id, "kind": att.kind})
+    except BaseException:
+        fh.close()
+        raise
     resp = send_file(fh, mimetype=att.content_type, conditional=False, etag=False, max_age=0)
     # The original (Chinese) name per RFC 5987, with an ASCII fallback; never rendered inline.
     resp.headers["Content-Disposition"] = (

@@ -50,10 +50,15 @@ class ExtensionView(BaseView):
             if status is None:
                 flash(gettext("The mediation period is extended."), "success")
                 return redirect(url_for("CaseModelView.show", pk=case.id))
+        else:
+            flash(gettext("Please correct the fields marked in red."), "danger")
+            status = 422
         terms = extension_terms(case)
         if request.method == "GET" and not form.days.data and terms.max_days:
             form.days.data = str(terms.max_days)
-        return self.render_template("jiefen/case_extension.html", case=case, form=form, terms=terms), status
+        # After a refused POST the reasons are already flashed: the page does not list them twice.
+        return self.render_template("jiefen/case_extension.html", case=case, form=form, terms=terms,
+                                    show_problems=request.method == "GET"), status
 
 
 def _terms_json(terms) -> dict:

@@ -276,8 +276,8 @@ class PartnerView(BaseView):
         """The organisation's referral ledger as an Excel workbook (its referrals only)."""
         org = self._org()
         referrals = partner_referrals(org.id)
-        record_access("referral", None, "export", {"organization_id": org.id, "rows": len(referrals)})
         data = ledger_xlsx(org.name, referrals)
+        record_access("referral", None, "export", {"organization_id": org.id, "rows": len(referrals)})
         name = gettext("Referral ledger") + f" {today().isoformat()}.xlsx"
         return send_file(io.BytesIO(data), as_attachment=True, download_name=name, max_age=0,
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -149,6 +149,8 @@ def deadlines(case):
     """The pre-filing mediation period; its length comes from the dated settings."""
     if case.dispute_type != CODE:
         return None
+    if case.track != "pre_filing":  # the court track has the core's court-entrusted period
+        return []
     return [
         DeadlineRule(
             code="consumer.pre_filing_mediation",

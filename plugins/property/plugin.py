@@ -151,6 +151,8 @@ def deadlines(case):
     """Pre-filing mediation lasts a set number of days from registration (rule 8)."""
     if case.dispute_type != CODE:
         return None
+    if case.track != "pre_filing":  # the court track has the core's court-entrusted period
+        return []
     return [
         DeadlineRule(
             code="property.prefiling_mediation",

@@ -101,10 +101,12 @@ def test_settings_have_legal_sources_and_units():
 
 
 def test_deadlines_read_the_mediation_setting():
-    (rule,) = plugin.deadlines(case=SimpleNamespace(dispute_type="consumer"))
+    (rule,) = plugin.deadlines(case=SimpleNamespace(dispute_type="consumer", track="pre_filing"))
     settings = {s.key: s for s in plugin.register_settings()}
     assert settings[rule.setting_key].value == 30
     assert plugin.deadlines(case=SimpleNamespace(dispute_type="debt")) is None
+    # a court-entrusted case counts the core's court period instead
+    assert plugin.deadlines(case=SimpleNamespace(dispute_type="consumer", track="court_entrusted")) == []
 
 
 def test_fraud_claim_is_three_times_the_price(app):

@@ -108,10 +108,12 @@ def test_settings_have_legal_sources_and_units():
 
 
 def test_deadlines_read_the_mediation_setting():
-    (rule,) = plugin.deadlines(case=SimpleNamespace(dispute_type="debt"))
+    (rule,) = plugin.deadlines(case=SimpleNamespace(dispute_type="debt", track="pre_filing"))
     settings = {s.key: s for s in plugin.register_settings()}
     assert settings[rule.setting_key].value == 30
     assert plugin.deadlines(case=SimpleNamespace(dispute_type="traffic")) is None
+    # a court-entrusted case counts the core's court period instead
+    assert plugin.deadlines(case=SimpleNamespace(dispute_type="debt", track="court_entrusted")) == []
 
 
 def test_interest_above_four_times_lpr_is_flagged(app):

@@ -19,8 +19,8 @@ HOUSING = {
 }
 
 
-def property_case(**intake):
-    return SimpleNamespace(dispute_type="property", intake_data=intake)
+def property_case(track="pre_filing", **intake):
+    return SimpleNamespace(dispute_type="property", intake_data=intake, track=track)
 
 
 def intake_errors(app, intake):
@@ -104,6 +104,7 @@ def test_deadlines_read_the_prefiling_mediation_setting():
     settings = {s.key: s for s in plugin.register_settings()}
     assert rule.setting_key in settings and rule.starts_from == "created_at"
     assert plugin.deadlines(case=SimpleNamespace(dispute_type="traffic", intake_data={})) is None
+    assert plugin.deadlines(case=property_case(track="court_entrusted")) == []  # the core's court period counts
 
 
 def test_commercial_housing_is_screened_for_group_dispute_risk(app):
