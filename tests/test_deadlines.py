@@ -140,6 +140,7 @@ def test_medical_30_working_days_skip_national_day_and_count_the_make_up_saturda
     assert (d.starts_on, d.due, d.unit, d.length) == (D(2026, 9, 25), D(2026, 11, 12), "working days", 30)
     assert d.status == "running" and d.days_left == 42 and not d.holiday_calendar_missing
     assert d.source and d.setting_key == "medical.mediation_working_days"
+    assert "core.pre_filing_mediation" not in deadlines(dapp, case, on=D(2026, 10, 1))  # the specific period stands in
 
 
 def test_a_type_with_its_own_pre_filing_period_replaces_the_core_one(dapp, world):

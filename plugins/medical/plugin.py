@@ -136,9 +136,14 @@ def linkage_partners(dispute_type):
 
 @hookimpl
 def deadlines(case):
-    """Mediation finishes within 30 working days of acceptance; the length is a dated setting."""
+    """Mediation finishes within 30 working days of acceptance; the length is a dated setting.
+
+    On the pre-filing track this specific period stands in for the general 30 calendar days
+    (one period, not two that disagree); the court track counts the court's period."""
     if case.dispute_type != CODE:
         return None
+    if case.track != "pre_filing":
+        return []
     return [
         DeadlineRule(
             code="medical.mediation_period",
@@ -146,6 +151,7 @@ def deadlines(case):
             setting_key=MEDIATION_DAYS,
             starts_from="mediation_accepted_on",
             working_days=True,
+            replaces="core.pre_filing_mediation",
         ),
     ]
 

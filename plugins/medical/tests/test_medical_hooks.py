@@ -11,8 +11,8 @@ from plugins.medical import plugin
 from plugins.medical.fields import SAMPLE
 
 
-def medical_case(**intake):
-    return SimpleNamespace(dispute_type="medical", intake_data=intake)
+def medical_case(track="pre_filing", **intake):
+    return SimpleNamespace(dispute_type="medical", intake_data=intake, track=track)
 
 
 def advice_for(app, case):
@@ -105,9 +105,10 @@ def test_medical_mediation_counts_working_days():
     (rule,) = plugin.deadlines(case=medical_case())
     settings = {s.key: s for s in plugin.register_settings()}
     setting = settings[rule.setting_key]
-    assert rule.working_days
+    assert rule.working_days and rule.replaces == "core.pre_filing_mediation"  # one period, not two
     assert setting.value == 30 and setting.unit == "working days"
     assert plugin.deadlines(case=SimpleNamespace(dispute_type="traffic")) is None
+    assert plugin.deadlines(case=medical_case(track="court_entrusted")) == []
 
 
 def test_settings_have_a_legal_source_to_confirm():
