@@ -7,7 +7,7 @@ PORT   ?= 5000
 FLASK  := $(BIN)/flask --app app
 STAMP  := $(VENV)/.installed
 
-.PHONY: install translations setup run test bench clean messages
+.PHONY: install translations setup run test e2e screenshots bench clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,15 @@ run: setup
 
 test: translations
 	$(BIN)/pytest -q -p no:cacheprovider
+
+# Browser tests: Debian's Chromium (/usr/bin/chromium) against a real server on 127.0.0.1,
+# set up afresh with the demo data. `make test` leaves them out.
+e2e: translations
+	$(BIN)/pytest -q -p no:cacheprovider -m e2e tests/e2e
+
+# Screenshots of the key pages into docs/screenshots/ (a fresh server with the demo data).
+screenshots: translations
+	$(BIN)/python tools/screenshots.py docs/screenshots
 
 bench: translations
 	$(BIN)/python bench/case_list.py

@@ -1,0 +1,62 @@
+"""Fixtures of the browser tests: one real server and one Chromium for the whole run, and
+per test a :class:`~tests.e2e.browser.Guard` that fails the test on any problem any page
+showed. ``make e2e`` runs them; ``make test`` leaves them out (marker ``e2e``)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.e2e.browser import DESKTOP, Guard, Person, launch_chromium
+from tests.e2e.server import start_server
+
+HERE = Path(__file__).parent
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(config, items):
+    """Every test in this folder is a browser test."""
+    for item in items:
+        if HERE in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """Jiefen as after ``make run``: a fresh instance folder, demo data, 127.0.0.1."""
+    running = start_server(tmp_path_factory.mktemp("e2e-instance"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium; if it cannot start the run fails (it is never skipped)."""
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def guard(server):
+    return Guard(server.base)
+
+
+@pytest.fixture
+def person(chromium, server, guard):
+    """``person(name)``: a new browser window (its own cookies) for one person of the test.
+    After the test, any problem any page showed fails it."""
+    opened: list[Person] = []
+
+    def open_window(name: str, viewport=DESKTOP) -> Person:
+        someone = Person(chromium, guard, server, name, viewport=viewport)
+        opened.append(someone)
+        return someone
+
+    yield open_window
+    for someone in opened:
+        someone.close()
+    if guard.problems:
+        pytest.fail(guard.report(), pytrace=False)

@@ -1,0 +1,117 @@
+"""What the administrator does in the browser to give people their logins: FAB's user
+pages, the Staff page (memberships), the mediator pool's login page, the Plugins page."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+
+from tests.e2e.browser import Person
+from tests.e2e.server import ADMIN_PASSWORD
+
+PASSWORD = "e2e-Staff-Pa55-word"
+CENTRE = "香洲街道综治中心"
+COURT_FILING = "汕尾市城区人民法院立案庭"
+POLICE = "城区交警大队"
+MEDIATOR_NAME = "郑志明"  # demo pool: full time, traffic and debt, the whole district
+
+
+@dataclass(frozen=True)
+class Login:
+    """A login as the administrator created it."""
+
+    username: str
+    password: str
+    surname: str = ""
+    given: str = ""
+
+
+CLERK = Login("e2e_clerk", PASSWORD, "许", "晓东")  # window clerk of the street's centre
+COURT_CLERK = Login("e2e_court_clerk", PASSWORD, "周", "敏")  # 书记员 of the filing division
+PARTNER = Login("e2e_police", PASSWORD, "刘", "建华")  # the traffic police brigade's liaison
+ADMIN = Login("admin", ADMIN_PASSWORD)
+
+
+def sign_in(someone: Person, login: Login) -> None:
+    someone.sign_in(login.username, login.password)
+
+
+def person_option(someone: Person, select: str, surname: str, given: str) -> str:
+    """The value of the option naming this person, whichever order the page writes the name in."""
+    options = someone.page.locator(f"select[name='{select}'] option").evaluate_all(
+        "options => options.map(o => [o.value, o.textContent])")
+    wanted = {surname + given, given + surname}
+    found = [v for v, text in options if re.sub(r"\s+", "", text) in wanted]
+    assert found, f"{surname}{given} is not offered in {select}: {[t for _v, t in options]}"
+    return found[0]
+
+
+def create_user(admin: Person, login: Login, role: str) -> None:
+    """FAB's 添加用户 page: name, username, e-mail, one role, the password twice."""
+    admin.goto("/users/add")
+    admin.fill("last_name", login.surname)
+    admin.fill("first_name", login.given)
+    admin.fill("username", login.username)
+    admin.fill("email", f"{login.username}@jiefen.invalid")
+    admin.choose("roles", label=role)
+    admin.fill("password", login.password)
+    admin.fill("conf_password", login.password)
+    admin.submit("#model_form button[type=submit], #model_form input[type=submit]")
+    assert "/users/add" not in admin.path, f"the user was not created: {admin.problems_shown()}"
+    admin.goto("/users/list/")
+    assert login.username in admin.text("body"), f"{login.username} is not in the user list"
+
+
+def add_membership(admin: Person, login: Login, organisation: str, position: str) -> None:
+    """The Staff page: the user works at ``organisation``."""
+    admin.goto("/admin/staff/add")
+    admin.choose("user", value=person_option(admin, "user", login.surname, login.given))
+    admin.choose("organization", label=organisation)
+    admin.fill("title", position)
+    admin.submit("#model_form button[type=submit], #model_form input[type=submit]")
+    assert "/admin/staff/add" not in admin.path, f"the membership was not added: {admin.problems_shown()}"
+    admin.goto("/admin/staff/list/")
+    rows = [re.sub(r"\s+", "", t) for t in admin.page.locator("table tr").all_inner_texts()]
+    assert any(organisation in r and (login.surname + login.given in r or login.given + login.surname in r)
+               for r in rows), f"no membership of {login.username} at {organisation}: {rows}"
+
+
+def mediator_pk(admin: Person, name: str) -> int:
+    """The pool record's id, from the link the pool list shows beside the name."""
+    admin.goto("/mediators/list/")
+    row = admin.page.locator("table tr", has_text=name).first
+    href = row.locator("a[href*='/mediators/show/']").first.get_attribute("href")
+    return int(re.search(r"/mediators/show/(\d+)", href).group(1))
+
+
+def create_mediator_login(admin: Person, name: str, username: str) -> Login:
+    """From the pool record's page: “login” → create, with the name as the pool has it; the
+    one-time password is read off the page that shows it once."""
+    pk = mediator_pk(admin, name)
+    admin.goto(f"/mediators/show/{pk}")
+    if not admin.page.locator("#mediator-login").count():
+        pytest.xfail("waiting for the mediator-login page (lead): no #mediator-login on /mediators/show/<pk>")
+    admin.click("#mediator-login")
+    assert admin.path == f"/mediators/{pk}/login/", admin.path
+    admin.page.locator("input[name='mode'][value='create']").check()
+    # the name fields come filled in from the pool record
+    assert admin.value("last_name") + admin.value("first_name") == name
+    admin.fill("username", username)
+    admin.submit("#save-login")
+    assert admin.text("#login-username") == username
+    password = admin.text("#one-time-password")
+    assert len(password) >= 8, password
+    # shown once: the page does not give it again
+    admin.goto(f"/mediators/show/{pk}")
+    assert password not in admin.page.content()
+    return Login(username, password, name[0], name[1:])
+
+
+def set_plugin(admin: Person, plugin: str, enabled: bool) -> None:
+    """Press 停用/启用 in the plugin's row of the Plugins page; the row then says so."""
+    admin.goto("/admin/plugins/")
+    row = admin.page.locator("table tr", has=admin.page.locator(f"form[action$='/{plugin}/toggle']"))
+    admin.click(f"form[action$='/{plugin}/toggle'] button[type=submit]")
+    row = admin.page.locator("table tr", has=admin.page.locator(f"form[action$='/{plugin}/toggle']"))
+    assert ("已启用" if enabled else "已停用") in row.inner_text(), row.inner_text()

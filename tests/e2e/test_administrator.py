@@ -1,0 +1,45 @@
+"""The administrator's journey in zh_CN: a dispute type switched off and on, a clerk's login
+and their place of work, a mediator's login made from the mediator pool."""
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.staff import (ADMIN, CENTRE, CLERK, MEDIATOR_NAME, add_membership, create_mediator_login,
+                             create_user, set_plugin, sign_in)
+
+pytestmark = pytest.mark.e2e
+
+
+def test_administrator_switches_the_traffic_type_off_and_on(person):
+    admin = person("administrator")
+    sign_in(admin, ADMIN)
+    set_plugin(admin, "traffic", enabled=False)
+    admin.goto("/case/intake/")
+    assert admin.page.locator("a[href$='/case/intake/traffic']").count() == 0, "a disabled type is still offered"
+    set_plugin(admin, "traffic", enabled=True)
+    admin.goto("/case/intake/")
+    assert admin.page.locator("a[href$='/case/intake/traffic']").count() == 1
+
+
+def test_administrator_gives_a_clerk_a_login_and_a_place_of_work(person):
+    admin = person("administrator")
+    sign_in(admin, ADMIN)
+    clerk_login = CLERK.__class__("e2e_new_clerk", CLERK.password, "何", "丽娜")
+    create_user(admin, clerk_login, "Clerk")
+    add_membership(admin, clerk_login, CENTRE, "窗口受理员")
+
+    clerk = person("new clerk")
+    sign_in(clerk, clerk_login)
+    clerk.goto("/case/intake/")
+    assert clerk.page.locator("a[href$='/case/intake/traffic']").count() == 1, "the clerk cannot register a case"
+
+
+def test_administrator_creates_a_mediators_login_from_the_pool(person):
+    admin = person("administrator")
+    sign_in(admin, ADMIN)
+    login = create_mediator_login(admin, MEDIATOR_NAME, "e2e_admin_made_mediator")
+
+    mediator = person("mediator")
+    sign_in(mediator, login)
+    mediator.goto("/mywork/")
+    assert MEDIATOR_NAME[0] in mediator.text("body")
