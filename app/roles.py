@@ -21,6 +21,8 @@ ROLE_MATRIX: dict[str, list[tuple[str, str]]] = {
         ("can_respond", "AssignmentResponse"),
         ("can_index", "MyWork"),
         ("menu_access", "My work"),
+        # the lead or court rule decides on each case (app/lifecycle/responsibility.py)
+        ("can_assign", "CaseResponsible"),
         ("can_this_form_get", "ResetMyPasswordView"),
         ("can_this_form_post", "ResetMyPasswordView"),
         ("can_userinfo", "UserDBModelView"),
@@ -38,9 +40,28 @@ ROLE_MATRIX: dict[str, list[tuple[str, str]]] = {
     # 联动单位: answers the referrals sent to its organisation; no access to full case pages.
     "Partner": [
         ("can_respond", "Referral"),
+        # lands on My work: the referrals waiting for the agency
+        ("can_index", "MyWork"),
+        ("menu_access", "My work"),
         ("menu_access", "Partner"),
         ("menu_access", "Partner referrals"),
         ("menu_access", "Partner statistics"),
+        ("can_this_form_get", "ResetMyPasswordView"),
+        ("can_this_form_post", "ResetMyPasswordView"),
+        ("can_userinfo", "UserDBModelView"),
+    ],
+    # 调解员: a pool mediator with a login. Answers offers and works the cases offered to or
+    # assigned to them (appointments, sessions, the agreement and its signatures); the scope
+    # (app/services/scope.py) keeps every other case out of sight.
+    "Mediator": [
+        ("can_index", "MyWork"),
+        ("menu_access", "My work"),
+        ("can_respond", "AssignmentResponse"),
+        ("can_list", "Case"),
+        ("can_show", "Case"),
+        ("menu_access", "Cases"),
+        ("menu_access", "All cases"),
+        ("can_transition", "CaseWorkflow"),
         ("can_this_form_get", "ResetMyPasswordView"),
         ("can_this_form_post", "ResetMyPasswordView"),
         ("can_userinfo", "UserDBModelView"),
@@ -49,6 +70,7 @@ ROLE_MATRIX: dict[str, list[tuple[str, str]]] = {
     "Judge": [
         ("can_index", "MyWork"),
         ("menu_access", "My work"),
+        ("can_assign", "CaseResponsible"),
         ("can_list", "Case"),
         ("can_show", "Case"),
         ("menu_access", "Cases"),

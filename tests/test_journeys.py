@@ -8,13 +8,14 @@ an integrating system does it through the REST API (a JWT from /api/v1/security/
 2. A debt dispute one party will not mediate: screening, refusal, the small-claims wage
    entered by the administrator, the advice it makes possible, transfer to small claims.
 
-Nothing is put in place behind the application's back but the users, their memberships,
-the mediator's record and, in the API journey, the wage row (there is no settings
-endpoint). What the API does not show — deadlines, screening advice, the procedure a case
-was transferred to — is read from the services the case page uses. Where the channel being
-walked has no way to do a step, the journey notes the missing piece, takes the nearest other
-road so the later steps are still exercised, and fails at the end with the list — see
-:class:`MissingPieces`.
+Nothing is put in place behind the application's back: the administrator makes the areas, the
+centre and committee, the clerk's login and membership, the mediator's pool record and the
+mediator's login on the admin pages (tests/journey_world.py; the API journey creates the
+mediator's login through the API), and enters the small-claims wage on the Dated settings page.
+What the API does not show — deadlines, screening advice, the procedure a case was transferred
+to — is read from the services the case page uses. Where the channel being walked has no way to
+do a step, the journey notes the missing piece, takes the nearest other road so the later steps
+are still exercised, and fails at the end with the list — see :class:`MissingPieces`.
 """
 from __future__ import annotations
 
@@ -31,14 +32,12 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from app.intake.payload import flatten
-from tests import helpers
+from tests import helpers, journey_world
 
-PASSWORD = "journey-Pa55-word"
-CLERK = "journey-clerk"  # window clerk of the street's governance centre
-MEDIATOR = "journey-mediator"  # a full-time mediator who signs in with the Clerk role
+PASSWORD = journey_world.PASSWORD  # of the clerk, whom the administrator gives a login
 ADMIN = "admin"  # tests/helpers.py's administrator
-MEDIATOR_NAME = "陈海燕"
-COMMITTEE = "香洲街道人民调解委员会"
+MEDIATOR_NAME = journey_world.MEDIATOR_NAME
+COMMITTEE = journey_world.COMMITTEE
 APPLICANT, RESPONDENT = "林晓明", "黄丽娟"  # the parties of helpers.traffic_payload
 
 MINUTES = "双方到场。申请人要求赔偿医疗费及财产损失；被申请人认可责任比例，同意分两期支付。"
@@ -59,40 +58,29 @@ def terms_due(today: dt.date) -> list[tuple[str, str, dt.date]]:
 
 
 # -- the people and places -------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def people(app):
-    """The clerk and the mediator's login (users outlive the tests; usernames are unique)."""
-    with app.app_context():
-        sm = app.appbuilder.sm
-        for username in (CLERK, MEDIATOR):
-            if not sm.find_user(username=username):
-                sm.add_user(username=username, first_name=username, last_name="Journey",
-                            email=f"{username}@jiefen.invalid", role=sm.find_role("Clerk"), password=PASSWORD)
-        return {u: sm.find_user(username=u).id for u in (CLERK, MEDIATOR, ADMIN)}
+@pytest.fixture
+def world(app):
+    """The street, its centre and committee, the clerk's login and membership, the mediator in
+    the pool and the mediator's login — all made by the administrator on the admin pages, the
+    login from the mediator's page in the pool (tests/journey_world.py)."""
+    admin = Browser(app, ADMIN)
+    suffix = journey_world.new_suffix()
+    made = journey_world.build(admin, suffix)
+    made["mediator_user"] = f"journey-mediator-{suffix}"
+    made["mediator_password"] = journey_world.give_mediator_login_web(admin, made["mediator"], made["mediator_user"])
+    return made
 
 
 @pytest.fixture
-def world(app, places, people):
-    """The street's governance centre (the clerk's) and mediation committee (the mediator's),
-    and the mediator in the pool, serving the street, linked to their login."""
-    from app.extensions import db
-    from app.models import Area, Mediator, Membership, Organization
-
-    with app.app_context():
-        street = db.session.get(Area, places["street"])
-        committee = Organization(name=COMMITTEE, kind="mediation_committee", area=street)
-        db.session.add(committee)
-        db.session.flush()
-        mediator = Mediator(name=MEDIATOR_NAME, user_id=people[MEDIATOR], organization_id=committee.id,
-                            employment="full_time", engagement="resident", specialties=["traffic", "debt"],
-                            areas=[street])
-        db.session.add_all([
-            mediator,
-            Membership(user_id=people[CLERK], organization_id=places["centre"]),
-            Membership(user_id=people[MEDIATOR], organization_id=committee.id),
-        ])
-        db.session.commit()
-        return {**places, "committee": committee.id, "mediator": mediator.id}
+def api_world(app):
+    """The same world, the mediator's login created through the API by the administrator."""
+    admin = Browser(app, ADMIN)
+    suffix = journey_world.new_suffix()
+    made = journey_world.build(admin, suffix)
+    made["mediator_user"] = f"journey-mediator-{suffix}"
+    made["mediator_password"] = journey_world.give_mediator_login_api(
+        app.test_client(), helpers.api_token(app.test_client(), ADMIN), made["mediator"], made["mediator_user"])
+    return made
 
 
 def court_today(app) -> dt.date:
@@ -134,12 +122,12 @@ class MissingPieces:
 class Browser:
     """A signed-in person: reads pages and submits their forms as a browser would."""
 
-    def __init__(self, app, username: str):
+    def __init__(self, app, username: str, password: str = ""):
         self.app, self.username = app, username
         self.client = app.test_client()
         self.location = ""  # where the last form sent the browser
         self.submit("/login/", self.page("/login/"), "//form[.//input[@name='password']]",
-                    username=username, password=helpers.PASSWORDS.get(username, PASSWORD))
+                    username=username, password=password or helpers.PASSWORDS.get(username, PASSWORD))
         assert "/login" not in self.location, f"{username} could not sign in"
         self.client.get("/lang/en")  # English labels; the choice stays in the session
 
@@ -414,10 +402,11 @@ def enter_wage_web(admin: Browser, valid_from: dt.date) -> None:
 class Api:
     """An integrating system signed in as one user."""
 
-    def __init__(self, app, username: str):
+    def __init__(self, app, username: str, password: str = ""):
         self.client = app.test_client()
         r = self.client.post("/api/v1/security/login", json={
-            "username": username, "password": helpers.PASSWORDS.get(username, PASSWORD), "provider": "db"})
+            "username": username, "password": password or helpers.PASSWORDS.get(username, PASSWORD),
+            "provider": "db"})
         assert r.status_code == 200, r.get_json()
         self.headers = {"Authorization": f"Bearer {r.get_json()['access_token']}"}
         self.username = username
@@ -589,17 +578,6 @@ def service_advice(app, case_id: int) -> dict[str, str]:
         return {a.code: str(a.message) for a in case_advice(db.session.get(Case, case_id))}
 
 
-def insert_wage(app, valid_from: dt.date) -> None:
-    """What the Dated settings page would store (there is no settings endpoint)."""
-    from app.extensions import db
-    from app.models import Setting
-
-    with app.app_context():
-        db.session.add(Setting(key="core.small_claims_wage", value=WAGE, valid_from=valid_from,
-                               source="测试数值（非真实工资数据）"))
-        db.session.commit()
-
-
 def stored_case(app, case_id: int) -> dict:
     from app.extensions import db
     from app.models import Case
@@ -671,7 +649,7 @@ MEDIATION_DEADLINES = {
 # -- journey 1: mediated to the end ------------------------------------------------------------
 def test_traffic_case_mediated_to_the_end_on_the_web(app, world):
     missing = MissingPieces("web")
-    clerk, mediator = Browser(app, CLERK), Browser(app, MEDIATOR)
+    clerk, mediator = Browser(app, world["clerk"]), Browser(app, world["mediator_user"], world["mediator_password"])
     today, now = court_today(app), court_now(app)
     watch = DeadlineWatch()
 
@@ -730,9 +708,10 @@ def test_traffic_case_mediated_to_the_end_on_the_web(app, world):
     missing.none_left()
 
 
-def test_traffic_case_mediated_to_the_end_through_the_api(app, world):
+def test_traffic_case_mediated_to_the_end_through_the_api(app, api_world):
+    world = api_world
     missing = MissingPieces("API")
-    clerk, mediator = Api(app, CLERK), Api(app, MEDIATOR)
+    clerk, mediator = Api(app, world["clerk"]), Api(app, world["mediator_user"], world["mediator_password"])
     today, now = court_today(app), court_now(app)
     watch = DeadlineWatch()
 
@@ -786,7 +765,7 @@ def test_traffic_case_mediated_to_the_end_through_the_api(app, world):
     assert shown["status"] == "closed"
     assert [e["action"] for e in shown["timeline_entries"]] == [code for _label, code in MEDIATED_TIMELINE]
     actors = {e["action"]: e["actor"] for e in shown["timeline_entries"]}
-    assert (actors["accept_offer"], actors["session"], actors["close"]) == (MEDIATOR, MEDIATOR, CLERK)
+    assert (actors["accept_offer"], actors["session"], actors["close"]) == (world["mediator_user"], world["mediator_user"], world["clerk"])
     final = watch.look(service_deadlines(app, case_id))
     # the police-mediation window had closed before the case came here (determined in September)
     assert final.pop("traffic.police_mediation_application") == "late", final
@@ -798,7 +777,7 @@ def test_traffic_case_mediated_to_the_end_through_the_api(app, world):
 
 # -- journey 2: refused, screened, sent to small claims ----------------------------------------
 def test_debt_case_refused_and_transferred_to_small_claims_on_the_web(app, world):
-    clerk, admin = Browser(app, CLERK), Browser(app, ADMIN)
+    clerk, admin = Browser(app, world["clerk"]), Browser(app, ADMIN)
     today = court_today(app)
 
     case_id = register_web(clerk, "debt", debt_payload(world))
@@ -828,7 +807,7 @@ def test_debt_case_refused_and_transferred_to_small_claims_on_the_web(app, world
 
 
 def test_debt_case_refused_and_transferred_to_small_claims_through_the_api(app, world):
-    clerk = Api(app, CLERK)
+    clerk, admin = Api(app, world["clerk"]), Browser(app, ADMIN)
     today = court_today(app)
 
     case_id = register_api(clerk, debt_payload(world))
@@ -839,7 +818,7 @@ def test_debt_case_refused_and_transferred_to_small_claims_through_the_api(app, 
     assert refused["status"] == "litigation_screening"
     assert set(service_advice(app, case_id)) >= {"core.small_claims_wage_missing"}
 
-    insert_wage(app, today)
+    enter_wage_web(admin, today)  # there is no settings endpoint: the administrator uses the page
     advice = service_advice(app, case_id)
     assert "core.small_claims_wage_missing" not in advice and "core.fast_track" not in advice
     assert "(¥45,000.00) is within 50 % of the average annual wage (¥60,000.00)" in advice["core.small_claims"]

@@ -7,6 +7,7 @@
 - a partner agency: what its users registered; the cases referred to it are read through the
   partner pages (app/views/referrals.py), which show only the fields the referral shares;
 - a user who belongs to no organisation: only the cases they registered;
+- a user whose only role is Mediator: only their own cases (below), whatever their committee;
 - and everyone: the cases they mediate or are offered, and those they are responsible for.
 
 Every read path uses :func:`visible_cases`: lists, detail pages, the API, agreements.
@@ -31,6 +32,8 @@ from app.services.areas import descendant_ids
 ALL = None  # no restriction
 # A partner sees a case while a referral to it is open or done; not once rejected or withdrawn.
 LIVE_REFERRALS = ("sent", "accepted", "answered", "completed")
+# Roles whose holders see only their own cases, whatever organisation they belong to.
+MEDIATOR_ONLY = frozenset({"Mediator"})
 
 
 def current_user_obj():
@@ -54,8 +57,13 @@ def visible_cases(user) -> Optional[ColumnElement]:
         return false()
     if any(r.name == "Admin" for r in getattr(user, "roles", [])):
         return ALL
-    membership = db.session.scalars(select(Membership).where(Membership.user_id == user.id)).first()
     own = or_(Case.created_by_fk == user.id, _mediated_by(user.id), Case.responsible_staff_id == user.id)
+    roles = {r.name for r in getattr(user, "roles", [])}
+    if roles and roles <= MEDIATOR_ONLY:
+        # A pool mediator's login belongs to their committee, but a mediator reads only the
+        # cases offered to or assigned to them, never the committee's whole area.
+        return own
+    membership = db.session.scalars(select(Membership).where(Membership.user_id == user.id)).first()
     if membership is None:
         return own
     org = membership.organization

@@ -69,8 +69,9 @@ class TrainingRecordModelView(_PoolView):
 class MediatorModelView(_PoolView):
     """The pool: who may mediate, what they know, where they serve, and whether they may now."""
 
-    datamodel = _PoolInterface(Mediator)
+    datamodel = _PoolInterface(Mediator, preload=("user",))
     route_base = "/mediators"
+    show_template = "jiefen/mediator_show.html"
     class_permission_name = "Mediator"
     include_route_methods = {"list", "show", "add", "edit"}
     list_title = _l("Mediator pool")
@@ -78,7 +79,7 @@ class MediatorModelView(_PoolView):
     add_title = _l("Add a mediator")
     edit_title = _l("Edit mediator")
     list_columns = [
-        "name", "kind_label", "organization", "specialties", "status", "register_expires_on", "workload",
+        "name", "kind_label", "organization", "specialties", "status", "register_expires_on", "workload", "user",
     ]
     show_columns = [
         "name", "kind_label", "organization", "mobile", "certificate_no", "specialties", "areas",
@@ -106,6 +107,7 @@ class MediatorModelView(_PoolView):
         "areas": _names,
         "status": lambda code: MEDIATOR_STATUS.get(code, code),
         "status_changed_at": local_time,
+        "user": lambda user: user.username if user is not None else "—",
     }
     validators_columns = {
         "mobile": [_mobile],
@@ -155,6 +157,7 @@ class MediatorModelView(_PoolView):
         values = list(args["value_columns"])
         values[self.show_columns.index("workload")] = pool.workloads([item.id])[item.id]
         args["value_columns"] = values
+        widgets["mediator"] = item  # the login block under the record (jiefen/mediator_show.html)
         return widgets
 
     def pre_add(self, item):

@@ -48,6 +48,7 @@ LABELS = {
     "status_reason": _l("Reason for the status"),
     "status_changed_at": _l("Status changed at"),
     "workload": _l("Open cases"),
+    "user": _l("Login"),
     "mediator": _l("Mediator"),
     "held_on": _l("Held on"),
     "hours": _l("Hours"),

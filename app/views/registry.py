@@ -8,6 +8,8 @@ from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.lifecycle.assignment import offers_for_case
+from app.models.lifecycle import OFFER_RESPONSES
 from app.plugins.types import ViewSpec
 from app.views.agreements import AgreementView
 from app.views.api import CaseApi
@@ -18,6 +20,7 @@ from app.views.referrals import register_referral_views
 from app.views.sessions import register_session_views
 from app.views.cases import CaseIntakeView, CaseModelView
 from app.views.duty import register_duty_views
+from app.views.mediator_login import register_mediator_login_views
 from app.views.mediators import register_mediator_views
 from app.views.mywork import register_mywork_views
 from app.views.health import health
@@ -80,6 +83,10 @@ def register_core_views(app, appbuilder) -> None:
     )
     register_duty_views(appbuilder)
     register_mediator_views(appbuilder)
+    register_mediator_login_views(appbuilder)
+    # The case page's offers table (jiefen/case_offers.html).
+    app.add_template_global(offers_for_case, "case_offers")
+    app.add_template_global(lambda code: OFFER_RESPONSES.get(code, code), "offer_response_label")
     register_mywork_views(appbuilder)
     appbuilder.add_view(
         AreaModelView, "Areas", label=_l("Areas"), icon="fa-map-marker", category="Security"
