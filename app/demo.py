@@ -1,18 +1,18 @@
-"""Demo data: the real areas of Shanwei Chengqu, its centres, and sample cases per type."""
+"""Demo data: the real areas of Shanwei Chengqu, its centres and court divisions, the people who
+work there (app/demo_people.py) and a year of cases (app/demo_story.py)."""
 from __future__ import annotations
 
 
 from flask import current_app
 from flask_babel import force_locale
 
+from sqlalchemy import select
+
 from app.extensions import appbuilder, db
-from app.intake.payload import flatten
 from app.models.area import Area
 from app.models.case import Case
 from app.models.organization import Organization
-from app.services.intake import intake_form, register_case
-from app.services.scope import ANYWHERE
-from app.validation.identity import check_digit
+from app.services.clock import today
 
 DISTRICT = ("441502", "汕尾市城区")
 # Four streets and three towns (domain-rules.md, "Real place names").
@@ -25,22 +25,6 @@ TOWNS = [
     ("东涌镇", "town"),
     ("捷胜镇", "town"),
 ]
-
-PEOPLE = [
-    ("林晓明", "19850312", "13802661234", "汕尾市城区香洲街道通港路18号"),
-    ("黄丽娟", "19900708", "13926605678", "汕尾市城区凤山街道红海大道56号"),
-    ("陈志强", "19780125", "15917701122", "汕尾市城区新港街道新港路9号"),
-    ("吴海燕", "19951130", "18802663344", "汕尾市城区马宫街道金町湾3栋"),
-    ("郑文斌", "19690419", "13650605566", "汕尾市城区红草镇红草圩12号"),
-    ("蔡秀英", "19820916", "13719247788", "汕尾市城区东涌镇品清村"),
-]
-
-
-def demo_id_number(birth: str, seq: int) -> str:
-    """A checksum-valid resident ID for a demo person born in Chengqu on ``birth``."""
-    first17 = f"441502{birth}{seq:03d}"
-    return first17 + check_digit(first17)
-
 
 def _area(code, name, level, parent=None) -> Area:
     key = {"code": code} if code else {"name": name, "level": level}
@@ -93,54 +77,24 @@ def load_areas_and_centres() -> dict:
     return {"areas": areas, "orgs": orgs}
 
 
-def demo_payload(dispute_type: str, sample: dict, n: int, places: dict) -> dict:
-    """The n-th demo case of a type, as an API client would send it."""
-    town = TOWNS[n % len(TOWNS)][0]
-    a = PEOPLE[(2 * n) % len(PEOPLE)]
-    b = PEOPLE[(2 * n + 1) % len(PEOPLE)]
-    return {
-        "title": f"{a[0]}与{b[0]}纠纷（演示）",
-        "description": "演示数据：当事人来窗口登记，申请调解。",
-        "claim_amount": str(8000 + 2500 * n),
-        "area_id": places["areas"][town].id,
-        "organization_id": places["orgs"][f"{town}综治中心"].id,
-        "channel": ["window", "assisted", "online"][n % 3],
-        "parties": [
-            {"kind": "person", "role": "applicant", "name": a[0],
-             "id_number": demo_id_number(a[1], 10 + n), "mobile": a[2], "address": a[3]},
-            {"kind": "person", "role": "respondent", "name": b[0],
-             "id_number": demo_id_number(b[1], 20 + n), "mobile": b[2], "address": b[3]},
-        ],
-        "intake": sample,
-    }
+def load_demo() -> str:
+    """Load the demo once: its people and logins, then the year of cases of every type that has
+    none yet (a type whose plugin is enabled later gets its cases on the next run)."""
+    from app import demo_people
+    from app.demo_steps import CaseStory
+    from app.demo_story import Cast, plan_story, replay
 
-
-def load_demo(per_type: int = 3) -> str:
-    """Load the demo once: types that already have cases are left alone."""
     places = load_areas_and_centres()
-    from app.demo_people import load_judges, load_mediators
-
-    load_mediators()
-    load_judges()
-    state = current_app.extensions["jiefen"]
     actor = appbuilder.sm.find_user(username="admin")
-    made = []
+    demo_people.load_people(actor)
+    state = current_app.extensions["jiefen"]
     with current_app.test_request_context(), force_locale("zh_CN"):
-        for dtype in state.dispatcher.enabled_types():
-            sample = state.registry.samples.get(dtype.code)
-            if sample is None:
-                continue
-            if db.session.query(Case.id).filter_by(dispute_type=dtype.code).first():
-                continue
-            for n in range(per_type):
-                form = intake_form(dtype.code, flatten(demo_payload(dtype.code, sample, n, places)), api=True, scope=ANYWHERE)
-                if not form.validate():
-                    raise RuntimeError(f"demo case for {dtype.code} is invalid: {form.errors}")
-                register_case(form, dtype.code, actor)
-            made.append(dtype.code)
-        from app.demo_linkage import load_referrals
-
-        load_referrals(actor)
-    if made:
-        return f"Demo data: {per_type} cases each for {', '.join(made)}."
-    return "Demo data already present."
+        types = [t.code for t in state.dispatcher.enabled_types() if t.code in state.registry.samples]
+        missing = [t for t in types
+                   if db.session.scalars(select(Case.id).where(Case.dispute_type == t).limit(1)).first() is None]
+        plans = [p for p in plan_story(types, [name for name, _level in TOWNS], today()) if p.dispute_type in missing]
+        if not plans:
+            return "Demo data already present."
+        cast = Cast(places, state.registry, demo_people)
+        steps = replay(CaseStory(plan, cast).run() for plan in plans)
+    return f"Demo data: {len(plans)} cases ({steps} steps) of {', '.join(missing)}."

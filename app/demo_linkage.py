@@ -1,44 +1,66 @@
-"""Demo linkage: a liaison officer of the traffic police brigade and one referral to it, so the
-partner pages, the case's referral panel and the ledger have something to show."""
+"""Demo linkage: some cases are referred to a partner agency (the traffic police brigade, the
+market regulation bureau, the human-resources bureau) while they are mediated; the partner's
+liaison accepts and answers, and the centre closes the referral — each on its own day, through
+:mod:`app.lifecycle.referrals`. Recent referrals are still waiting for the partner."""
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 
-from sqlalchemy import select
+from app.demo_people import LIAISONS
 
-from app.extensions import appbuilder, db
-from app.models.case import Case
-from app.models.membership import Membership
-from app.models.organization import Organization
-from app.models.referral import Referral
-from app.services.settings import today
+# What each partner is asked, by dispute type: (partner code, kind, purpose, legal basis, intake fields shared)
+REQUESTS = {
+    "traffic": ("traffic:police-brigade", "entrust", "请协助核实事故责任认定书及双方车辆投保情况，以便开展诉前调解。",
+                "《道路交通安全法》第七十四条；《人民调解法》第十七条", ["intake.accident_date", "intake.accident_place"]),
+    "consumer": ("consumer:market-regulation", "link", "请协助核查经营者主体信息及相关投诉记录，联合开展调解。",
+                 "《消费者权益保护法》第三十九条", ["intake.merchant", "intake.goods_or_service"]),
+    "labour": ("labour:hrss-bureau", "link", "请协助核实用人单位欠薪及社会保险缴纳情况。",
+               "《劳动争议调解仲裁法》第八条", ["intake.employer", "intake.position"]),
+}
+SHARED = ["title", "area", "parties.name", "parties.role"]
+ANSWERS = {
+    "traffic": "经核实，事故认定书已送达双方，双方车辆均在保险期内，相关材料可供调解使用。",
+    "consumer": "经核查，该经营者证照齐全，近一年有同类投诉两宗，已约谈经营者配合调解。",
+    "labour": "经核实，该单位存在拖欠工资情况，已责令限期整改，请继续组织调解。",
+}
 
-PARTNER_CODE = "traffic:police-brigade"  # seeded by the traffic plugin's linkage_partners hook
-LIAISON = ("police_liaison", "郑", "警官")
-SHARED = ["title", "area", "parties.name", "parties.role", "intake.accident_date", "intake.accident_place"]
+
+def partners(find_org, find_user) -> dict:
+    """``{dispute type: (partner organisation, its liaison user)}`` for the partners installed."""
+    liaisons = {code: username for username, _s, _g, code, _t in LIAISONS}
+    out = {}
+    for dispute_type, (code, *_rest) in REQUESTS.items():
+        org, user = find_org(code), find_user(liaisons.get(code, ""))
+        if org is not None and user is not None:
+            out[dispute_type] = (org, user)
+    return out
 
 
-def load_referrals(actor) -> int:
-    """The liaison user (a random password the administrator resets) and one referral of the
-    first traffic case; nothing is added twice. Returns the number of referrals made."""
-    from app.lifecycle.referrals import send
+def referral_story(story, found: dict, day: dt.date):
+    """The course of one referral of ``story``'s case (a generator for the demo's replay): sent
+    on ``day``, accepted the next day, answered a few days later, completed by the centre."""
+    from app.lifecycle import referrals
+    from app.lifecycle.referral_sharing import shareable_fields
 
-    org = db.session.scalars(select(Organization).where(Organization.code == PARTNER_CODE)).first()
-    if org is None:
-        return 0
-    sm = appbuilder.sm
-    username, first, last = LIAISON
-    if sm.find_user(username=username) is None:
-        user = sm.add_user(username=username, first_name=first, last_name=last, email=f"{username}@jiefen.invalid",
-                           role=sm.find_role("Partner"), password=secrets.token_urlsafe(24))
-        db.session.add(Membership(user_id=user.id, organization_id=org.id, title="联络员"))
-        db.session.commit()
-    if db.session.scalars(select(Referral.id).limit(1)).first() is not None:
-        return 0
-    case = db.session.scalars(select(Case).where(Case.dispute_type == "traffic").order_by(Case.id)).first()
-    if case is None:
-        return 0
-    send(case, actor, org.id, "entrust", "请协助核实事故责任认定书及双方车辆投保情况，以便开展诉前调解。",
-         "《道路交通安全法》第七十四条；《人民调解法》第十七条", SHARED, today() + dt.timedelta(days=7))
-    return 1
+    dispute_type = story.plan.dispute_type
+    if dispute_type not in found:
+        return
+    import random
+
+    from app.demo_steps import Moments
+
+    partner, liaison = found[dispute_type]
+    rng = random.Random(story.plan.seed + 1)  # its own draws: the case's course stays the same
+    time = Moments(story.time.zone, story.time.now, rng, story.time.last)
+    _code, kind, purpose, basis, fields = REQUESTS[dispute_type]
+    yield time.at(day, (15, 0), (17, 0))
+    known = shareable_fields(story.case)
+    shared = [f for f in SHARED + fields if f in known]
+    referral = referrals.send(story.case, story.clerk, partner.id, kind, purpose, basis, shared,
+                              day + dt.timedelta(days=7))
+    yield time.at(day + dt.timedelta(days=1))
+    referrals.accept(referral, liaison)
+    yield time.at(day + dt.timedelta(days=rng.choice([2, 3, 5])))
+    referrals.answer(referral, liaison, ANSWERS[dispute_type])
+    yield time.at(day + dt.timedelta(days=6))
+    referrals.complete(referral, story.clerk, "已收到协查回复，材料已附卷。")

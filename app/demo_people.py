@@ -1,4 +1,10 @@
-"""Demo people: a mediator pool, a mediation team, two judges and their weekly duty."""
+"""Demo people: the mediator pool and a team, the clerks of every centre, a court clerk, two
+judges with their weekly duty, partner liaisons — and a login for every one of them.
+
+Every login gets a random password nobody is told: the administrator sets one (Security →
+List Users → edit → reset password) when the person starts. Mediators' logins are made by the
+pool's own service (:func:`app.services.mediator_accounts.create_login`), as on the pool page.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,20 +20,55 @@ from app.models.membership import Membership
 from app.models.organization import Organization
 from app.services.settings import today
 
-# name, employment, engagement, organisation code, specialties, areas, certificate, register years, status
+# name, login, employment, engagement, organisation code, specialties, areas, certificate, register years, status
 MEDIATORS = [
-    ("陈秀兰", "full_time", "resident", "district-committee", ["family", "property"], ["香洲街道", "凤山街道"], "粤汕调证2024001", 3, None),
-    ("郑志明", "full_time", "resident", "mediation-company", ["traffic", "debt"], ["汕尾市城区"], "粤汕调证2024002", 3, None),
-    ("李卫东", "part_time", "invited", "district-committee", ["labour", "debt"], ["新港街道", "马宫街道"], "粤汕调证2023015", 4, None),
-    ("黄美玲", "part_time", "invited", "district-committee", ["medical"], ["汕尾市城区"], "粤汕调证2025007", 3, None),
-    ("蔡振华", "full_time", "resident", "mediation-company", ["consumer", "property"], ["红草镇", "东涌镇", "捷胜镇"], "粤汕调证2025011", 3, None),
-    ("吴少芬", "part_time", "invited", "district-committee", ["family"], ["香洲街道"], "粤汕调证2022031", 4, "年度考核待复核，暂停接案（演示）"),
+    ("陈秀兰", "med_chenxl", "full_time", "resident", "district-committee", ["family", "property"],
+     ["香洲街道", "凤山街道"], "粤汕调证2024001", 3, None),
+    ("郑志明", "med_zhengzm", "full_time", "resident", "mediation-company", ["traffic", "debt"], ["汕尾市城区"],
+     "粤汕调证2024002", 3, None),
+    ("李卫东", "med_liwd", "part_time", "invited", "district-committee", ["labour", "debt"], ["新港街道", "马宫街道"],
+     "粤汕调证2023015", 4, None),
+    ("黄美玲", "med_huangml", "part_time", "invited", "district-committee", ["medical"], ["汕尾市城区"],
+     "粤汕调证2025007", 3, None),
+    ("蔡振华", "med_caizh", "full_time", "resident", "mediation-company", ["consumer", "property"],
+     ["红草镇", "东涌镇", "捷胜镇"], "粤汕调证2025011", 3, None),
+    ("吴少芬", "med_wusf", "part_time", "invited", "district-committee", ["family"], ["香洲街道"], "粤汕调证2022031", 4,
+     "年度考核待复核，暂停接案（演示）"),
+    ("许晓东", "med_xuxd", "full_time", "resident", "centre-T05", ["traffic", "labour", "family"],
+     ["红草镇", "东涌镇"], "粤汕调证2024018", 3, None),
+    ("欧阳娜娜", "med_ouyangnn", "part_time", "invited", "centre-T07", ["consumer", "family", "medical"],
+     ["捷胜镇", "马宫街道"], "粤汕调证2025020", 3, None),
+    ("刘建国", "med_liujg", "full_time", "resident", "court-mediation", ["traffic", "debt", "property", "labour"],
+     ["汕尾市城区"], "粤汕调证2023002", 4, None),
 ]
 
-# username, first name, last name, membership code, weekday (Monday 0), span, centre code
+# login, surname, given name, organisation code, title, centre lead
+CLERKS = [
+    ("clerk_xiangzhou", "林", "婉婷", "centre-T01", "窗口工作人员", True),
+    ("clerk_fengshan", "黄", "佩珊", "centre-T02", "窗口工作人员", True),
+    ("clerk_xingang", "陈", "俊杰", "centre-T03", "窗口工作人员", True),
+    ("clerk_magong", "吴", "雪梅", "centre-T04", "窗口工作人员", True),
+    ("clerk_hongcao", "彭", "家豪", "centre-T05", "窗口工作人员", True),
+    ("clerk_dongyong", "庄", "晓玲", "centre-T06", "窗口工作人员", True),
+    ("clerk_jiesheng", "卢", "振宇", "centre-T07", "窗口工作人员", True),
+    ("clerk_district", "钟", "慧敏", "district-window", "接待窗口负责人", True),
+    ("clerk_court_med", "苏", "嘉欣", "court-mediation", "诉前调解中心书记员", False),
+    ("clerk_court", "余", "子轩", "court-civil", "书记员", False),
+]
+COURT_CLERK = "clerk_court"  # records the acceptance and ruling of judicial confirmation
+COURT_MEDIATION_CLERK = "clerk_court_med"  # registers court-entrusted cases
+
+# login, surname, given name, membership code, weekday (Monday 0), span, centre code
 JUDGES = [
     ("judge_chen", "陈", "明", "court-civil", 1, "full", "centre-T05"),  # every Tuesday at 红草镇
     ("judge_lin", "林", "芳", "court-filing", 3, "am", "centre-T01"),  # Thursday mornings at 香洲街道
+]
+
+# login, surname, given name, partner organisation code (seeded by the plugins), title
+LIAISONS = [
+    ("police_liaison", "郑", "警官", "traffic:police-brigade", "联络员"),
+    ("market_liaison", "何", "雅琪", "consumer:market-regulation", "联络员"),
+    ("hrss_liaison", "谢", "国平", "labour:hrss-bureau", "联络员"),
 ]
 
 
@@ -35,14 +76,30 @@ def _org(code: str) -> Organization:
     return db.session.scalars(select(Organization).where(Organization.code == code)).one()
 
 
+def _user(username: str, surname: str, given: str, role_name: str, org: Organization, title: str,
+          lead: bool = False):
+    """The user ``username`` with ``role_name`` and a membership of ``org``; made when missing."""
+    sm = appbuilder.sm
+    user = sm.find_user(username=username)
+    if user is not None:
+        return user
+    # A random password nobody is told: the administrator sets one when the person starts.
+    user = sm.add_user(username=username, first_name=given, last_name=surname, email=f"{username}@jiefen.invalid",
+                       role=sm.find_role(role_name), password=secrets.token_urlsafe(24))
+    db.session.add(Membership(user_id=user.id, organization_id=org.id, title=title, lead=lead))
+    db.session.commit()
+    return user
+
+
 def load_mediators() -> int:
-    """The pool, its training and one team; nothing is added twice."""
+    """The pool, its training and one team; nothing is added twice. Returns the mediators added."""
     if db.session.scalars(select(Mediator.id).limit(1)).first() is not None:
         return 0
     areas = {a.name: a for a in db.session.scalars(select(Area))}
-    start = today().replace(month=1, day=1)
+    # On the register since the start of last year: the demo's cases go back twelve months.
+    start = dt.date(today().year - 1, 1, 1)
     made = {}
-    for name, employment, engagement, org, specialties, served, cert, years, suspended in MEDIATORS:
+    for name, _login, employment, engagement, org, specialties, served, cert, years, suspended in MEDIATORS:
         mediator = Mediator(
             name=name, employment=employment, engagement=engagement, organization=_org(org),
             specialties=specialties, areas=[areas[a] for a in served], certificate_no=cert,
@@ -50,8 +107,8 @@ def load_mediators() -> int:
             status="suspended" if suspended else "active", status_reason=suspended,
         )
         mediator.trainings.append(
-            TrainingRecord(held_on=start.replace(month=3, day=15) if start.replace(month=3, day=15) <= today() else start,
-                           hours=4, topic="人民调解实务与法律适用", organizer="汕尾市城区司法局、城区人民法院联合举办")
+            TrainingRecord(held_on=start.replace(month=3, day=15), hours=4, topic="人民调解实务与法律适用",
+                           organizer="汕尾市城区司法局、城区人民法院联合举办")
         )
         db.session.add(mediator)
         made[name] = mediator
@@ -68,23 +125,56 @@ def load_mediators() -> int:
     return len(made)
 
 
+def load_mediator_logins(actor=None) -> int:
+    """A login (role Mediator) for every demo mediator that has none; returns how many were made."""
+    from app.services.mediator_accounts import create_login
+
+    logins = {row[0]: row[1] for row in MEDIATORS}
+    made = 0
+    for mediator in db.session.scalars(select(Mediator).where(Mediator.user_id.is_(None)).order_by(Mediator.id)):
+        username = logins.get(mediator.name)
+        if username is None or appbuilder.sm.find_user(username=username) is not None:
+            continue  # not a demo mediator, or an administrator has used the name meanwhile
+        create_login(mediator, username, actor)  # the one-time password is not shown: the admin resets it
+        made += 1
+    return made
+
+
+def load_staff() -> int:
+    """Clerks of every centre, the court's clerks and the partner liaisons; returns the users made."""
+    before = len(appbuilder.sm.get_all_users())
+    for username, surname, given, org, title, lead in CLERKS:
+        _user(username, surname, given, "Clerk", _org(org), title, lead)
+    for username, surname, given, code, title in LIAISONS:
+        partner = db.session.scalars(select(Organization).where(Organization.code == code)).first()
+        if partner is not None:  # its plugin is installed
+            _user(username, surname, given, "Partner", partner, title)
+    return len(appbuilder.sm.get_all_users()) - before
+
+
 def load_judges() -> int:
     """Two judges with memberships and a weekly duty for the next three months."""
     from app.services.duty import add_pattern
 
-    sm = appbuilder.sm
-    role = sm.find_role("Judge")
     added = 0
-    for username, first, last, member_of, weekday, span, centre in JUDGES:
-        user = sm.find_user(username=username)
-        if user is None:
-            # A random password nobody is told: the administrator sets one when the judge starts.
-            user = sm.add_user(username=username, first_name=first, last_name=last,
-                               email=f"{username}@jiefen.invalid", role=role, password=secrets.token_urlsafe(24))
-            db.session.add(Membership(user_id=user.id, organization_id=_org(member_of).id, title="法官"))
-            db.session.commit()
+    for username, surname, given, member_of, weekday, span, centre in JUDGES:
+        if appbuilder.sm.find_user(username=username) is None:
             added += 1
+        user = _user(username, surname, given, "Judge", _org(member_of), "法官")
         if db.session.scalars(select(DutyPattern.id).where(DutyPattern.judge_id == user.id)).first() is None:
             start = today()
             add_pattern(user.id, _org(centre).id, weekday, span, start, start + dt.timedelta(weeks=12))
     return added
+
+
+def load_people(actor=None) -> None:
+    """Everyone of the demo, with their logins (idempotent)."""
+    load_mediators()
+    load_mediator_logins(actor)
+    load_staff()
+    load_judges()
+
+
+def user(username: str):
+    """A demo user by login name."""
+    return appbuilder.sm.find_user(username=username)

@@ -1,7 +1,6 @@
 """Registering a case from a validated intake form (web or API alike)."""
 from __future__ import annotations
 
-import datetime as dt
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -10,6 +9,7 @@ from app.extensions import db, jiefen
 from app.intake.payload import to_json
 from app.models.case import Case
 from app.models.party import Party
+from app.models.types import utcnow
 from app.services.numbering import format_case_no, next_serial
 from app.lifecycle.workflow import record
 from app.services.transitions import apply_transition
@@ -55,7 +55,7 @@ def register_case(form, dispute_type: str, actor, channel: str | None = None) ->
     Everything (number, case, parties, plugin reactions) commits together or not at all.
     """
     session = db.session
-    now = dt.datetime.now(dt.timezone.utc)
+    now = utcnow()  # the one clock: the year of the case number and created_at agree
     try:
         serial = next_serial(session, now.year)
         case = Case(
