@@ -1,5 +1,6 @@
-"""My work: a mediator's offers and most urgent cases, a clerk's cases falling due, a judge's
-duty today — only within what each may see, at a cost that does not grow with the cases."""
+"""My work: a mediator's offers and most urgent cases, a clerk's own cases falling due, a
+judge's duty today — only within what each may see, at a cost that does not grow with the
+cases. (The queues of each role: tests/test_mywork_roles.py.)"""
 from __future__ import annotations
 
 import datetime as dt
@@ -109,10 +110,30 @@ def offer(app, desk, other=False) -> int:
     return case
 
 
-def case_order(html: str, section: str) -> list[int]:
-    """Case ids listed in a section of the page, in page order."""
-    part = html.split(f'id="{section}"', 1)[1].split('class="panel panel-default"', 1)[0]
-    return [int(i) for i in re.findall(r'class="(?:mywork-case|offer)" data-case="(\d+)"', part)]
+def case_order(html: str, queue: str) -> list[int]:
+    """Case ids listed on a card of My work (``mywork-<queue>``), in page order."""
+    import lxml.html
+
+    cards = lxml.html.fromstring(html).xpath(f"//div[@id='mywork-{queue.removeprefix('mywork-')}']")
+    if not cards:
+        return []
+    return [int(tr.get("data-case")) for tr in cards[0].xpath(".//tr[@data-case]")]
+
+
+def row_classes(html: str, queue: str, case_id: int) -> str:
+    """The classes of a case's row on a card (its urgency shows there)."""
+    import lxml.html
+
+    [row] = lxml.html.fromstring(html).xpath(f"//div[@id='mywork-{queue}']//tr[@data-case='{case_id}']")
+    return row.get("class")
+
+
+def card_count(html: str, queue: str) -> int:
+    """The count on a card."""
+    import lxml.html
+
+    [badge] = lxml.html.fromstring(html).xpath(f"//div[@id='mywork-{queue}']//span[contains(@class, 'mywork-count')]")
+    return int(badge.text_content())
 
 
 def test_a_mediator_sees_the_pending_offer_and_the_overdue_case_first(wapp, desk):
@@ -121,23 +142,26 @@ def test_a_mediator_sees_the_pending_offer_and_the_overdue_case_first(wapp, desk
     overdue = mediating_case(wapp, desk, day - dt.timedelta(days=40))
     offered = offer(wapp, desk)
     html = login(wapp, "mw_mediator").get("/mywork/?_l_=en").get_data(as_text=True)
-    assert case_order(html, "mywork-offers") == [offered]
-    assert case_order(html, "mywork-mediating") == [overdue, running]
-    assert "label-danger" in html.split(f'data-case="{overdue}"', 1)[1].split("mywork-case", 1)[0]
+    assert case_order(html, "offers") == [offered]
+    assert case_order(html, "mediating") == [overdue, running]
+    assert "mywork-overdue" in row_classes(html, "mediating", overdue)
+    assert "mywork-overdue" not in row_classes(html, "mediating", running)
+    assert f'href="/case/offers/' in html.split('id="mywork-offers"', 1)[1].split("mywork-col", 1)[0]
     assert 'id="mywork-duty"' not in html  # not a judge
 
 
-def test_a_responsible_clerk_sees_the_case_falling_due_and_not_the_others(wapp, desk):
+def test_a_responsible_clerk_sees_the_case_falling_due_first_and_not_the_others(wapp, desk):
     day = today(wapp)
-    due_soon = register(wapp, places(desk), "family", responsible_staff_id=desk["mw_clerk"])
     calm = register(wapp, places(desk), "family", responsible_staff_id=desk["mw_clerk"])
+    due_soon = register(wapp, places(desk), "family", responsible_staff_id=desk["mw_clerk"])
     someone_elses = register(wapp, places(desk), "family")
     for case, accepted in ((due_soon, day - dt.timedelta(days=28)), (calm, day),
                            (someone_elses, day - dt.timedelta(days=28))):
         walk(wapp, case, ("start_screening", accepted), ("accept_mediation", accepted))
     html = login(wapp, "mw_clerk").get("/mywork/?_l_=en").get_data(as_text=True)
-    assert case_order(html, "mywork-staff") == [due_soon]
-    assert "label-warning" in html and "Due soon" in html
+    assert case_order(html, "responsible") == [due_soon, calm]
+    assert "mywork-soon" in row_classes(html, "responsible", due_soon) and "Due soon" in html
+    assert card_count(html, "responsible") == 2
     assert 'id="mywork-offers"' not in html  # not a mediator
 
 
@@ -153,10 +177,12 @@ def test_own_work_shows_even_outside_the_users_area_and_nothing_else_does(wapp, 
         walk(wapp, case, ("start_screening", day - dt.timedelta(days=29)),
              ("accept_mediation", day - dt.timedelta(days=29)))
     mediator_page = login(wapp, "mw_mediator").get("/mywork/").get_data(as_text=True)
-    assert case_order(mediator_page, "mywork-offers") == [offered]
-    assert case_order(mediator_page, "mywork-mediating") == [mediated]
-    staff = case_order(login(wapp, "mw_clerk").get("/mywork/").get_data(as_text=True), "mywork-staff")
-    assert answerable in staff and unrelated not in staff
+    assert case_order(mediator_page, "offers") == [offered]
+    assert case_order(mediator_page, "mediating") == [mediated]
+    clerk_page = login(wapp, "mw_clerk").get("/mywork/").get_data(as_text=True)
+    assert case_order(clerk_page, "responsible") == [answerable]
+    # the other street's case waiting for a mediator is not this centre's to assign
+    assert unrelated not in case_order(clerk_page, "assignment")
 
 
 def test_a_judge_sees_todays_duty(wapp, desk):
@@ -198,7 +224,7 @@ def statements(app):
         event.remove(engine, "before_cursor_execute", record)
 
 
-def test_the_page_costs_the_same_queries_for_3_or_9_cases(wapp, desk):
+def test_the_page_costs_the_same_queries_for_3_or_12_cases(wapp, desk):
     day = today(wapp)
     mediator, clerk = login(wapp, "mw_mediator"), login(wapp, "mw_clerk")
 
@@ -217,7 +243,9 @@ def test_the_page_costs_the_same_queries_for_3_or_9_cases(wapp, desk):
 
     add(3)
     few = cost(mediator), cost(clerk)
-    add(6)
+    add(9)  # past the cards' five items: the counts and "view all" links appear
+    html = clerk.get("/mywork/").get_data(as_text=True)
+    assert card_count(html, "responsible") == 12 and len(case_order(html, "responsible")) == 5
     assert (cost(mediator), cost(clerk)) == few
 
 
@@ -231,17 +259,24 @@ def test_todays_appointments_and_due_return_visits_are_listed(wapp, desk):
     day = today(wapp)
     with wapp.app_context():
         zone = ZoneInfo("Asia/Shanghai")
+
+        def utc(day, hour):  # stored as the app stores it: UTC (07:00 for 15:00 in Shanwei)
+            return dt.datetime.combine(day, dt.time(hour, 0), tzinfo=zone).astimezone(dt.timezone.utc)
+
         db.session.add_all([
-            Appointment(case_id=mine, starts_at=dt.datetime.combine(day, dt.time(15, 0), tzinfo=zone),
-                        mode="offline", place="香洲街道综治中心调解室", participants=["林晓明"]),
-            Appointment(case_id=mine, starts_at=dt.datetime.combine(day + dt.timedelta(days=1), dt.time(9, 0), tzinfo=zone),
-                        mode="offline", place="明天的调解室", participants=[]),
+            Appointment(case_id=mine, starts_at=utc(day, 15), mode="offline", place="香洲街道综治中心调解室",
+                        participants=["林晓明"]),
+            # 07:30 in Shanwei is still yesterday in UTC: it is today's appointment all the same
+            Appointment(case_id=mine, starts_at=utc(day, 7) + dt.timedelta(minutes=30), mode="offline",
+                        place="清晨的调解室", participants=[]),
+            Appointment(case_id=mine, starts_at=utc(day + dt.timedelta(days=1), 9), mode="offline",
+                        place="明天的调解室", participants=[]),
             ReturnVisit(case_id=mine, scheduled_for=day - dt.timedelta(days=1)),
             ReturnVisit(case_id=mine, scheduled_for=day + dt.timedelta(days=10)),
         ])
         db.session.commit()
     html = login(wapp, "mw_clerk").get("/mywork/?_l_=en").get_data(as_text=True)
-    appointments = html.split('id="mywork-appointments"', 1)[1].split('id="mywork-visits"', 1)[0]
-    visits = html.split('id="mywork-visits"', 1)[1]
-    assert "香洲街道综治中心调解室" in appointments and "明天的调解室" not in appointments
-    assert visits.count("/visits/") == 1
+    appointments = html.split('id="mywork-appointments"', 1)[1].split("mywork-col", 1)[0]
+    assert "15:00 香洲街道综治中心调解室" in appointments and "07:30 清晨的调解室" in appointments
+    assert "明天的调解室" not in appointments
+    assert case_order(html, "visits") == [mine] and "mywork-overdue" in row_classes(html, "visits", mine)

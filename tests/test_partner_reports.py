@@ -67,13 +67,15 @@ def test_partner_ledger_is_a_real_workbook_of_its_own_referrals_and_shared_field
 
 def test_partner_home_starts_from_the_referrals_waiting_for_it(rapp, world):
     answered, late, theirs = _referrals(rapp, world)
-    html = login(rapp, "ref_partner_a").get("/").get_data(as_text=True)
-    assert 'id="count-sent">1<' in html and 'id="count-overdue">1<' in html
-    waiting = html.split('id="partner-waiting"')[1]
+    client = login(rapp, "ref_partner_a")
+    assert client.get("/").headers["Location"].endswith("/mywork/")  # the partner's landing page
+    html = client.get("/mywork/").get_data(as_text=True)
+    waiting = html.split('id="mywork-partner-sent"')[1].split("mywork-col")[0]
     assert f"/partner/referrals/{late}" in waiting and f"/partner/referrals/{answered}" not in waiting
+    assert "mywork-overdue" in waiting and '<span class="badge mywork-count" data-count="1">' in waiting
     assert f"/partner/referrals/{theirs}" not in html
-    jumbotron = html.split('class="jumbotron"')[1].split('id="partner-counts"')[0]
-    assert "/partner/referrals/" in jumbotron and "/case/list/" not in jumbotron
+    links = html.split('id="partner-links"')[1].split("</div>")[0]
+    assert "/partner/referrals/" in links and "/case/list/" not in html
 
 
 def test_text_that_looks_like_a_formula_stays_text_in_the_ledger(rapp, world):

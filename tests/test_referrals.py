@@ -398,13 +398,10 @@ def test_overdue_referrals_of_the_sender(rapp, world):
         stats = partner_statistics(world["a"])
         assert stats["overdue"] == 1 and stats["by_status"]["sent"] == 2 and stats["by_status"]["answered"] == 1
     assert on_time
-    # the section for My work (wired by app/views/mywork.py + mywork.html)
-    from flask import render_template
-
-    with rapp.test_request_context("/"):
-        sender = rapp.appbuilder.sm.find_user(username=SENDER)
-        html = render_template("jiefen/referral_mywork.html", work={"overdue_referrals": overdue_for(sender)})
-    assert "城区交警大队" in html and past.isoformat() in html and html.count("<tr>") == 2
+    # the sender's My work lists it on its card (app/views/mywork_roles.py)
+    html = login(rapp, SENDER).get("/mywork/").get_data(as_text=True)
+    card = html.split('id="mywork-sent-overdue"', 1)[1].split("mywork-col", 1)[0]
+    assert "城区交警大队" in card and past.isoformat() in card and card.count('class="mywork-item') == 1
 
 
 def test_case_panel_lists_the_referrals(rapp, world):
