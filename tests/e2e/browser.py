@@ -124,7 +124,7 @@ class Person:
 
     # -- forms -----------------------------------------------------------------------------------
     def fill(self, name: str, value: str, within: str = "") -> None:
-        self.page.locator(f"{within} [name='{name}']".strip()).fill(str(value))
+        self.page.locator(f"{within} :is(input, textarea)[name='{name}']".strip()).fill(str(value))
 
     def choose(self, name: str, label: str | None = None, value: str | None = None, within: str = "") -> None:
         """Pick an option of the select ``name`` by its text (or value), as a user would;
@@ -147,7 +147,7 @@ class Person:
         return [re.sub(r"\s+", " ", t).strip() for t in found.all_inner_texts() if t.strip()]
 
     def value(self, name: str) -> str:
-        return self.page.locator(f"[name='{name}']").input_value()
+        return self.page.locator(f":is(input, textarea, select)[name='{name}']").input_value()
 
     # -- signing in ------------------------------------------------------------------------------
     def sign_in(self, username: str, password: str) -> None:

@@ -40,14 +40,14 @@ def fill_traffic_intake(clerk: Person, applicant_id: str) -> None:
     clerk.fill("title", f"{APPLICANT}与{RESPONDENT}交通事故赔偿纠纷")
     clerk.fill("description", "双方车辆在路口相撞，申请人受伤，请求赔偿医疗费和财产损失。")
     clerk.fill("claim_amount", "19300.50")
-    clerk.choose("area_id", label="香洲街道")
+    clerk.choose("area_id", label="香洲街道")  # place names are Chinese in both languages
     clerk.choose("organization_id", label="香洲街道综治中心")
     for i, (role, name, id_number, mobile, address) in enumerate([
-        ("申请人", APPLICANT, applicant_id, "13802661234", "汕尾市城区香洲街道通港路18号"),
-        ("被申请人", RESPONDENT, helpers.VALID_ID_2, "13926605678", "汕尾市城区凤山街道红海大道56号"),
+        ("applicant", APPLICANT, applicant_id, "13802661234", "汕尾市城区香洲街道通港路18号"),
+        ("respondent", RESPONDENT, helpers.VALID_ID_2, "13926605678", "汕尾市城区凤山街道红海大道56号"),
     ]):
-        clerk.choose(f"parties-{i}-kind", label="自然人")
-        clerk.choose(f"parties-{i}-role", label=role)
+        clerk.choose(f"parties-{i}-kind", value="person")
+        clerk.choose(f"parties-{i}-role", value=role)
         clerk.fill(f"parties-{i}-name", name)
         clerk.fill(f"parties-{i}-id_number", id_number)
         clerk.fill(f"parties-{i}-mobile", mobile)
@@ -65,7 +65,7 @@ def fill_traffic_intake(clerk: Person, applicant_id: str) -> None:
     clerk.fill("intake-property_loss", "6800.00")
 
 
-def register_traffic_case(clerk: Person) -> int:
+def register_traffic_case(clerk: Person, english: bool = False) -> int:
     """Register the case, first with a mistyped ID number: the form says what is wrong and
     keeps what was typed; corrected, it registers and shows the case page."""
     clerk.goto("/case/intake/")
@@ -74,13 +74,13 @@ def register_traffic_case(clerk: Person) -> int:
     clerk.submit("#intake-form button[type=submit]")
     assert clerk.path == "/case/intake/traffic", clerk.path
     error = clerk.page.locator("#intake-form .has-error, #intake-form .text-danger, #intake-form .help-block.error")
-    assert "身份证" in " ".join(error.all_inner_texts()), error.all_inner_texts()
+    said = " ".join(error.all_inner_texts())
+    assert ("ID" in said) if english else ("身份证" in said), said
     kept = {name: clerk.value(name) for name in ("parties-0-name", "parties-0-id_number", "parties-1-name",
                                                   "intake-accident_place", "intake-vehicles-1-plate")}
     assert kept == {"parties-0-name": APPLICANT, "parties-0-id_number": BAD_ID, "parties-1-name": RESPONDENT,
                     "intake-accident_place": "通港路与香城路交叉口", "intake-vehicles-1-plate": "粤NA6789"}, kept
-    respondent_role = clerk.page.locator("select[name='parties-1-role'] option:checked").inner_text()
-    assert respondent_role.strip() == "被申请人", respondent_role
+    assert clerk.value("parties-1-role") == "respondent", "the respondent's row changed role after the error"
 
     clerk.fill("parties-0-id_number", helpers.VALID_ID)
     clerk.submit("#intake-form button[type=submit]")

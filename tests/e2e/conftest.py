@@ -10,6 +10,8 @@ from playwright.sync_api import sync_playwright
 
 from tests.e2e.browser import DESKTOP, Guard, Person, launch_chromium
 from tests.e2e.server import start_server
+from tests.e2e.staff import (ADMIN, CENTRE, CLERK, COURT_CLERK, COURT_FILING, MEDIATOR_NAME, PARTNER, POLICE,
+                             add_membership, create_mediator_login, create_user, mediator_pk, sign_in)
 
 HERE = Path(__file__).parent
 
@@ -60,3 +62,27 @@ def person(chromium, server, guard):
         someone.close()
     if guard.problems:
         pytest.fail(guard.report(), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def staff(chromium, server):
+    """The people of the journeys, given their logins by the administrator through the pages
+    (the administrator's own journey checks those pages' text; here only that they work):
+    the street centre's clerk, the court's filing clerk, the traffic police's liaison, and
+    the pool mediator's login (``None`` until the pool has a login page)."""
+    guard = Guard(server.base)
+    admin = Person(chromium, guard, server, "administrator (arranging)")
+    admin.chinese = False
+    sign_in(admin, ADMIN)
+    for login, role, organisation, position in (
+            (CLERK, "Clerk", CENTRE, "窗口受理员"), (COURT_CLERK, "Clerk", COURT_FILING, "书记员"),
+            (PARTNER, "Partner", POLICE, "联络员")):
+        create_user(admin, login, role)
+        add_membership(admin, login, organisation, position)
+    admin.goto(f"/mediators/show/{mediator_pk(admin, MEDIATOR_NAME)}")
+    mediator = None
+    if admin.page.locator("#mediator-login").count():
+        mediator = create_mediator_login(admin, MEDIATOR_NAME, "e2e_mediator")
+    admin.close()
+    assert not guard.problems, guard.report()
+    return {"clerk": CLERK, "court_clerk": COURT_CLERK, "partner": PARTNER, "mediator": mediator}
