@@ -226,3 +226,6 @@ def install_template_helpers(app) -> None:
         litigation_track_label=litigation_track_label,
         recommended_mediators=recommended_mediators,
     )
+    from app.views.case_page import install_page_helpers  # the frame, the case page and the case list
+
+    install_page_helpers(app)

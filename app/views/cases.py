@@ -18,6 +18,7 @@ from app.services.duplicates import find_duplicates
 from app.services.intake import TYPE_UNAVAILABLE, intake_form, register_case
 from app.services.transitions import TransitionRefused
 from app.templating import local_time
+from app.views.case_filters import LIST_FILTERS
 from app.views.keys import is_valid_pk
 from app.views.scope_filter import SCOPE
 
@@ -81,6 +82,12 @@ class CaseModelView(ModelView):
         "channel": lambda code: CASE_CHANNELS.get(code, code),
         "created_at": local_time,
     }
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # Every case list (the plugins' typed lists subclass this view with base filters of
+        # their own) takes the quick filters, selects and search box of the list page.
+        self._base_filters.add_filter_list([LIST_FILTERS])
 
     def _show(self, pk):
         if not is_valid_pk(pk):
