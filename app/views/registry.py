@@ -23,6 +23,7 @@ from app.views.duty import register_duty_views
 from app.views.mediator_login import register_mediator_login_views
 from app.views.mediators import register_mediator_views
 from app.views.mywork import register_mywork_views
+from app.views.responsibility import register_responsibility_views
 from app.views.health import health
 from app.views.workflow import CaseWorkflowApi, CaseWorkflowView
 from app.views.organizations import OrganizationModelView
@@ -88,6 +89,7 @@ def register_core_views(app, appbuilder) -> None:
     app.add_template_global(offers_for_case, "case_offers")
     app.add_template_global(lambda code: OFFER_RESPONSES.get(code, code), "offer_response_label")
     register_mywork_views(appbuilder)
+    register_responsibility_views(appbuilder)
     appbuilder.add_view(
         AreaModelView, "Areas", label=_l("Areas"), icon="fa-map-marker", category="Security"
     )
