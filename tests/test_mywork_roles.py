@@ -261,3 +261,32 @@ def test_the_court_and_centre_pages_cost_the_same_statements_for_few_or_many_cas
     html = court.get("/mywork/").get_data(as_text=True)
     assert card_count(html, "confirm-accept") == 10 and card_count(html, "court-limit") == 10
     assert (cost(court), cost(centre)) == few
+
+
+def test_every_seats_chinese_page_reads_chinese(rapp, seats):
+    """Titles, counts, dates, urgency and buttons: no English word on any card in zh_CN."""
+    import re
+
+    from app.extensions import db
+    from app.models import OutboxMessage, Referral
+
+    day = today(rapp)
+    confirmation_pending(rapp, seats, day - dt.timedelta(days=3))
+    case = register(rapp, here(seats), "family", responsible_staff_id=seats["r_centre"])
+    with rapp.app_context():
+        db.session.add_all([
+            Referral(case_id=case, partner_id=seats["partner"], kind="link", purpose="请协助调取监控录像",
+                     legal_basis="道路交通安全法", due_on=day),
+            OutboxMessage(mechanism="webhook", event="referral.sent", idempotency_key="mw-zh-1", status="dead",
+                          last_error="对方系统无响应"),
+        ])
+        db.session.commit()
+    admin = rapp.test_client()
+    helpers.login(admin, "admin")
+    clients = {name: login(rapp, name) for name in ("r_court", "r_centre", "r_partner", "r_judge")}
+    for seat, client in {**clients, "admin": admin}.items():
+        html = client.get("/mywork/").get_data(as_text=True)
+        [cards] = lxml.html.fromstring(html).xpath("//div[contains(@class, 'mywork-cards')]")
+        text = cards.text_content()
+        assert not re.findall(r"[A-Za-z]{2,}", text), (seat, re.findall(r"[A-Za-z]{2,}", text))
+        assert "我的工作台" in html

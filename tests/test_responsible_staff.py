@@ -169,3 +169,24 @@ def test_a_finished_case_keeps_its_responsible_staff_member(sapp, world):
     r = sapp.test_client().post(f"/api/v1/case/{case}/responsible", json={"user_id": world["rs_colleague"]},
                                 headers=token(sapp, "rs_court"))
     assert r.status_code == 422 and "finished" in str(r.get_json()["message"])
+
+
+def test_the_administrator_names_the_centres_lead_on_the_staff_page(sapp, world):
+    from app.extensions import db
+    from app.models import Membership
+
+    case = village_case(sapp, world)
+    with sapp.app_context():
+        membership_id = db.session.query(Membership).filter_by(user_id=world["rs_colleague"]).one().id
+    admin = sapp.test_client()
+    helpers.login(admin, "admin")
+    form = admin.get(f"/admin/staff/edit/{membership_id}").get_data(as_text=True)
+    assert 'name="lead"' in form
+    r = admin.post(f"/admin/staff/edit/{membership_id}", data={
+        "organization": str(world["centre"]), "title": "副主任", "lead": "y", "csrf_token": csrf_token(form)})
+    assert r.status_code == 302
+    with sapp.app_context():
+        assert db.session.get(Membership, membership_id).lead is True
+    r = sapp.test_client().post(f"/api/v1/case/{case}/responsible", json={"user_id": world["rs_colleague"]},
+                                headers=token(sapp, "rs_colleague"))
+    assert r.status_code == 200, r.get_json()

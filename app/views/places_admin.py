@@ -6,7 +6,7 @@ from decimal import Decimal
 from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext, lazy_gettext as _l
-from wtforms import SelectField
+from wtforms import BooleanField, SelectField
 from wtforms.validators import DataRequired
 
 from app.extensions import db
@@ -88,13 +88,18 @@ class MembershipModelView(ModelView):
     class_permission_name = "StaffAdmin"
     include_route_methods = {"list", "show", "add", "edit", "delete"}
     list_title = _l("Staff and their organisations")
-    list_columns = ["user", "organization", "title"]
+    list_columns = ["user", "organization", "title", "lead"]
     show_columns = list_columns
     add_columns = list_columns
-    edit_columns = ["organization", "title"]
-    search_columns = ["organization", "title"]
+    edit_columns = ["organization", "title", "lead"]
+    search_columns = ["organization", "title", "lead"]
     order_columns = ["title"]
-    label_columns = {"user": _l("User"), "organization": _l("Organisation"), "title": _l("Position")}
+    label_columns = {"user": _l("User"), "organization": _l("Organisation"), "title": _l("Position"),
+                     "lead": _l("Lead of the organisation")}
+    # The lead assigns the staff member responsible for a case (app/lifecycle/responsibility.py);
+    # an unticked box is a valid answer (FAB would make a NOT NULL boolean "required").
+    add_form_extra_fields = {"lead": BooleanField(_l("Lead of the organisation"))}
+    edit_form_extra_fields = {"lead": BooleanField(_l("Lead of the organisation"))}
 
     def pre_add(self, item):
         if item.user is None or item.organization is None:
