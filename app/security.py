@@ -1,20 +1,31 @@
 """Jiefen's security manager: FAB's, with permission checks cached per request.
 
 A stock FAB page runs one permission query per menu item and per button (fab-notes.md);
-here a user's grants are read once per request and checked in memory.
+here a user's grants are read once per request and checked in memory. Users are loaded as
+``StaffUser`` (names written surname first for Chinese names), and FAB's user-statistics
+chart is left out: it loads Google's chart library from the internet and stays blank offline.
 """
 from __future__ import annotations
 
 from flask import abort, g, has_request_context, redirect, request, url_for
 from flask_appbuilder import expose
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.widgets import ListWidget, ShowWidget
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+
+from app.models.user import StaffUser
 
 _G_KEY = "_jiefen_permissions"
 
 
 class JiefenSecurityManager(SecurityManager):
     """FAB's SQLAlchemy security manager with a per-request permission cache."""
+
+    user_model = StaffUser
+    # FAB's chart views load Google's loader from gstatic.com: nothing may come from outside.
+    userstatschartview = None
 
     def _permissions_of(self, user) -> frozenset:
         cache = g.setdefault(_G_KEY, {}) if has_request_context() else {}
@@ -67,13 +78,44 @@ class GuardedActionsMixin:
         return self._guard_action(request.form.get("action")) or super().action_post()
 
 
-def _guarded(view_cls):
-    return type(view_cls.__name__, (GuardedActionsMixin, view_cls), {})
+def _guarded(view_cls, **attributes):
+    return type(view_cls.__name__, (GuardedActionsMixin, view_cls), attributes)
 
 
-JiefenSecurityManager.userdbmodelview = _guarded(SecurityManager.userdbmodelview)
-JiefenSecurityManager.rolemodelview = _guarded(SecurityManager.rolemodelview)
-JiefenSecurityManager.groupmodelview = _guarded(SecurityManager.groupmodelview)
+def _surname_first(columns: list) -> list:
+    """FAB asks for the given name before the surname; Chinese forms ask 姓 before 名."""
+    order = list(columns)
+    if "first_name" in order and "last_name" in order:
+        i, j = order.index("first_name"), order.index("last_name")
+        if i < j:
+            order[i], order[j] = order[j], order[i]
+    return order
+
+
+def _user_view(view_cls):
+    attributes = {"datamodel": SQLAInterface(StaffUser)}
+    for name in ("add_columns", "edit_columns", "list_columns"):
+        attributes[name] = _surname_first(getattr(view_cls, name))
+    for name in ("show_fieldsets", "user_show_fieldsets"):
+        attributes[name] = [
+            (title, {**spec, "fields": _surname_first(spec["fields"])}) for title, spec in getattr(view_cls, name)
+        ]
+    return _guarded(view_cls, **attributes)
+
+
+JiefenSecurityManager.userdbmodelview = _user_view(SecurityManager.userdbmodelview)
+# FAB's role widgets print cells raw ("[]", "can show on Case"); the standard ones apply
+# the formatters (app/views/readable.py). FAB_ROLES (built-in roles they cater for) is unused.
+JiefenSecurityManager.rolemodelview = _guarded(
+    SecurityManager.rolemodelview, list_widget=ListWidget, show_widget=ShowWidget,
+    label_columns={"name": _l("Name"), "permissions": _l("Permissions"), "user": _l("Users")},
+)
+JiefenSecurityManager.groupmodelview = _guarded(
+    SecurityManager.groupmodelview,
+    # FAB gives the group pages no column labels: they would read "Name", "Roles", "Users".
+    label_columns={"name": _l("Name"), "label": _l("Label"), "description": _l("Description"),
+                   "users": _l("Users"), "roles": _l("Roles")},
+)
 JiefenSecurityManager.permissionmodelview = _guarded(SecurityManager.permissionmodelview)
 JiefenSecurityManager.viewmenumodelview = _guarded(SecurityManager.viewmenumodelview)
 JiefenSecurityManager.permissionviewmodelview = _guarded(SecurityManager.permissionviewmodelview)

@@ -1,4 +1,5 @@
-"""Helpers templates use to show plugin intake data in the reader's language."""
+"""Helpers templates use to show data in the reader's language: plugin intake data, people's
+names, file sizes, times."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext, lazy_gettext as _l, to_user_timezone
 
 from app.extensions import jiefen
+from app.names import person_name
 
 
 def _format(spec, value):
@@ -24,6 +26,20 @@ def _format(spec, value):
     if spec.kind == "percent":
         return f"{value}%"
     return str(value)
+
+
+def file_size(size, binary: bool = False) -> str:
+    """A file's size in KB or MB (1 KB = 1024 bytes), as Chinese office software writes it;
+    replaces Jinja's ``filesizeformat``, which writes "441 Bytes"."""
+    if size is None:
+        return "—"
+    size = int(size)
+    if size < 1024 * 1024:
+        kb = size / 1024
+        return "0 KB" if size == 0 else f"{max(kb, 0.1):.1f} KB"
+    if size < 1024 ** 3:
+        return f"{size / 1024 ** 2:.1f} MB"
+    return f"{size / 1024 ** 3:.1f} GB"
 
 
 def local_time(value) -> str:
@@ -141,6 +157,10 @@ def timeline_label(event) -> str:
         label = gettext("Mediation period extended by %(n)s days (the parties agree)", n=(event.data or {}).get("days"))
     elif event.kind == "consent":
         label = gettext("Consent: %(subject)s", subject=CONSENT_SUBJECTS.get(event.action, event.action))
+    elif event.kind == "responsibility":
+        from app.lifecycle.responsibility import describe
+
+        label = describe(event)
     elif event.action == "registered" or event.to_state == "registered":
         label = gettext("Registered")
     else:
@@ -199,8 +219,12 @@ def referral_status_label(code) -> str:
 
 
 def install_template_helpers(app) -> None:
-    """Expose the helpers to every template."""
+    """Expose the helpers to every template, and make every registered FAB view show its
+    values readably (called once all views are registered)."""
+    from app.views.readable import display_value, make_views_readable
+
     sm = app.appbuilder.sm
+    make_views_readable(app.appbuilder)
 
     def is_menu_visible(item) -> bool:
         # FAB's server-rendered menu ignores `menu_cond` (only its menu API honours it):
@@ -208,6 +232,9 @@ def install_template_helpers(app) -> None:
         return item.should_render() and sm.has_access("menu_access", item.name)
 
     app.jinja_env.filters["is_menu_visible"] = is_menu_visible
+    app.jinja_env.filters["person_name"] = person_name
+    app.jinja_env.filters["filesizeformat"] = file_size
+    app.jinja_env.filters["display_value"] = display_value
     app.jinja_env.globals.update(
         intake_rows=intake_rows,
         dispute_type_label=lambda code: jiefen().dispatcher.type_label(code),
@@ -225,6 +252,8 @@ def install_template_helpers(app) -> None:
         timeline_label=timeline_label,
         litigation_track_label=litigation_track_label,
         recommended_mediators=recommended_mediators,
+        person_name=person_name,
+        display_value=display_value,
     )
     from app.views.case_page import install_page_helpers  # the frame, the case page and the case list
 

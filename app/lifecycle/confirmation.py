@@ -26,6 +26,7 @@ from app.lifecycle.workflow import StaleCase, perform, record
 from app.models.case import CASE_STATES, Case
 from app.models.outcome import CONFIRMATION_RESULTS, Agreement, JudicialConfirmation
 from app.models.types import utcnow
+from app.services.setting_labels import setting_label
 from app.services.settings import SettingMissing, setting_int, today
 from app.services.transitions import TransitionRefused
 
@@ -72,7 +73,7 @@ def confirmation_problems(case: Case, applied_on) -> list[str]:
 
 def _missing(key: str, day: dt.date) -> str:
     return gettext("The dated setting %(key)s has no value in force on %(day)s: an administrator must enter it.",
-                   key=key, day=day.isoformat())
+                   key=setting_label(key), day=day.isoformat())
 
 
 def apply_confirmation(case: Case, actor, applied_on, expected_version=None) -> JudicialConfirmation:

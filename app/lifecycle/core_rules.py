@@ -21,6 +21,7 @@ from app.plugins import (
     hookimpl,
     setting_decimal,
 )
+from app.services.setting_labels import setting_label
 
 PREFILING_DAYS = "core.prefiling_mediation_days"
 COURT_ORDINARY_DAYS = "core.court_mediation_days_ordinary"
@@ -174,7 +175,8 @@ def diversion_advice(case):
         return [Advice(
             "core.small_claims_wage_missing",
             _("Small-claims limits cannot be worked out: an administrator must enter Guangdong's average "
-              "annual wage of employed persons for the previous year (dated setting %(key)s).", key=SMALL_CLAIMS_WAGE),
+              "annual wage of employed persons for the previous year (dated setting %(key)s).",
+              key=setting_label(SMALL_CLAIMS_WAGE)),
             severity="warning",
             source=WAGE_SOURCE,
         )]

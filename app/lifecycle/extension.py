@@ -29,6 +29,7 @@ from app.lifecycle.workflow import StaleCase, record
 from app.models.case import Case
 from app.models.lifecycle import Consent, TimelineEvent
 from app.models.types import utcnow
+from app.services.setting_labels import setting_label
 from app.services.settings import SettingMissing, court_day, court_zone, setting_int
 from app.services.transitions import TransitionRefused
 
@@ -117,7 +118,7 @@ def extension_terms(case: Case) -> ExtensionTerms:
         terms.max_days = setting_int(LIMITS[kind], start_day)
     except (SettingMissing, AttributeError):
         terms.problems.append(gettext("The length of an extension is not set: an administrator must enter %(key)s.",
-                                      key=LIMITS[kind]))
+                                      key=setting_label(LIMITS[kind])))
     # Agreement counts from the period's start, or from its last extension: each needs its own.
     since = _last_extension(case, code)
     if since is None and start_day is not None:

@@ -12,11 +12,12 @@ from wtforms.validators import DataRequired
 
 from app.extensions import jiefen
 from app.models.setting import Setting
+from app.services.setting_labels import setting_label
 
 
 def _label(key):
-    declared = jiefen().registry.settings.get(key)
-    return f"{declared[1].label} ({key})" if declared else key
+    """The setting's name as people read it (its internal key is for the code)."""
+    return setting_label(key)
 
 
 class SettingModelView(ModelView):
@@ -27,6 +28,9 @@ class SettingModelView(ModelView):
     class_permission_name = "DatedSetting"
     include_route_methods = {"list", "show", "add", "edit"}
     list_title = _l("Dated settings")
+    add_title = _l("Add a dated setting")
+    edit_title = _l("Edit a dated setting")
+    show_title = _l("Dated setting")
     list_columns = ["key", "value", "valid_from", "source", "needs_check"]
     show_columns = ["key", "value", "valid_from", "source", "needs_check", "note", "created_at"]
     add_columns = ["key", "value", "valid_from", "source", "needs_check", "note"]
@@ -42,7 +46,7 @@ class SettingModelView(ModelView):
         "key": SelectField(
             _l("Setting"),
             validators=[DataRequired()],
-            choices=lambda: [(k, str(_label(k))) for k in sorted(jiefen().registry.settings)],
+            choices=lambda: [(k, setting_label(k)) for k in sorted(jiefen().registry.settings)],
         ),
     }
     label_columns = {
