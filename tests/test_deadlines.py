@@ -192,7 +192,8 @@ def test_traffic_joint_application_10_days_from_the_determination(dapp, world):
     d = deadlines(dapp, case, on=D(2026, 10, 1))
     app_ = d["traffic.police_mediation_application"]
     assert (app_.starts_on, app_.due, app_.length) == (D(2026, 9, 29), D(2026, 10, 9), 10)
-    assert d["traffic.police_mediation_period"].status == "waiting"  # mediation not started
+    # the parties never went to police mediation: its period does not apply to this case
+    assert "traffic.police_mediation_period" not in d
 
 
 def test_labour_15_day_window_from_the_application(dapp, world):
@@ -327,17 +328,22 @@ def test_most_urgent_first_and_due_soon_is_a_dated_setting(dapp, world):
     from app.extensions import db
     from app.models import Setting
 
-    case = register(dapp, world, "traffic", intake={"determination_date": "2026-09-29"})
-    walk(dapp, case, *to_mediation(D(2026, 10, 1)))
-    found = deadlines(dapp, case, on=D(2026, 10, 10))
-    assert [d.status for d in found.values()][:2] == ["due_soon", "running"]
-    assert found["traffic.police_mediation_period"].days_left == 1
-    # the police window no longer runs once the parties are in mediation here
-    assert found["traffic.police_mediation_application"].status == "met"
+    # the police took up the parties' joint application on 30 September: their 10 days end on 10 October
+    case = register(dapp, world, "traffic", intake={"determination_date": "2026-09-29",
+                                                    "police_mediation_on": "2026-09-30"})
+    found = deadlines(dapp, case, on=D(2026, 10, 9))
+    assert [(code, d.status) for code, d in found.items()][:2] == [
+        ("traffic.police_mediation_application", "due_soon"), ("traffic.police_mediation_period", "due_soon")]
+    assert (found["traffic.police_mediation_application"].days_left, found["traffic.police_mediation_period"].days_left) == (0, 1)
     with dapp.app_context():
         db.session.add(Setting(key="core.due_soon_days", value="0", valid_from=D(2026, 1, 1), source="测试"))
         db.session.commit()
-    assert deadlines(dapp, case, on=D(2026, 10, 10))["traffic.police_mediation_period"].status == "running"
+    assert deadlines(dapp, case, on=D(2026, 10, 9))["traffic.police_mediation_period"].status == "running"
+    # neither police window runs once the parties are in mediation here
+    walk(dapp, case, *to_mediation(D(2026, 10, 9)))
+    found = deadlines(dapp, case, on=D(2026, 10, 12))
+    assert found["traffic.police_mediation_application"].status == "met"
+    assert found["traffic.police_mediation_period"].status == "met"
 
 
 def test_a_disabled_plugin_adds_no_deadlines(dapp, world):

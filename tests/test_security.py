@@ -10,7 +10,7 @@ from tests import helpers
 from tests.fixtures import make_app
 
 # Endpoints anyone may call: signing in and out, the language switch, static files,
-# the health check, and FAB's redirect helper.
+# the health check, the favicon, and FAB's redirect helper.
 PUBLIC_ENDPOINTS = {
     "static",
     "appbuilder.static",
@@ -20,6 +20,7 @@ PUBLIC_ENDPOINTS = {
     "UtilView.back",
     "SecurityApi.login",
     "health.check",
+    "favicon.icon",  # browsers ask for /favicon.ico on every page, the login page included
     "linkage_inbound.receive",  # partners' callbacks: authenticated by HMAC signature
 }
 REFUSED = {302, 401, 403}

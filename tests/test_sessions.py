@@ -4,6 +4,7 @@ case's mediator — through the service, the web pages and the API, on SQLite an
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from tests import helpers
 from tests.fixtures import csrf_token, make_app
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 PASSWORD = "sessions-Pa55-word"
 MEDIATOR, OTHER = "ses-med", "ses-other"  # the case's mediator; a user of another centre
 CAUCUS = "申请人私下表示可接受八千元"  # what only the mediator may read
@@ -135,6 +137,11 @@ def timeline(web, case_id):
     with web.app_context():
         return [(e.kind, e.action, e.note or "", e.data) for e in db.session.scalars(
             select(TimelineEvent).where(TimelineEvent.case_id == case_id).order_by(TimelineEvent.id))]
+
+
+def china_today() -> dt.date:
+    """Today in China time, where the app counts days."""
+    return dt.datetime.now(SHANGHAI).date()
 
 
 def local(days=1, hour=9):
@@ -270,11 +277,14 @@ def test_first_session_starts_mediation_and_holds_the_appointment(web, world):
     from app.models import Appointment, MediationSession
 
     case_id = new_case(web, world)
-    made = api(web, "clerk", f"/api/v1/case/{case_id}/appointments", appointment_body(web, case_id)).get_json()["id"]
+    # the appointment began at midnight today (China time), so the session is held after it
+    midnight = dt.datetime.combine(china_today(), dt.time(0, 0), SHANGHAI)
+    made = api(web, "clerk", f"/api/v1/case/{case_id}/appointments",
+               appointment_body(web, case_id, starts_at=midnight.isoformat())).get_json()["id"]
     c = login(web, MEDIATOR)
     form = c.get(f"/case/{case_id}/session?appointment={made}").get_data(as_text=True)
     assert "caucus_notes" in form  # the case's mediator may keep caucus notes
-    held = dt.datetime.now().strftime("%Y-%m-%dT%H:%M")
+    held = dt.datetime.now(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
     r = c.post(f"/case/{case_id}/session", data={
         "csrf_token": csrf_token(form), "held_at": held, "mode": "offline", "appointment_id": str(made),
         "minutes": "双方陈述事故经过，对责任比例无异议。", "caucus_notes": CAUCUS})

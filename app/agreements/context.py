@@ -12,6 +12,7 @@ from typing import Iterable, Optional
 from flask_babel import force_locale
 
 from app.plugins.types import AgreementTerm
+from app.services.clock import today  # agreements are dated in China time
 
 PRINTABLE = ("public", "internal")
 
@@ -75,7 +76,7 @@ def agreement_context(
         "facts_rows": facts_rows,
         "terms": terms,
         "mediator": mediator,
-        "date": chinese_date(signed_on or dt.date.today()),
+        "date": chinese_date(signed_on or today()),
         "copies": len(parties) + 1,
     }
 
@@ -119,6 +120,6 @@ def sample_context(template, dispute_type_label: str = "") -> dict:
             for i, t in enumerate(terms, start=1)
         ],
         "mediator": "陈调解",
-        "date": chinese_date(dt.date.today()),
+        "date": chinese_date(today()),
         "copies": 3,
     }

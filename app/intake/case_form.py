@@ -31,6 +31,7 @@ from app.validation.identity import (
     normalise_id_number,
     parse_id_number,
 )
+from app.validation.phone import normalise_landline
 
 ID_ERRORS = {
     "length": _l("A resident ID number has 18 characters."),
@@ -81,7 +82,11 @@ class PartyForm(LocalisedForm):
         description=_l("Resident ID for a person, unified social credit code for an organisation."),
         validators=[Opt()],
     )
-    mobile = StringField(_l("Mobile"), validators=[Opt()])
+    mobile = StringField(
+        _l("Phone"),
+        description=_l("A mobile number; an organisation may give a landline with its area code (0660-3312345)."),
+        validators=[Opt()],
+    )
     address = StringField(_l("Address"), validators=[Opt(), Length(max=300)])
 
     def validate_id_number(self, field):
@@ -100,10 +105,20 @@ class PartyForm(LocalisedForm):
             raise ValidationError(ID_ERRORS[exc.code]) from None
 
     def validate_mobile(self, field):
-        """An 11-digit mainland mobile number."""
-        field.data = re.sub(r"[\s-]", "", field.data or "")
-        if not is_valid_mobile(field.data):
-            raise ValidationError(_l("A mobile number has 11 digits and starts with 1."))
+        """An 11-digit mainland mobile number; an organisation may give a landline instead."""
+        typed = field.data or ""
+        field.data = re.sub(r"[\s-]", "", typed)
+        if is_valid_mobile(field.data):
+            return
+        if self.kind.data == "organization":
+            landline = normalise_landline(typed)
+            if landline:
+                field.data = landline  # kept as 0660-3312345
+                return
+            raise ValidationError(_l("Give a mobile number (11 digits, starting with 1) or a landline with its "
+                                     "area code, e.g. 0660-3312345."))
+        field.data = typed.strip()  # what was typed comes back as typed
+        raise ValidationError(_l("A mobile number has 11 digits and starts with 1."))
 
 
 class CaseFormBase(FlaskForm):

@@ -26,6 +26,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.validators import ValidationError
 
 from app.plugins.types import IntakeField
+from app.services.clock import today  # "the future" starts tomorrow in China time
 
 
 class LocalisedForm(Form):
@@ -47,7 +48,7 @@ def max_two_decimals(form, field):
 
 def not_in_future(form, field):
     """A date that has already happened (an accident, a purchase) cannot be in the future."""
-    if isinstance(field.data, dt.date) and field.data > dt.date.today():
+    if isinstance(field.data, dt.date) and field.data > today():
         raise ValidationError(_l("This date cannot be in the future."))
 
 
@@ -86,15 +87,16 @@ class RecordsField(FieldList):
     """A list of small records; rows left entirely blank are ignored, not rejected."""
 
     def validate(self, form, extra_validators=()):
-        self.entries = [e for e in self.entries if not _blank(e)]
+        self.entries = [e for e in self.entries if not blank_record(e)]
         return super().validate(form, extra_validators)
 
     @property
     def data(self):
-        return [e.data for e in self.entries if not _blank(e)]
+        return [e.data for e in self.entries if not blank_record(e)]
 
 
-def _blank(entry) -> bool:
+def blank_record(entry) -> bool:
+    """True for a spare row nobody typed into (it is dropped, not validated)."""
     # Selects and checkboxes always post a value, so only typed-in fields decide
     # whether a browser's spare row was used.
     fields = list(entry.form) if hasattr(entry, "form") else [entry]

@@ -48,6 +48,7 @@ EVENT_LABELS = {
     "visits_scheduled": _l("Return visits planned"),
     "visit_recorded": _l("Return visit"),
     "follow_up_raised": _l("Follow-up visit raised"),
+    "visit_cancelled": _l("Return visit cancelled"),
 }
 
 

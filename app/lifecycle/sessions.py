@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterable, Optional
 
-from flask_babel import get_timezone, gettext
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
@@ -21,6 +21,7 @@ from app.models.case import Case
 from app.models.mediation import MODES, Appointment, MediationSession
 from app.models.mediator import Mediator
 from app.models.types import utcnow
+from app.services.clock import court_day, court_time, stored_utc, to_utc
 from app.services.settings import today as local_today
 from app.services.transitions import TransitionRefused
 from app.services.uploads import add_attachment_rows, discard_all, not_stored
@@ -37,22 +38,14 @@ MAX_AHEAD = dt.timedelta(days=366)  # further ahead is a typing mistake, not a p
 
 
 def as_utc(value) -> Optional[dt.datetime]:
-    """An aware UTC datetime (naive values are the reader's local time); ``None`` if unusable."""
-    if not isinstance(value, dt.datetime):
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=get_timezone())
-    try:
-        return value.astimezone(dt.timezone.utc)
-    except (OverflowError, ValueError):  # 0001-01-01 east of Greenwich has no UTC time
-        return None
+    """An aware UTC datetime (naive values are China wall-clock time, as typed in a form);
+    ``None`` if unusable."""
+    return to_utc(value)
 
 
 def local_date(value: dt.datetime) -> dt.date:
-    """The calendar day of ``value`` in the reader's time zone."""
-    if value.tzinfo is None:  # SQLite hands stored values back naive; they are UTC
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(get_timezone()).date()
+    """The calendar day of a stored ``value`` in China time."""
+    return court_day(value)
 
 
 def _version_check(case: Case, expected_version) -> None:
@@ -226,6 +219,10 @@ def session_problems(case: Case, actor, held_at, mode, minutes, caucus_notes, ap
             problems.append(gettext("A session is recorded once it has been held, not before."))
         elif case.created_at is not None and day < local_date(case.created_at):
             problems.append(gettext("The session cannot be before the case was registered."))
+        else:
+            early = _before_its_appointment(case, as_utc(held_at), appointment)
+            if early:
+                problems.append(early)
     if not minutes:
         problems.append(gettext("Write the minutes of the session."))
     if len(minutes) > MAX_TEXT or len(caucus_notes) > MAX_TEXT:
@@ -241,6 +238,30 @@ def session_problems(case: Case, actor, held_at, mode, minutes, caucus_notes, ap
     if consent:
         problems.append(consent)
     return problems
+
+
+def _before_its_appointment(case: Case, held_at: dt.datetime, appointment) -> Optional[str]:
+    """Why a session held at ``held_at`` cannot belong to its appointment, or ``None``.
+
+    The session of an appointment is held at or after its start. A session recorded without
+    naming an appointment while the case is still "scheduled" is the one its first appointment
+    planned, so that appointment's start counts.
+    """
+    if appointment is None and case.status == "scheduled":
+        appointment = db.session.scalars(
+            select(Appointment).where(Appointment.case_id == case.id, Appointment.status == "planned")
+            .order_by(Appointment.starts_at, Appointment.id).limit(1)
+        ).first()
+    if not appointment:  # None, or False for an appointment of another case (reported apart)
+        return None
+    starts_at = as_utc(stored_utc(appointment.starts_at))
+    if held_at >= starts_at:
+        return None
+    return gettext(
+        "The session cannot be held before its appointment, which starts at %(start)s: check the time, "
+        "or make a new appointment if the parties met earlier.",
+        start=court_time(starts_at).strftime("%Y-%m-%d %H:%M"),
+    )
 
 
 def record_session(case: Case, actor, held_at, mode, minutes, caucus_notes, appointment_id=None,

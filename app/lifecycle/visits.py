@@ -9,7 +9,7 @@ from typing import Iterable, Optional
 
 from flask import has_request_context
 from flask_babel import gettext
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from app.extensions import db
 from app.lifecycle.machine import OPEN_STATES
@@ -17,6 +17,7 @@ from app.lifecycle.workflow import record
 from app.models.case import Case
 from app.models.outcome import VISIT_METHODS, AgreedTerm, Agreement, ReturnVisit
 from app.services.scope import request_scope
+from app.services.setting_labels import setting_label
 from app.services.settings import SettingMissing, setting_int, today
 from app.services.transitions import TransitionRefused
 
@@ -33,7 +34,7 @@ def _days(key: str, on: dt.date) -> int:
         # Refused rather than guessed: a visit planned on an invented interval is a silent error.
         raise TransitionRefused([gettext(
             "The dated setting %(key)s has no value in force on %(day)s: an administrator must enter it.",
-            key=key, day=on.isoformat())]) from None
+            key=setting_label(key), day=on.isoformat())]) from None
 
 
 def schedule_visits(case: Case, agreement: Optional[Agreement] = None, actor=None) -> list[ReturnVisit]:
@@ -65,6 +66,25 @@ def visits_of(case: Case) -> list[ReturnVisit]:
     return db.session.scalars(
         select(ReturnVisit).where(ReturnVisit.case_id == case.id).order_by(ReturnVisit.scheduled_for, ReturnVisit.id)
     ).all()
+
+
+def planned_visit_refusal(case: Case) -> Optional[str]:
+    """Why ``case`` cannot be closed while a return visit is still planned, or ``None``.
+
+    Closing would leave the visit unrecorded on a finished case, where no queue shows it again;
+    the clerk records what the visit found, or cancels it with the reason.
+    """
+    pending = db.session.scalars(
+        select(ReturnVisit).where(ReturnVisit.case_id == case.id, ReturnVisit.done_on.is_(None))
+        .order_by(ReturnVisit.scheduled_for, ReturnVisit.id)
+    ).all()
+    if not pending:
+        return None
+    return gettext(
+        "A return visit is still planned (on %(days)s): record what it found, or cancel it with the reason, "
+        "before closing the case.",
+        days="、".join(v.scheduled_for.isoformat() for v in pending),
+    )
 
 
 def _problems(visit, agreement, done_on, method, terms_performed, satisfaction, notes, ticked) -> list[str]:
@@ -144,6 +164,45 @@ def record_visit(visit: ReturnVisit, actor, done_on: Optional[dt.date], method: 
         raise
     db.session.refresh(visit)
     return follow_up
+
+
+def cancel_visit(visit: ReturnVisit, actor, reason: str) -> None:
+    """Cancel a planned visit that is no longer needed, with the reason.
+
+    The plan is removed and the timeline keeps which visit it was, when it was planned and why
+    it was cancelled; a visit already recorded cannot be cancelled.
+    """
+    case = db.session.get(Case, visit.case_id)
+    reason = str(reason or "").strip()
+    problems = []
+    if visit.done_on is not None:
+        problems.append(gettext("This visit was already recorded on %(day)s.", day=visit.done_on.isoformat()))
+    if case.status not in OPEN_STATES:
+        problems.append(gettext("The case is finished: its visits can no longer change."))
+    if not reason:
+        problems.append(gettext("Give the reason; it is kept in the case's timeline."))
+    elif len(reason) > 4000:
+        problems.append(gettext("The notes are too long."))
+    if problems:
+        raise TransitionRefused(problems)
+    visit_id, planned = visit.id, visit.scheduled_for
+    try:
+        # Conditional: a visit recorded meanwhile by someone else is not cancelled under them.
+        gone = db.session.execute(
+            delete(ReturnVisit).where(ReturnVisit.id == visit_id, ReturnVisit.done_on.is_(None))
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if gone != 1:
+            raise TransitionRefused([gettext("This visit was already recorded by someone else.")])
+        record(case, actor, "visit", "visit_cancelled",
+               gettext("Return visit planned on %(day)s cancelled: %(reason)s", day=planned.isoformat(), reason=reason),
+               {"visit_id": visit_id, "scheduled_for": planned.isoformat()})
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    if visit in db.session:
+        db.session.expunge(visit)
 
 
 def _summary(method, terms_performed, satisfaction, notes) -> str:

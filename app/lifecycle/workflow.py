@@ -50,6 +50,12 @@ def _core_guard(case: Case, action: Action, data: dict, actor=None) -> Optional[
         reason = _outcome_guard(case, action)
         if reason:
             return reason
+    if action.name == "close":
+        from app.lifecycle.visits import planned_visit_refusal
+
+        reason = planned_visit_refusal(case)
+        if reason:
+            return reason
     if action.needs_track and data.get("track") not in LITIGATION_TRACKS:
         return gettext("Choose the track the case goes to.")
     if action.needs_case_no:

@@ -20,7 +20,7 @@ REFERRAL_KINDS = {"assign": _l("Assigned (委派)"), "entrust": _l("Entrusted (�
 REFERRAL_STATUS = {
     "sent": _l("Sent"),
     "accepted": _l("Accepted"),
-    "rejected": _l("Rejected"),
+    "rejected": _l("Returned"),  # 退回: the partner sends it back; 驳回 is a court's word
     "answered": _l("Answered"),
     "completed": _l("Completed"),
     "withdrawn": _l("Withdrawn"),

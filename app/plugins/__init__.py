@@ -25,10 +25,21 @@ from app.validation.identity import is_valid_credit_code, is_valid_mobile, parse
 
 
 def today():
-    """Today's date in China (UTC+8), the day every deadline is counted in."""
-    from app.services.settings import today as _today
+    """Today's date in China time (the court's zone), the day every deadline is counted in.
+
+    Never ``datetime.date.today()``: that is the server's day, a day early on a UTC server
+    between 00:00 and 08:00 Beijing time.
+    """
+    from app.services.clock import today as _today
 
     return _today()
+
+
+def now():
+    """The current time in China time (the court's zone), as an aware datetime."""
+    from app.services.clock import now as _now
+
+    return _now()
 
 
 from app.services.settings import SettingMissing  # noqa: E402  (raised by the readers below)
@@ -75,5 +86,6 @@ __all__ = [
     "is_valid_credit_code",
     "is_valid_mobile",
     "today",
+    "now",
     "parse_id_number",
 ]

@@ -39,6 +39,7 @@ def waiting_referrals(org_id: int, limit: int = 20) -> list[Referral]:
     """The organisation's referrals still waiting for it (sent or accepted), by due date."""
     query = (
         select(Referral).where(Referral.partner_id == org_id, Referral.status.in_(AWAITING))
+        .options(joinedload(Referral.case))  # the case number is shown beside each
         .order_by(Referral.due_on, Referral.id).limit(limit)
     )
     return list(db.session.scalars(query))

@@ -10,33 +10,12 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models.setting import Setting
+# The clock lives in app.services.clock; these names stay importable from here.
+from app.services.clock import court_day, court_zone, today  # noqa: F401
 
 
 class SettingMissing(LookupError):
     """No value of a setting is in force on the day asked, and no plugin declares it."""
-
-
-def court_zone():
-    """The court's time zone (``BABEL_DEFAULT_TIMEZONE``, Beijing time by default)."""
-    from zoneinfo import ZoneInfo
-
-    from flask import has_app_context
-
-    zone = current_app.config.get("BABEL_DEFAULT_TIMEZONE") if has_app_context() else None
-    return ZoneInfo(zone or "Asia/Shanghai")
-
-
-def today() -> dt.date:
-    """Today in the court's time zone, where every deadline is counted (the server may
-    run on UTC, and a date that is still "today" in Shanwei must count as today)."""
-    return dt.datetime.now(court_zone()).date()
-
-
-def court_day(value: dt.datetime) -> dt.date:
-    """The court's calendar day of a stored timestamp (SQLite's naive values are UTC)."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(court_zone()).date()
 
 
 def setting_value(key: str, on: Optional[dt.date] = None) -> str:

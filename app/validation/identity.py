@@ -5,6 +5,8 @@ import datetime as dt
 import re
 from typing import Optional
 
+from app.services.clock import today as china_today
+
 _ID_RE = re.compile(r"^\d{17}[\dX]$")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CODES = "10X98765432"
@@ -45,7 +47,7 @@ def parse_id_number(value: str, today: Optional[dt.date] = None) -> dt.date:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise IdNumberError("birth_date") from None
-    today = today or dt.date.today()
+    today = today or china_today()
     if birth > today or birth.year < 1900:
         raise IdNumberError("birth_date")
     if check_digit(number[:17]) != number[17]:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.errors import database_error
 from app.extensions import jiefen
-from app.intake.fields import RecordsField
+from app.intake.fields import RecordsField, blank_record
 from app.intake.payload import form_errors
 from app.models.case import CASE_CHANNELS, CASE_STATES, Case
 from app.services.duplicates import find_duplicates
@@ -114,6 +114,13 @@ def _pad_rows(form, rows: int = 3) -> None:
     for field in lists:
         while len(field.entries) < min(rows, field.max_entries or rows):
             field.append_entry()
+    # Spare party rows offer the roles still missing, applicant then respondent: after a refused
+    # form, the blank respondent row the clerk left for later must not come back as an applicant.
+    present = {e.form.role.data for e in form.parties.entries if not blank_record(e)}
+    missing = [r for r in ("applicant", "respondent") if r not in present]
+    for entry in form.parties.entries:
+        if missing and blank_record(entry):
+            entry.form.role.data = missing.pop(0)
 
 
 def _track_label(code):

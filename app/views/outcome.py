@@ -69,6 +69,12 @@ class VisitForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), validators=[Opt(), Length(max=4000)])
 
 
+class VisitCancelForm(FlaskForm):
+    """Why a planned return visit is no longer needed."""
+
+    reason = TextAreaField(_l("Reason for cancelling"), validators=[Opt(), Length(max=4000)])
+
+
 def case_outcome(case) -> dict:
     """What the case page shows of the outcome: agreement, signatures, confirmation, visits."""
     agreement = outcome.agreement_of(case)
@@ -105,7 +111,7 @@ class OutcomeView(BaseView):
     class_permission_name = "CaseWorkflow"
     base_permissions = OUTCOME_PERMISSIONS
     method_permission_name = {name: "transition" for name in
-                              ("save_agreement", "sign", "stored_docx", "confirmation", "visit")}
+                              ("save_agreement", "sign", "stored_docx", "confirmation", "visit", "cancel_visit")}
 
     def _agreement_page(self, case, form=None, status=200, sign_values=None):
         templates = jiefen().registry.templates.get(case.dispute_type, ())
@@ -269,9 +275,31 @@ class OutcomeView(BaseView):
                 return redirect(url_for("CaseModelView.show", pk=case.id))
         elif request.method == "POST":
             status = 422
+        return self._visit_page(case, row, form, ticked, status=status)
+
+    def _visit_page(self, case, row, form=None, ticked=(), cancel_form=None, status=200):
         agreement = outcome.agreement_of(case)
-        return self.render_template("jiefen/outcome_visit.html", case=case, visit=row, form=form,
-                                    terms=agreement.terms if agreement else [], ticked=ticked), status
+        return self.render_template(
+            "jiefen/outcome_visit.html", case=case, visit=row, form=form or VisitForm(formdata=None),
+            terms=agreement.terms if agreement else [], ticked=list(ticked),
+            cancel_form=cancel_form or VisitCancelForm(formdata=None)), status
+
+    @expose("/<pk>/visits/<visit_id>/cancel", methods=["POST"])
+    @has_access
+    def cancel_visit(self, pk, visit_id):
+        """Cancel a planned return visit that is no longer needed, with the reason."""
+        case = visible_case(pk)
+        row = db.session.get(ReturnVisit, int(visit_id)) if is_valid_pk(visit_id) else None
+        if row is None or row.case_id != case.id:
+            abort(404)
+        form = VisitCancelForm(formdata=request.form)
+        status = 422
+        if form.validate():
+            status = attempt(lambda: visits.cancel_visit(row, g.user, form.reason.data or ""))
+            if not status:
+                flash(gettext("The return visit is cancelled."), "success")
+                return redirect(url_for("CaseModelView.show", pk=case.id))
+        return self._visit_page(case, row, cancel_form=form, status=status)
 
 
 # -- API -----------------------------------------------------------------------------------

@@ -59,7 +59,8 @@ class OutcomeApi(BaseApi):
     base_permissions = OUTCOME_PERMISSIONS
     method_permission_name = {
         name: "transition"
-        for name in ("save_agreement", "sign", "confirmation", "visit", "agreement_docx", "list_visits")
+        for name in ("save_agreement", "sign", "confirmation", "visit", "cancel_visit", "agreement_docx",
+                     "list_visits")
     }
     openapi_spec_tag = "Case workflow"
 
@@ -222,3 +223,17 @@ class OutcomeApi(BaseApi):
         follow_up = made[0]
         return self.response(200, follow_up=follow_up is not None,
                              follow_up_on=follow_up.scheduled_for.isoformat() if follow_up else None)
+
+    @expose("/<int:pk>/visits/<int:vid>/cancel", methods=["POST"])
+    @protect()
+    @safe
+    def cancel_visit(self, pk, vid):
+        """Cancel a planned visit that is no longer needed: ``{reason}``; the timeline keeps it."""
+        error, case, body, _dates = self._prepare(pk)
+        row = db.session.get(ReturnVisit, vid) if case is not None and is_valid_pk(vid) else None
+        if case is not None and (row is None or row.case_id != case.id):
+            return self.response_404()
+        if error:
+            return error
+        failed = self._run("visit", lambda: visits.cancel_visit(row, current_user_obj(), str(body.get("reason") or "")))
+        return failed or self.response(200, status=case.status, cancelled=vid)

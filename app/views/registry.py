@@ -24,6 +24,7 @@ from app.views.mediator_login import register_mediator_login_views
 from app.views.mediators import register_mediator_views
 from app.views.mywork import register_mywork_views
 from app.views.responsibility import register_responsibility_views
+from app.views.favicon import favicon
 from app.views.health import health
 from app.views.workflow import CaseWorkflowApi, CaseWorkflowView
 from app.views.organizations import OrganizationModelView
@@ -44,6 +45,7 @@ def register_core_views(app, appbuilder) -> None:
     from app.views.outbox_admin import OutboxAdminView
 
     app.register_blueprint(health)
+    app.register_blueprint(favicon)
     # Partners' systems call back here; the request authenticates by its signature.
     app.register_blueprint(linkage_inbound)
     appbuilder.add_view(OutboxAdminView, "Outbox", label=_l("Outbox"), icon="fa-paper-plane", category="Security")

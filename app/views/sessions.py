@@ -7,13 +7,12 @@ on "CaseWorkflow"); reading the record and downloading its files needs only "can
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
-from flask_babel import get_timezone, gettext, lazy_gettext as _l, ngettext
+from flask_babel import gettext, lazy_gettext as _l, ngettext
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional as Opt
@@ -23,7 +22,7 @@ from app.lifecycle import sessions as svc
 from app.lifecycle.workflow import StaleCase
 from app.models.case import Case
 from app.models.mediation import APPOINTMENT_STATUS, ATTACHMENT_KINDS, MODES, Attachment
-from app.services import uploads
+from app.services import clock, uploads
 from app.services.transitions import TransitionRefused
 from app.views.cases import CASE_PERMISSIONS
 from app.views.keys import sent_version
@@ -204,10 +203,14 @@ class SessionView(BaseView):
         caucus = svc.can_read_caucus(g.user, case)
         status = 200
         if request.method == "GET":
-            form.held_at.data = dt.datetime.now(get_timezone()).replace(tzinfo=None, second=0, microsecond=0)
+            form.held_at.data = clock.now().replace(tzinfo=None, second=0, microsecond=0)
             chosen = next((a for a in planned if str(a.id) == request.args.get("appointment")), None)
             if chosen is not None:
                 form.appointment_id.data, form.mode.data = str(chosen.id), chosen.mode
+                # A session starts no earlier than its appointment: offer the appointment's time
+                # once it has come, rather than "now" (which may be before it, and refused).
+                if clock.stored_utc(chosen.starts_at) <= clock.utc_now():
+                    form.held_at.data = clock.local_wall_time(chosen.starts_at)
         elif not form.validate():
             status = 422
         else:

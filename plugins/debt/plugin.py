@@ -18,6 +18,7 @@ from app.plugins import (
     _,
     hookimpl,
     setting_decimal,
+    today,
 )
 from plugins.debt import __version__
 from plugins.debt.fields import DEBT_FIELDS, SAMPLE
@@ -294,7 +295,7 @@ def diversion_advice(case):
     if case.dispute_type != CODE:
         return None
     data = case.intake_data or {}
-    advice = _limitation_advice(data, dt.date.today())
+    advice = _limitation_advice(data, today())
     advice += _interest_advice(data)
     advice.append(
         Advice(

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 
+from app.plugins import today as _china_today
 from app.plugins import (
     Advice,
     AgreementTemplate,
@@ -174,7 +175,7 @@ def diversion_advice(case):
                 source="反家庭暴力法 第23条、第28条",
             )
         )
-    today = dt.date.today()
+    today = _china_today()
     births = [_birth_date(child) for child in data.get("children") or [] if isinstance(child, dict)]
     births = [b for b in births if b]
     full_age = int(setting_decimal(FULL_AGE))

@@ -17,6 +17,7 @@ from app.plugins import (
     _,
     hookimpl,
     setting_value,
+    today,
 )
 from plugins.labour import __version__
 from plugins.labour.fields import CLAIM_FIELDS, LABOUR_FIELDS, SAMPLE
@@ -43,8 +44,8 @@ COURT_STATES = ("litigation_screening",)
 
 
 def _today() -> dt.date:
-    """Today in China, where every deadline is counted."""
-    return dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+    """Today in China time, where every deadline is counted (the core's one clock)."""
+    return today()
 
 
 def _date(value):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 
+from app.plugins import today as _china_today
 from app.plugins import (
     Advice,
     AgreementTemplate,
@@ -170,7 +171,7 @@ def diversion_advice(case):
     if case.dispute_type != CODE:
         return None
     data = case.intake_data or {}
-    today = dt.date.today()
+    today = _china_today()
     housing = data.get("subtype") == COMMERCIAL_HOUSING
     advice = []
 

@@ -37,6 +37,16 @@ def determination_after_accident(value, data):
     return None
 
 
+def police_mediation_after_determination(value, data):
+    """The police mediate on a joint application made after their accident determination."""
+    determined = data.get("determination_date")
+    if value and determined and value < determined:
+        return _("The police cannot have taken up mediation before their accident determination.")
+    if value and not determined:
+        return _("Give the day the accident determination was received: police mediation follows it.")
+    return None
+
+
 VEHICLE_FIELDS = (
     IntakeField("plate", _("Plate number"), required=True, classification="personal",
                 max_length=10, validators=(plate_format,)),
@@ -56,6 +66,12 @@ TRAFFIC_FIELDS = (
     IntakeField("determination_date", _("Determination received on"), kind="date",
                 not_in_future=True, validators=(determination_after_accident,),
                 help=_("The 10-day window for asking the police to mediate starts on this day.")),
+    # The recorded fact the police mediation period counts from: empty when the parties never
+    # went to police mediation, and then that period does not apply to the case at all.
+    IntakeField("police_mediation_on", _("Police mediation applied for on"), kind="date",
+                not_in_future=True, validators=(police_mediation_after_determination,),
+                help=_("Only if both parties asked the traffic police to mediate: the day the police took up the "
+                       "joint application. The 10-day police mediation period runs from it.")),
     IntakeField("vehicles", _("Vehicles and insurers"), kind="records",
                 subfields=VEHICLE_FIELDS, max_records=6, classification="personal",
                 validators=(liability_total_at_most_100,)),

@@ -17,6 +17,7 @@ from app.plugins import (
     _,
     hookimpl,
     setting_value,
+    today,
 )
 from plugins.traffic import __version__
 from plugins.traffic.fields import SAMPLE, TRAFFIC_FIELDS
@@ -119,10 +120,15 @@ def linkage_partners(dispute_type):
 
 @hookimpl
 def deadlines(case):
-    """The 10-day windows of police mediation; lengths come from the dated settings."""
+    """The 10-day windows of police mediation; lengths come from the dated settings.
+
+    The police mediation period applies only to a case that went to police mediation, as the
+    intake records it (the day the police took up the joint application) — never to the
+    mediation here, which has its own period.
+    """
     if case.dispute_type != CODE:
         return None
-    return [
+    rules = [
         DeadlineRule(
             code="traffic.police_mediation_application",
             label=_("Joint written application for police mediation"),
@@ -132,14 +138,23 @@ def deadlines(case):
             finished_in=("mediation_accepted", "assigned", "scheduled", "in_mediation",
                          "agreement_reached", "mediation_failed", "judicial_confirmation", "performing"),
         ),
-        DeadlineRule(
+    ]
+    if went_to_police_mediation(case):
+        rules.append(DeadlineRule(
             code="traffic.police_mediation_period",
             label=_("Police mediation period"),
             setting_key=PERIOD_DAYS,
-            starts_from="mediation_started_on",
-            finished_in=("agreement_reached", "mediation_failed", "judicial_confirmation", "performing"),
-        ),
-    ]
+            starts_from="intake.police_mediation_on",
+            # the police mediation is over once the case is mediated here or decided
+            finished_in=("mediation_accepted", "assigned", "scheduled", "in_mediation", "agreement_reached",
+                         "mediation_failed", "judicial_confirmation", "performing"),
+        ))
+    return rules
+
+
+def went_to_police_mediation(case) -> bool:
+    """True when the intake records the day the traffic police took up the parties' application."""
+    return bool((getattr(case, "intake_data", None) or {}).get("police_mediation_on"))
 
 
 @hookimpl
@@ -153,7 +168,7 @@ def diversion_advice(case):
     if received:
         received = dt.date.fromisoformat(received)
         days = int(setting_value(APPLICATION_DAYS, on=received))
-        if (dt.date.today() - received).days > days:
+        if (today() - received).days > days:
             advice.append(
                 Advice(
                     "traffic.police_window_passed",
