@@ -1,8 +1,9 @@
-"""Mediation agreements: drafted from a case, downloaded as DOCX, printed as HTML;
-templates replaced by an administrator without touching code."""
+"""Mediation agreements: written and saved on the case's one agreement page, downloaded as
+DOCX, printed as HTML; templates replaced by an administrator without touching code."""
 from __future__ import annotations
 
 import io
+import re
 
 import docx
 import pytest
@@ -18,18 +19,39 @@ TERMS = [
 
 @pytest.fixture
 def case_id(app, places):
+    """A traffic case in mediation, with its mediator, as the agreement page expects."""
+    from app.extensions import db
+    from app.models import Case, Mediator
+
     token = helpers.api_token(app.test_client(), "admin")
     r = app.test_client().post("/api/v1/case/", json=helpers.traffic_payload(places), headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 201
-    return r.get_json()["id"]
+    with app.app_context():
+        case = db.session.get(Case, r.get_json()["id"])
+        mediator = Mediator(name="陈调解", specialties=["traffic"])
+        db.session.add(mediator)
+        db.session.flush()
+        case.status, case.mediator_id = "in_mediation", mediator.id
+        db.session.commit()
+        return case.id
 
 
-def draft_data(page: str, terms=TERMS, **changes) -> dict:
-    data = {"csrf_token": csrf_token(page), "committee": "香洲街道人民调解委员会", "mediator": "陈调解", "signed_on": "2026-11-28"}
-    for i, (text, manner, due) in enumerate(terms):
+def agreement_data(page: str, terms=TERMS, **changes) -> dict:
+    """The agreement page's form as a mediator fills it in (version from the page)."""
+    version = re.search(r'name="version"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="version"', page)
+    data = {"csrf_token": csrf_token(page), "version": next(v for v in version.groups() if v),
+            "template_code": "compensation", "committee": "香洲街道人民调解委员会", "mediator": "陈调解",
+            "signed_on": "2026-11-28"}
+    for i in range(3):
+        text, manner, due = terms[i] if i < len(terms) else ("", "", "")
         data.update({f"terms-{i}-text": text, f"terms-{i}-manner": manner, f"terms-{i}-due": due})
     data.update(changes)
     return data
+
+
+def save(client, case_id, **kw):
+    page = client.get(f"/case/{case_id}/agreement/save").get_data(as_text=True)
+    return client.post(f"/case/{case_id}/agreement/save", data=agreement_data(page, **kw))
 
 
 def docx_text(data: bytes) -> str:
@@ -38,12 +60,11 @@ def docx_text(data: bytes) -> str:
     return "\n".join([p.text for p in document.paragraphs] + cells)
 
 
-def test_mediator_drafts_and_downloads_the_agreement(admin_client, case_id):
-    r = admin_client.get(f"/case/{case_id}/agreement/")
-    assert r.status_code == 302 and r.headers["Location"].endswith(f"/case/{case_id}/agreement/compensation")
-    page = admin_client.get(f"/case/{case_id}/agreement/compensation").get_data(as_text=True)
+def test_mediator_writes_saves_and_downloads_the_agreement(admin_client, case_id):
+    page = admin_client.get(f"/case/{case_id}/agreement/save").get_data(as_text=True)
     assert "保险公司在交强险及商业险责任限额内赔付的部分" in page  # suggested terms pre-filled
-    r = admin_client.post(f"/case/{case_id}/agreement/compensation", data=draft_data(page, output="docx"))
+    assert save(admin_client, case_id).status_code == 302
+    r = admin_client.get(f"/case/{case_id}/agreement/stored.docx")
     assert r.status_code == 200
     assert r.mimetype.endswith("wordprocessingml.document")
     assert "filename*=UTF-8''" in r.headers["Content-Disposition"]
@@ -55,35 +76,42 @@ def test_mediator_drafts_and_downloads_the_agreement(admin_client, case_id):
 
 
 def test_print_view_has_the_same_content(admin_client, case_id):
-    page = admin_client.get(f"/case/{case_id}/agreement/compensation").get_data(as_text=True)
-    html = admin_client.post(f"/case/{case_id}/agreement/compensation", data=draft_data(page, output="html")).get_data(as_text=True)
+    assert admin_client.get(f"/case/{case_id}/agreement/print").status_code == 404  # nothing saved yet
+    save(admin_client, case_id)
+    page = admin_client.get(f"/case/{case_id}/agreement/save").get_data(as_text=True)
+    assert f"/case/{case_id}/agreement/print" in page and f"/case/{case_id}/agreement/stored.docx" in page
+    html = admin_client.get(f"/case/{case_id}/agreement/print").get_data(as_text=True)
     for expected in ("林晓明", "黄丽娟", TERMS[0][0], "履行期限：2026年12月31日前", "调解员（签名）", "（盖章）"):
         assert expected in html
 
 
 def test_agreement_without_terms_is_refused_and_keeps_what_was_typed(admin_client, case_id):
-    page = admin_client.get(f"/case/{case_id}/agreement/compensation?_l_=en").get_data(as_text=True)
-    r = admin_client.post(f"/case/{case_id}/agreement/compensation?_l_=en", data=draft_data(page, terms=[], output="docx", mediator="王调解"))
+    page = admin_client.get(f"/case/{case_id}/agreement/save?_l_=en").get_data(as_text=True)
+    r = admin_client.post(f"/case/{case_id}/agreement/save?_l_=en", data=agreement_data(page, terms=[], mediator="王调解"))
     html = r.get_data(as_text=True)
-    assert r.status_code == 200 and "Write at least one agreed term." in html and "王调解" in html
+    assert r.status_code == 422 and "Write at least one agreed term." in html and "王调解" in html
+    assert admin_client.get(f"/case/{case_id}/agreement/stored.docx").status_code == 404  # nothing stored
 
 
 def test_bad_due_date_is_refused(admin_client, case_id):
-    page = admin_client.get(f"/case/{case_id}/agreement/compensation").get_data(as_text=True)
-    r = admin_client.post(f"/case/{case_id}/agreement/compensation", data=draft_data(page, terms=[("赔偿", "现金", "2026-02-30")], output="docx"))
-    assert r.status_code == 200 and r.mimetype == "text/html"
+    r = save(admin_client, case_id, terms=[("赔偿", "现金", "2026-02-30")])
+    assert r.status_code == 422 and r.mimetype == "text/html"
+    assert admin_client.get(f"/case/{case_id}/agreement/stored.docx").status_code == 404
 
 
 def test_user_text_cannot_break_the_document(admin_client, case_id):
-    page = admin_client.get(f"/case/{case_id}/agreement/compensation").get_data(as_text=True)
     nasty = '<w:p>&amp; "引号" {{ 7*7 }} </w:t>'
-    r = admin_client.post(f"/case/{case_id}/agreement/compensation", data=draft_data(page, terms=[(nasty, "", "")], output="docx"))
-    assert nasty in docx_text(r.data)
+    assert save(admin_client, case_id, terms=[(nasty, "", "")]).status_code == 302
+    assert nasty in docx_text(admin_client.get(f"/case/{case_id}/agreement/stored.docx").data)
 
 
-def test_unknown_case_or_template_is_404(admin_client, case_id):
-    assert admin_client.get("/case/999999/agreement/").status_code == 404
-    assert admin_client.get(f"/case/{case_id}/agreement/nope").status_code == 404
+def test_there_is_one_agreement_page(admin_client, case_id):
+    """The draft page that saved nothing is gone: every way to an agreement is the stored one."""
+    assert admin_client.get("/case/999999/agreement/save").status_code == 404
+    assert admin_client.get(f"/case/{case_id}/agreement/").status_code == 404
+    assert admin_client.get(f"/case/{case_id}/agreement/compensation").status_code == 404
+    show = admin_client.get(f"/case/show/{case_id}").get_data(as_text=True)
+    assert show.count(f'href="/case/{case_id}/agreement/save"') == 1  # the header's primary action only
 
 
 def make_docx(*paragraphs) -> bytes:
@@ -110,15 +138,15 @@ def test_administrator_replaces_a_template_without_touching_code(admin_client, c
                        "{%p for t in terms %}", "{{ t.n }}、{{ t.text }}", "{%p endfor %}")
     r = upload(admin_client, custom)
     assert "Template replaced" in r.get_data(as_text=True) or "模板已替换" in r.get_data(as_text=True)
-    page = admin_client.get(f"/case/{case_id}/agreement/compensation").get_data(as_text=True)
-    text = docx_text(admin_client.post(f"/case/{case_id}/agreement/compensation", data=draft_data(page, output="docx")).data)
+    assert save(admin_client, case_id).status_code == 302
+    text = docx_text(admin_client.get(f"/case/{case_id}/agreement/stored.docx").data)
     assert "本院定制协议" in text and "林晓明" in text and TERMS[1][0] in text
     downloaded = admin_client.get("/admin/agreement-templates/traffic/compensation/download").data
     assert "本院定制协议" in docx_text(downloaded)
 
     token = csrf_token(admin_client.get("/admin/agreement-templates/").get_data(as_text=True))
     admin_client.post("/admin/agreement-templates/traffic/compensation/reset", data={"csrf_token": token})
-    text = docx_text(admin_client.post(f"/case/{case_id}/agreement/compensation", data=draft_data(page, output="docx")).data)
+    text = docx_text(admin_client.get(f"/case/{case_id}/agreement/stored.docx").data)
     assert "本院定制协议" not in text and "道路交通事故损害赔偿人民调解协议书" in text
 
 

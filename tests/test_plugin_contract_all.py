@@ -173,29 +173,42 @@ def test_form_rejects_bad_input_in_the_users_language_and_stores_nothing(capp, c
 # -- agreements ----------------------------------------------------------------------------------
 @pytest.mark.parametrize("owner,code", TYPES)
 def test_every_template_renders_docx_and_html_from_a_sample_case(capp, cadmin, owner, code):
+    """Each template, saved on the case's agreement page with its sample terms, gives a Word
+    document and a print view with the parties and the terms."""
+    from app.extensions import db
+    from app.models import Case
+
     templates = capp.extensions["jiefen"].registry.templates.get(code)
     assert templates, f"{code} offers no agreement template"
     with capp.app_context():
         places = helpers.create_places()
     case = api_post(capp, payload_for(capp, code, places)).get_json()
+    with capp.app_context():  # mediation itself is walked in test_journeys; the agreement is what is tested here
+        db.session.get(Case, case["id"]).status = "in_mediation"
+        db.session.commit()
+    url = f"/case/{case['id']}/agreement/save"
     for template in templates:
         assert template.sample_terms, f"{code}/{template.code} has no sample terms"
-        url = f"/case/{case['id']}/agreement/{template.code}"
         page = cadmin.get(url).get_data(as_text=True)
-        data = {"csrf_token": csrf_token(page), "committee": "香洲街道人民调解委员会", "mediator": "陈调解", "signed_on": "2026-11-28"}
+        version = re.search(r'name="version"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="version"', page)
+        data = {"csrf_token": csrf_token(page), "version": next(v for v in version.groups() if v),
+                "template_code": template.code, "committee": "香洲街道人民调解委员会", "mediator": "陈调解",
+                "signed_on": "2026-11-28"}
         for i, term in enumerate(template.sample_terms):
             data.update({f"terms-{i}-text": term.text, f"terms-{i}-manner": term.manner,
                          f"terms-{i}-due": term.due.isoformat() if term.due else ""})
         for i in range(len(template.sample_terms), 3):
             data.update({f"terms-{i}-text": "", f"terms-{i}-manner": "", f"terms-{i}-due": ""})
-        r = cadmin.post(url, data=dict(data, output="docx"))
+        r = cadmin.post(url, data=data)
+        assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+        r = cadmin.get(f"/case/{case['id']}/agreement/stored.docx")
         assert r.status_code == 200 and r.mimetype.endswith("document"), r.get_data(as_text=True)[:500]
         document = docx.Document(io.BytesIO(r.data))
         text = "\n".join([p.text for p in document.paragraphs] + [c.text for t in document.tables for row in t.rows for c in row.cells])
         for expected in ["林晓明", "黄丽娟"] + [t.text for t in template.sample_terms]:
             assert expected in text, f"{code}/{template.code}: {expected!r} missing from the DOCX"
         assert "{{" not in text and "{%" not in text
-        html = cadmin.post(url, data=dict(data, output="html")).get_data(as_text=True)
+        html = cadmin.get(f"/case/{case['id']}/agreement/print").get_data(as_text=True)
         for expected in ["林晓明", "黄丽娟"] + [t.text for t in template.sample_terms]:
             assert expected in html
 

@@ -271,8 +271,9 @@ def _take_effect(case: Case, agreement: Agreement, actor) -> None:
     schedule_visits(case, agreement, actor)
 
 
-def agreement_docx(case: Case) -> tuple[str, bytes]:
-    """The stored agreement rendered with its plugin template: ``(file name, DOCX bytes)``."""
+def stored_agreement_context(case: Case) -> tuple:
+    """``(owner, template, agreement, context)`` of the stored agreement: what its Word
+    document and its print view are filled with. :class:`NotInCase` when there is none."""
     # A signed agreement stays readable when its dispute type is later switched off; only a
     # plugin that is no longer installed (no template file) makes it unavailable.
     agreement = agreement_of(case)
@@ -296,6 +297,23 @@ def agreement_docx(case: Case) -> tuple[str, bytes]:
     )
     # Extra keys a replaced template may use; the plugins' own templates ignore them.
     context.update(signatures=signatures, effective=agreement.effective_on is not None)
+    return owner, template, agreement, context
+
+
+def agreement_print(case: Case) -> str:
+    """The stored agreement's print view (HTML, A4), from the same context as its Word file."""
+    from app.agreements.render import render_html
+    from app.audit import record_access
+
+    _owner, _template, agreement, context = stored_agreement_context(case)
+    html = render_html(context)
+    record_access("agreement", agreement.id, "export", {"case_id": case.id, "as": "print"})
+    return html
+
+
+def agreement_docx(case: Case) -> tuple[str, bytes]:
+    """The stored agreement rendered with its plugin template: ``(file name, DOCX bytes)``."""
+    owner, template, agreement, context = stored_agreement_context(case)
     data = render_docx(template_file(owner, template), context)
     from app.audit import record_access
 

@@ -111,7 +111,8 @@ class OutcomeView(BaseView):
     class_permission_name = "CaseWorkflow"
     base_permissions = OUTCOME_PERMISSIONS
     method_permission_name = {name: "transition" for name in
-                              ("save_agreement", "sign", "stored_docx", "confirmation", "visit", "cancel_visit")}
+                              ("save_agreement", "sign", "stored_docx", "stored_print", "confirmation", "visit",
+                               "cancel_visit")}
 
     def _agreement_page(self, case, form=None, status=200, sign_values=None):
         templates = jiefen().registry.templates.get(case.dispute_type, ())
@@ -209,6 +210,16 @@ class OutcomeView(BaseView):
         except outcome.NotInCase:
             abort(404)
         return Response(data, mimetype=DOCX_MIME, headers={"Content-Disposition": _attachment(filename)})
+
+    @expose("/<pk>/agreement/print")
+    @has_access
+    def stored_print(self, pk):
+        """The stored agreement's print view: the same content as its Word document."""
+        case = visible_case(pk)
+        try:
+            return outcome.agreement_print(case)
+        except outcome.NotInCase:
+            abort(404)
 
     @expose("/<pk>/confirmation", methods=["GET", "POST"])
     @has_access

@@ -11,7 +11,6 @@ from flask_login import current_user
 from app.lifecycle.assignment import offers_for_case
 from app.models.lifecycle import OFFER_RESPONSES
 from app.plugins.types import ViewSpec
-from app.views.agreements import AgreementView
 from app.views.api import CaseApi
 from app.views.assignment import register_assignment_views
 from app.views.outcome import register_outcome_views
@@ -69,7 +68,6 @@ def register_core_views(app, appbuilder) -> None:
         category_label=CASES_LABEL,
     )
     appbuilder.add_api(CaseApi)
-    appbuilder.add_view_no_menu(AgreementView)
     appbuilder.add_view_no_menu(CaseWorkflowView)
     appbuilder.add_api(CaseWorkflowApi)
     register_assignment_views(appbuilder)
