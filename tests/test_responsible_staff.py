@@ -168,7 +168,7 @@ def test_a_finished_case_keeps_its_responsible_staff_member(sapp, world):
     walk(sapp, case, ("withdraw", today(sapp)))
     r = sapp.test_client().post(f"/api/v1/case/{case}/responsible", json={"user_id": world["rs_colleague"]},
                                 headers=token(sapp, "rs_court"))
-    assert r.status_code == 422 and "finished" in str(r.get_json()["message"])
+    assert r.status_code == 422 and "案件已办结" in str(r.get_json()["message"])
 
 
 def test_the_administrator_names_the_centres_lead_on_the_staff_page(sapp, world):
@@ -190,3 +190,14 @@ def test_the_administrator_names_the_centres_lead_on_the_staff_page(sapp, world)
     r = sapp.test_client().post(f"/api/v1/case/{case}/responsible", json={"user_id": world["rs_colleague"]},
                                 headers=token(sapp, "rs_colleague"))
     assert r.status_code == 200, r.get_json()
+
+
+def test_the_case_page_tells_who_is_responsible_and_its_timeline_the_change(sapp, world):
+    case = village_case(sapp, world)
+    r = sapp.test_client().post(f"/api/v1/case/{case}/responsible", json={"user_id": world["rs_colleague"]},
+                                headers=token(sapp, "rs_court"))
+    assert r.status_code == 200 and r.get_json()["responsible_staff"] == "许晓东"
+    page = login(sapp, "rs_lead").get(f"/case/show/{case}").get_data(as_text=True)
+    tree = lxml.html.fromstring(page)
+    assert "许晓东" in tree.xpath("string(//*[@id='case-responsible'])")
+    assert "承办人变更为：许晓东" in tree.xpath("string(//*[@id='timeline'])")

@@ -25,8 +25,10 @@ from app.extensions import db
 from app.lifecycle.machine import TERMINAL
 from app.lifecycle.workflow import StaleCase, record
 from app.models.case import Case
+from app.names import person_name
 from app.models.membership import Membership
 from app.models.organization import COURT_KINDS, Organization
+from app.names import person_name
 from app.services.areas import ancestors
 from app.services.transitions import TransitionRefused
 
@@ -38,15 +40,8 @@ TIMELINE_LABEL = _l("Responsible staff member: %(name)s")
 
 
 def staff_name(user) -> str:
-    """A user's name as people read it (surname first in Chinese), or the login name."""
-    if user is None:
-        return "—"
-    first, last = (user.first_name or "").strip(), (user.last_name or "").strip()
-    if not first and not last:
-        return user.username
-    if any("\u3400" <= ch <= "\u9fff" for ch in first + last):
-        return f"{last}{first}"  # 许晓东: the surname (FAB's last name) first, no space
-    return f"{first} {last}".strip()
+    """A user's name as people read it (许晓东: surname first, no space), or ``—``."""
+    return person_name(user)
 
 
 def _membership(user) -> Optional[Membership]:
