@@ -15,7 +15,8 @@ from tests.fixtures import csrf_token
 
 PASSWORD = "judge-Pa55-word"
 # Users outlive each test (clean_data keeps them), so these are created once and reused.
-JUDGES = {"duty_chen": ("陈", "明"), "duty_lin": ("林", "芳"), "duty_huang": ("黄", "伟")}
+# (first_name 名, last_name 姓), as the user form asks for them
+JUDGES = {"duty_chen": ("明", "陈"), "duty_lin": ("芳", "林"), "duty_huang": ("伟", "黄")}
 MARCH = dt.date(2030, 3, 1)  # a Friday; its Tuesdays are the 5th, 12th, 19th and 26th
 TUESDAYS = [dt.date(2030, 3, d) for d in (5, 12, 19, 26)]
 PAST_TUESDAY = dt.date(2025, 3, 4)  # what a judge records has already happened
@@ -39,7 +40,7 @@ def roster(app):
             )
             ids[username] = user.id
         inactive = sm.find_user(username="duty_retired") or sm.add_user(
-            username="duty_retired", first_name="退", last_name="休", email="duty_retired@jiefen.invalid",
+            username="duty_retired", first_name="休", last_name="退", email="duty_retired@jiefen.invalid",
             role=role, password=PASSWORD,
         )
         inactive.active = False

@@ -108,3 +108,14 @@ def test_templates_have_person_name_as_a_global_and_a_filter(app):
         env = app.jinja_env
         user = SimpleNamespace(first_name="晓东", last_name="许")
         assert env.from_string("{{ person_name(u) }}|{{ u|person_name }}").render(u=user) == "许晓东|许晓东"
+
+
+def test_the_duty_roster_and_the_responsible_staff_use_the_same_rule():
+    """The roster wrote 晓东许 (given name first) while the staff page wrote 许晓东."""
+    from types import SimpleNamespace
+
+    from app.lifecycle.responsibility import staff_name
+    from app.services.duty import person_name as duty_name
+
+    user = SimpleNamespace(first_name="晓东", last_name="许", username="xu")
+    assert duty_name("晓东", "许") == staff_name(user) == duty_name(user) == "许晓东"
