@@ -290,3 +290,37 @@ def test_every_seats_chinese_page_reads_chinese(rapp, seats):
         text = cards.text_content()
         assert not re.findall(r"[A-Za-z]{2,}", text), (seat, re.findall(r"[A-Za-z]{2,}", text))
         assert "我的工作台" in html
+
+
+def test_a_mediator_sees_offers_and_agreements_awaiting_signatures_and_no_centre_queue(rapp, seats):
+    from app.extensions import db
+    from app.models import Agreement, Assignment, Case, Mediator
+
+    day = today(rapp)
+    with rapp.app_context():
+        sm = rapp.appbuilder.sm
+        if not sm.find_user(username="r_mediator"):
+            sm.add_user(username="r_mediator", first_name="调解", last_name="陈", email="r_mediator@jiefen.invalid",
+                        role=sm.find_role("Mediator"), password=PASSWORD)
+        mediator = Mediator(name="陈调解", user_id=sm.find_user(username="r_mediator").id)
+        db.session.add(mediator)
+        db.session.commit()
+        mediator_id = mediator.id
+    signing = register(rapp, here(seats), "family", mediator_id=mediator_id)
+    walk(rapp, signing, *to_mediation(day - dt.timedelta(days=3)), ("reach_agreement", day))
+    signed = register(rapp, here(seats), "family", mediator_id=mediator_id)
+    walk(rapp, signed, *to_mediation(day - dt.timedelta(days=3)), ("reach_agreement", day))
+    offered = register(rapp, here(seats), "family")
+    walk(rapp, offered, ("start_screening", day), ("accept_mediation", day), ("assign", day))
+    with rapp.app_context():
+        for case_id, effective in ((signing, None), (signed, day)):
+            db.session.add(Agreement(case_id=case_id, template_code="general", committee="香洲街道人民调解委员会",
+                                     mediator_name="陈调解", drafted_on=day, effective_on=effective))
+        db.session.add(Assignment(case_id=offered, mediator_id=mediator_id))
+        db.session.commit()
+        assert db.session.get(Case, signing).mediator_id == mediator_id
+    html = login(rapp, "r_mediator").get("/mywork/").get_data(as_text=True)
+    assert case_order(html, "signatures") == [signing]
+    assert f'href="/case/show/{signing}#outcome"' in html
+    assert case_order(html, "offers") == [offered] and "/case/offers/" in html
+    assert 'id="mywork-screening"' not in html and 'id="mywork-confirm-accept"' not in html
