@@ -22,7 +22,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from tests.e2e.browser import DESKTOP, PHONE, Guard, Person, launch_chromium  # noqa: E402
 from tests.e2e.server import start_server  # noqa: E402
 from tests.e2e.staff import (ADMIN, CENTRE, CLERK, COURT_CLERK, COURT_FILING, MEDIATOR_NAME, PARTNER,  # noqa: E402
-                             POLICE, Login, add_membership, create_mediator_login, create_user, mediator_pk,
+                             POLICE, Login, add_membership, add_pool_mediator, create_mediator_login, create_user, mediator_pk,
                              sign_in)
 
 COLOURS = 128  # enough for anti-aliased Chinese text; a quarter of the size of a full-colour PNG
@@ -50,6 +50,7 @@ def logins(admin: Person) -> dict[str, Login | None]:
             (PARTNER, "Partner", POLICE, "联络员")):
         create_user(admin, login, role)
         add_membership(admin, login, organisation, position)
+    add_pool_mediator(admin, MEDIATOR_NAME)
     admin.goto(f"/mediators/show/{mediator_pk(admin, MEDIATOR_NAME)}")
     mediator = None
     if admin.page.locator("#mediator-login").count():

@@ -11,7 +11,7 @@ from playwright.sync_api import sync_playwright
 from tests.e2e.browser import DESKTOP, Guard, Person, launch_chromium
 from tests.e2e.server import start_server
 from tests.e2e.staff import (ADMIN, CENTRE, CLERK, COURT_CLERK, COURT_FILING, MEDIATOR_NAME, PARTNER, POLICE,
-                             add_membership, create_mediator_login, create_user, mediator_pk, sign_in)
+                             add_membership, add_pool_mediator, create_mediator_login, create_user, mediator_pk, sign_in)
 
 HERE = Path(__file__).parent
 
@@ -79,6 +79,7 @@ def staff(chromium, server):
             (PARTNER, "Partner", POLICE, "联络员")):
         create_user(admin, login, role)
         add_membership(admin, login, organisation, position)
+    add_pool_mediator(admin, MEDIATOR_NAME)
     admin.goto(f"/mediators/show/{mediator_pk(admin, MEDIATOR_NAME)}")
     mediator = None
     if admin.page.locator("#mediator-login").count():

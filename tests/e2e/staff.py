@@ -14,7 +14,8 @@ PASSWORD = "e2e-Staff-Pa55-word"
 CENTRE = "香洲街道综治中心"
 COURT_FILING = "汕尾市城区人民法院立案庭"
 POLICE = "城区交警大队"
-MEDIATOR_NAME = "郑志明"  # demo pool: full time, traffic and debt, the whole district
+MEDIATOR_NAME = "陈海燕"  # joins the pool in the tests: traffic and debt, 香洲街道
+COMMITTEE = "道路交通事故人民调解委员会"
 
 
 @dataclass(frozen=True)
@@ -27,9 +28,10 @@ class Login:
     given: str = ""
 
 
-CLERK = Login("e2e_clerk", PASSWORD, "许", "晓东")  # window clerk of the street's centre
-COURT_CLERK = Login("e2e_court_clerk", PASSWORD, "周", "敏")  # 书记员 of the filing division
-PARTNER = Login("e2e_police", PASSWORD, "刘", "建华")  # the traffic police brigade's liaison
+# names the demo data does not use: the Staff page picks the user by name
+CLERK = Login("e2e_clerk", PASSWORD, "钟", "雨桐")  # window clerk of the street's centre
+COURT_CLERK = Login("e2e_court_clerk", PASSWORD, "覃", "子涵")  # 书记员 of the filing division
+PARTNER = Login("e2e_police", PASSWORD, "甘", "立诚")  # the traffic police brigade's liaison
 ADMIN = Login("admin", ADMIN_PASSWORD)
 
 
@@ -43,7 +45,7 @@ def person_option(someone: Person, select: str, surname: str, given: str) -> str
         "options => options.map(o => [o.value, o.textContent])")
     wanted = {surname + given, given + surname}
     found = [v for v, text in options if re.sub(r"\s+", "", text) in wanted]
-    assert found, f"{surname}{given} is not offered in {select}: {[t for _v, t in options]}"
+    assert len(found) == 1, f"{surname}{given} is offered {len(found)} times in {select}: {[t for _v, t in options]}"
     return found[0]
 
 
@@ -59,7 +61,7 @@ def create_user(admin: Person, login: Login, role: str) -> None:
     admin.fill("conf_password", login.password)
     admin.submit("#model_form button[type=submit], #model_form input[type=submit]")
     assert "/users/add" not in admin.path, f"the user was not created: {admin.problems_shown()}"
-    admin.goto("/users/list/")
+    admin.goto(f"/users/list/?_flt_0_username={login.username}")  # the list's search: users are many
     assert login.username in admin.text("body"), f"{login.username} is not in the user list"
 
 
@@ -71,15 +73,34 @@ def add_membership(admin: Person, login: Login, organisation: str, position: str
     admin.fill("title", position)
     admin.submit("#model_form button[type=submit], #model_form input[type=submit]")
     assert "/admin/staff/add" not in admin.path, f"the membership was not added: {admin.problems_shown()}"
-    admin.goto("/admin/staff/list/")
+    admin.goto(f"/admin/staff/list/?_flt_0_title={position}&psize_MembershipModelView=100")  # the list's search
     rows = [re.sub(r"\s+", "", t) for t in admin.page.locator("table tr").all_inner_texts()]
     assert any(organisation in r and (login.surname + login.given in r or login.given + login.surname in r)
                for r in rows), f"no membership of {login.username} at {organisation}: {rows}"
 
 
+def add_pool_mediator(admin: Person, name: str) -> None:
+    """The pool's 添加 page: a full-time traffic mediator of the traffic committee serving the
+    street (the demo's mediators may have logins already; this one has none)."""
+    admin.goto("/mediators/add")
+    admin.fill("name", name)
+    admin.choose("employment", value="full_time")
+    admin.choose("engagement", value="resident")
+    admin.choose("organization", label=COMMITTEE)
+    admin.fill("mobile", "13800138000")
+    admin.fill("certificate_no", "粤汕调证2026099")
+    admin.page.locator("select[name='specialties']").select_option(value=["traffic", "debt"], force=True)
+    admin.choose("areas", label="香洲街道")
+    admin.fill("register_entered_on", "2026-01-01")
+    admin.fill("register_expires_on", "2029-12-31")
+    admin.choose("status", value="active")
+    admin.submit("#model_form button[type=submit], #model_form input[type=submit]")
+    assert "/mediators/add" not in admin.path, f"the mediator was not added: {admin.problems_shown()}"
+
+
 def mediator_pk(admin: Person, name: str) -> int:
     """The pool record's id, from the link the pool list shows beside the name."""
-    admin.goto("/mediators/list/")
+    admin.goto(f"/mediators/list/?_flt_0_name={name}")
     row = admin.page.locator("table tr", has_text=name).first
     href = row.locator("a[href*='/mediators/show/']").first.get_attribute("href")
     return int(re.search(r"/mediators/show/(\d+)", href).group(1))

@@ -13,12 +13,12 @@ from tests.e2e.case_steps import (
     APPLICANT, RESPONDENT, act, accept_offer_from_my_work, appointment_rows, apply_for_confirmation,
     book_appointment, china_now, offer_to, open_case, record_consent, record_court_decision, record_first_visit,
     record_session_of, register_traffic_case, save_agreement, sign_all, wait_until)
-from tests.e2e.staff import MEDIATOR_NAME, sign_in
+from tests.e2e.staff import COMMITTEE, MEDIATOR_NAME, sign_in
 
 pytestmark = pytest.mark.e2e
 
 ROOM, SECOND_ROOM = "香洲街道综治中心调解室", "香洲街道综治中心第二调解室"
-AFFILIATION = "汕尾市和融调解服务有限公司（演示）"
+AFFILIATION = COMMITTEE
 
 
 def fifteen_hundred() -> dt.datetime:
