@@ -134,3 +134,10 @@ def test_file_sizes_read_in_kb_and_mb(app):
     with app.test_request_context():
         render = app.jinja_env.from_string("{{ 441|filesizeformat }}|{{ 2500000|filesizeformat }}|{{ 0|filesizeformat }}").render
         assert render() == "0.4 KB|2.4 MB|0 KB"
+
+
+def test_the_record_buttons_of_a_list_read_in_chinese(admin_client, places):
+    """FAB's view and edit buttons carry hidden captions for screen readers: 查看, 编辑."""
+    html = admin_client.get("/admin/areas/list/").get_data(as_text=True)
+    captions = re.findall(r'<span class="sr-only">([^<]*)</span>', html)
+    assert "查看" in captions and "编辑" in captions and "筛选" not in captions
