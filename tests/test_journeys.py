@@ -42,6 +42,7 @@ APPLICANT, RESPONDENT = "林晓明", "黄丽娟"  # the parties of helpers.traff
 
 MINUTES = "双方到场。申请人要求赔偿医疗费及财产损失；被申请人认可责任比例，同意分两期支付。"
 CAUCUS = "被申请人私下表示可在月底前筹足第一期款项"
+VISIT_CANCELLED = "款项已一次付清，双方同意不再回访"
 SCREENING_NOTE = "被申请人明确拒绝调解，坚持由法院处理；借贷事实清楚，金额不大"
 WAGE = "120000"  # a made-up test figure, not Guangdong's published wage
 CLAIM = "45000.00"  # within 50 % of WAGE: small claims
@@ -386,6 +387,14 @@ def record_first_visit_web(clerk: Browser, case_id: int, done_on: dt.date) -> No
                  satisfaction="5", performed_terms=ticks, notes="双方确认款项已全部付清")
 
 
+def cancel_remaining_visits_web(clerk: Browser, case_id: int) -> None:
+    """A case closes once no return visit is planned: the later visit is no longer needed."""
+    rows = lxml.html.fromstring(case_page(clerk, case_id)).xpath("//table[@id='return-visits']/tbody/tr")
+    for link in [h for row in rows for h in row.xpath(".//a/@href")]:
+        page = clerk.page(link)
+        clerk.submit(urlparse(link).path, page, "visit-cancel-form", reason=VISIT_CANCELLED)
+
+
 def enter_wage_web(admin: Browser, valid_from: dt.date) -> None:
     """The administrator adds the year's figure on the Dated settings page."""
     url = "/admin/settings/add"
@@ -627,6 +636,7 @@ MEDIATED_TIMELINE = [
     ("Court's decision on judicial confirmation", "confirmation_recorded"),
     ("Terms being performed", "start_performance"),
     ("Return visit", "visit_recorded"),
+    ("Return visit cancelled", "visit_cancelled"),
     ("Close the case", "close"),
 ]
 TRANSFERRED_TIMELINE = [
@@ -639,7 +649,6 @@ TRANSFERRED_TIMELINE = [
 # The deadlines of a pre-filing traffic case, and the states they count in before being met.
 MEDIATION_DEADLINES = {
     "core.pre_filing_mediation": ("running",),
-    "traffic.police_mediation_period": ("running",),
     "core.confirmation_application": ("running",),
     # three days: shown as due soon from the first day (core.due_soon_days is 3)
     "core.confirmation_acceptance": ("running", "due_soon"),
@@ -662,7 +671,8 @@ def test_traffic_case_mediated_to_the_end_on_the_web(app, world):
     offer_to_web(clerk, case_id, MEDIATOR_NAME)
     accept_offer_web(app, mediator, case_id, missing)
     assert f"Mediator: {MEDIATOR_NAME}" in status_line(case_page(clerk, case_id))
-    make_appointment_web(mediator, case_id, now + dt.timedelta(minutes=5))
+    # a session is recorded once its appointment has begun: the parties are here now
+    make_appointment_web(mediator, case_id, now)
     record_session_web(mediator, case_id)
     records = mediator.page(f"/case/{case_id}/sessions")
     assert MINUTES in records and CAUCUS in records  # the mediator reads their caucus notes
@@ -691,6 +701,7 @@ def test_traffic_case_mediated_to_the_end_on_the_web(app, world):
                                                          .xpath("//div[@id='outcome']")[0])
     act_web(clerk, case_id, "start_performance")
     record_first_visit_web(clerk, case_id, today)
+    cancel_remaining_visits_web(clerk, case_id)
     page = act_web(clerk, case_id, "close", note="协议已履行完毕，回访满意，结案")
 
     assert status_line(page).startswith("Status: Closed")
@@ -724,7 +735,8 @@ def test_traffic_case_mediated_to_the_end_through_the_api(app, api_world):
     offer_id = offer_to_api(clerk, case_id, find_mediator_api(app, clerk, case_id, missing))
     accepted = accept_offer_api(mediator, case_id, offer_id, missing)
     assert accepted["response"] == "accepted" and accepted["case_id"] == case_id
-    appointment_id = make_appointment_api(mediator, case_id, now + dt.timedelta(minutes=5))
+    # a session is recorded once its appointment has begun: the parties are here now
+    appointment_id = make_appointment_api(mediator, case_id, now)
     record_session_api(mediator, case_id, appointment_id, now)
     watch.look(service_deadlines(app, case_id))
 
@@ -759,6 +771,8 @@ def test_traffic_case_mediated_to_the_end_through_the_api(app, api_world):
     assert visit["follow_up"] is False
     done = return_visits_api(app, clerk, case_id, missing)[0]
     assert (done["done_on"], done["terms_performed"], done["satisfaction"]) == (today.isoformat(), True, 5)
+    for later in return_visits_api(app, clerk, case_id, missing)[1:]:
+        clerk.post(f"/api/v1/case/{case_id}/visits/{later['id']}/cancel", {"reason": VISIT_CANCELLED})
     assert act_api(clerk, case_id, "close", note="协议已履行完毕，回访满意，结案")["status"] == "closed"
 
     shown = clerk.case(case_id)
