@@ -39,7 +39,9 @@ def partners(find_org, find_user) -> dict:
 def referral_story(story, found: dict, day: dt.date):
     """The course of one referral of ``story``'s case (a generator for the demo's replay): sent
     on ``day``, accepted the next day, answered a few days later, completed by the centre."""
+    from app.extensions import db
     from app.lifecycle import referrals
+    from app.models.referral import Referral
     from app.lifecycle.referral_sharing import shareable_fields
 
     dispute_type = story.plan.dispute_type
@@ -49,18 +51,19 @@ def referral_story(story, found: dict, day: dt.date):
 
     from app.demo_steps import Moments
 
-    partner, liaison = found[dispute_type]
+    partner_id, liaison_id = found[dispute_type]
+    liaison = story.cast.user
     rng = random.Random(story.plan.seed + 1)  # its own draws: the case's course stays the same
     time = Moments(story.time.zone, story.time.now, rng, story.time.last)
     _code, kind, purpose, basis, fields = REQUESTS[dispute_type]
     yield time.at(day, (15, 0), (17, 0))
     known = shareable_fields(story.case)
     shared = [f for f in SHARED + fields if f in known]
-    referral = referrals.send(story.case, story.clerk, partner.id, kind, purpose, basis, shared,
-                              day + dt.timedelta(days=7))
+    referral_id = referrals.send(story.case, story.clerk, partner_id, kind, purpose, basis, shared,
+                                 day + dt.timedelta(days=7)).id
     yield time.at(day + dt.timedelta(days=1))
-    referrals.accept(referral, liaison)
+    referrals.accept(db.session.get(Referral, referral_id), liaison(liaison_id))
     yield time.at(day + dt.timedelta(days=rng.choice([2, 3, 5])))
-    referrals.answer(referral, liaison, ANSWERS[dispute_type])
+    referrals.answer(db.session.get(Referral, referral_id), liaison(liaison_id), ANSWERS[dispute_type])
     yield time.at(day + dt.timedelta(days=6))
-    referrals.complete(referral, story.clerk, "已收到协查回复，材料已附卷。")
+    referrals.complete(db.session.get(Referral, referral_id), story.clerk, "已收到协查回复，材料已附卷。")

@@ -2,8 +2,9 @@
 judges with their weekly duty, partner liaisons — and a login for every one of them.
 
 Every login gets a random password nobody is told: the administrator sets one (Security →
-List Users → edit → reset password) when the person starts. Mediators' logins are made by the
-pool's own service (:func:`app.services.mediator_accounts.create_login`), as on the pool page.
+List Users → reset password) when the person starts. A mediator's login is linked to their pool
+record by the pool's own service (:func:`app.services.mediator_accounts.link_login`), as on the
+pool page, which gives it the Mediator role and a membership of the mediator's affiliation.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import datetime as dt
 import secrets
 
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
 
 from app.extensions import appbuilder, db
 from app.models.area import Area
@@ -76,18 +78,26 @@ def _org(code: str) -> Organization:
     return db.session.scalars(select(Organization).where(Organization.code == code)).one()
 
 
-def _user(username: str, surname: str, given: str, role_name: str, org: Organization, title: str,
+def unknown_password_hash() -> str:
+    """The hash of a random password that is shown to nobody: nobody can sign in with it until
+    the administrator sets a password (which FAB then hashes its usual, slow way)."""
+    # 256 random bits cannot be guessed whatever the hash costs; one PBKDF2 round instead of
+    # FAB's scrypt keeps setup fast (scrypt takes a third of a second per login).
+    return generate_password_hash(secrets.token_urlsafe(32), method="pbkdf2:sha256:1")
+
+
+def _user(username: str, surname: str, given: str, role_name: str, org: Organization | None, title: str = "",
           lead: bool = False):
     """The user ``username`` with ``role_name`` and a membership of ``org``; made when missing."""
     sm = appbuilder.sm
     user = sm.find_user(username=username)
     if user is not None:
         return user
-    # A random password nobody is told: the administrator sets one when the person starts.
     user = sm.add_user(username=username, first_name=given, last_name=surname, email=f"{username}@jiefen.invalid",
-                       role=sm.find_role(role_name), password=secrets.token_urlsafe(24))
-    db.session.add(Membership(user_id=user.id, organization_id=org.id, title=title, lead=lead))
-    db.session.commit()
+                       role=sm.find_role(role_name), hashed_password=unknown_password_hash())
+    if org is not None:
+        db.session.add(Membership(user_id=user.id, organization_id=org.id, title=title, lead=lead))
+        db.session.commit()
     return user
 
 
@@ -127,15 +137,18 @@ def load_mediators() -> int:
 
 def load_mediator_logins(actor=None) -> int:
     """A login (role Mediator) for every demo mediator that has none; returns how many were made."""
-    from app.services.mediator_accounts import create_login
+    from app.services.mediator_accounts import link_login, split_name
 
     logins = {row[0]: row[1] for row in MEDIATORS}
     made = 0
-    for mediator in db.session.scalars(select(Mediator).where(Mediator.user_id.is_(None)).order_by(Mediator.id)):
+    waiting = db.session.scalars(select(Mediator).where(Mediator.user_id.is_(None)).order_by(Mediator.id)).all()
+    for mediator in waiting:
         username = logins.get(mediator.name)
         if username is None or appbuilder.sm.find_user(username=username) is not None:
             continue  # not a demo mediator, or an administrator has used the name meanwhile
-        create_login(mediator, username, actor)  # the one-time password is not shown: the admin resets it
+        surname, given = split_name(mediator.name)
+        _user(username, surname, given, "Mediator", None)
+        link_login(mediator, username, actor)  # role Mediator, membership of the affiliation, audited
         made += 1
     return made
 

@@ -18,6 +18,7 @@ from app.lifecycle import assignment, consent, outcome, sessions, visits
 from app.lifecycle.confirmation import apply_confirmation, record_confirmation
 from app.lifecycle.workflow import perform
 from app.models.case import Case
+from app.models.outcome import ReturnVisit
 from app.plugins.types import AgreementTerm
 from app.services import clock
 from app.services.intake import intake_form, register_case
@@ -57,9 +58,9 @@ class CaseStory:
     def __init__(self, plan, cast):
         self.plan, self.cast = plan, cast
         self.rng = random.Random(plan.seed)
-        self.case = None
+        self.case_id = None
         self.time = Moments(cast.zone, cast.now, self.rng)
-        self.mediator = None
+        self.mediator = None  # the pool mediator who takes the case (a Cast.Member)
 
     # -- time ---------------------------------------------------------------------------
     def day(self, key) -> dt.date:
@@ -76,11 +77,21 @@ class CaseStory:
         """A moment a few minutes after the previous step."""
         return self.time.later(low, high)
 
-    # -- who ----------------------------------------------------------------------------
+    # -- who and what (read afresh at every step: the replay empties the session between steps) --
+    @property
+    def case(self) -> Case:
+        """The case as stored now."""
+        return db.session.get(Case, self.case_id)
+
     @property
     def clerk(self):
         """Who keeps the case at the centre (the court's mediation clerk for court cases)."""
-        return self.cast.court_mediation_clerk if self.plan.court else self.cast.clerks[self.plan.town]
+        return self.cast.user(self.cast.court_mediation_clerk if self.plan.court else self.cast.clerks[self.plan.town])
+
+    @property
+    def mediator_user(self):
+        """The login of the mediator who took the case."""
+        return self.cast.user(self.mediator.user_id)
 
     def parties(self, *roles):
         """The case's parties in ``roles``."""
@@ -136,6 +147,8 @@ class CaseStory:
         if fate in ("failed", "transferred_failed", "closed_failed"):
             yield from self.fail()
             return
+        if self.cast.template(self.plan.dispute_type) is None:
+            return  # a type without an agreement template stays in mediation
         yield from self.agree()
         if fate == "signing":
             return
@@ -151,33 +164,35 @@ class CaseStory:
     def register(self) -> None:
         plan, cast = self.plan, self.cast
         data = payload(self.rng, plan.dispute_type, cast.samples[plan.dispute_type], plan.registered_on, plan.town)
-        data.update(area_id=cast.areas[plan.town].id, channel=self.rng.choice(CHANNELS),
-                    organization_id=cast.centres[plan.town].id)
+        data.update(area_id=cast.areas[plan.town], channel=self.rng.choice(CHANNELS),
+                    organization_id=cast.centres[plan.town])
         if plan.court:
             data.update(track="court_entrusted", procedure=plan.procedure, channel="court",
-                        organization_id=cast.court_mediation.id)
+                        organization_id=cast.court_mediation)
         form = intake_form(plan.dispute_type, flatten(data), api=True, scope=ANYWHERE)
         if not form.validate():
             raise RuntimeError(f"demo case {plan.n} ({plan.dispute_type}) is invalid: {form.errors}")
-        self.case = register_case(form, plan.dispute_type, self.clerk)
+        self.case_id = register_case(form, plan.dispute_type, self.clerk).id
 
     def offer(self):
         chosen = self.cast.mediators_for(self.plan, self.rng)
         self.mediator = chosen[-1] if self.plan.options["decline_first"] and len(chosen) > 1 else chosen[0]
-        return assignment.offer(self.case, [m.id for m in chosen], self.clerk)
+        made = assignment.offer(self.case, [m.id for m in chosen], self.clerk)
+        return [(a.id, a.mediator_id) for a in made]
 
     def take_offer(self, offers):
-        by_mediator = {a.mediator_id: a.id for a in offers}
+        by_mediator = {mediator_id: offer_id for offer_id, mediator_id in offers}
         if self.plan.options["decline_first"] and len(offers) > 1:
-            first = offers[0]
+            first_id, first_mediator = offers[0]
             yield self.later(30, 180)
-            assignment.decline(first.id, self.cast.user_of(first.mediator_id), "本周已排满调解任务，无法按时组织调解。")
+            assignment.decline(first_id, self.cast.user(self.cast.member(first_mediator).user_id),
+                               "本周已排满调解任务，无法按时组织调解。")
         yield self.at("assign")
-        assignment.accept(by_mediator[self.mediator.id], self.cast.user_of(self.mediator.id))
+        assignment.accept(by_mediator[self.mediator.id], self.mediator_user)
 
     def mediate(self):
         """Appointments and sessions as the fate needs them."""
-        fate, user = self.plan.fate, self.cast.user_of(self.mediator.id)
+        fate = self.plan.fate
         online = self.plan.options["online"]
         if online:
             yield self.later(10, 60)
@@ -185,58 +200,62 @@ class CaseStory:
                                     {p.id: "given" for p in self.case.parties if p.role != "agent"}, self.clerk)
         yield self.later(10, 60)
         first_day = self.cast.today if fate == "scheduled_today" else self.day("appoint")
-        first = self.appoint(user, first_day, online)
+        first = self.appoint(first_day, online)
         if fate in ("scheduled", "scheduled_today"):
             return
         yield self.at(first_day, (17, 25), (18, 30))  # recorded after the session, the same day
-        self.hold(user, first, "双方分歧较大，约定补充证据后继续调解。" if fate == "mediating_overdue"
+        self.hold(first, "双方分歧较大，约定补充证据后继续调解。" if fate == "mediating_overdue"
                   else "双方陈述事实和诉求，调解员释明法律规定，约定下次继续调解。")
         if fate in ("mediating", "mediating_overdue"):
             return
         if fate == "mediating_today" or "session2" in self.plan.days:
             yield self.later(5, 30)
             second_day = self.cast.today if fate == "mediating_today" else self.day("session2")
-            second = self.appoint(user, second_day, online)
+            second = self.appoint(second_day, online)
             if fate == "mediating_today":
                 return
             yield self.at(second_day, (17, 25), (18, 30))
-            self.hold(user, second, "继续调解，双方意见逐步接近。")
+            self.hold(second, "继续调解，双方意见逐步接近。")
 
-    def appoint(self, user, day: dt.date, online: bool):
+    def appoint(self, day: dt.date, online: bool) -> tuple:
+        """Book an appointment on ``day``; returns ``(id, starts_at, mode)``."""
         hour, minute = self.rng.choice([(9, 0), (9, 30), (10, 0), (10, 30), (14, 30), (15, 0), (15, 30), (16, 0)])
         starts = dt.datetime.combine(day, dt.time(hour, minute), self.cast.zone)
+        names = [p.name for p in self.case.parties]
         if online:
-            return sessions.make_appointment(self.case, user, starts, "video", "", f"人民法院在线服务·调解室{self.plan.n:03d}",
-                                             [p.name for p in self.case.parties], "双方同意视频调解。")
-        centre = "汕尾市城区人民法院诉前调解中心" if self.plan.court else f"{self.plan.town}综治中心"
-        return sessions.make_appointment(self.case, user, starts, "offline", f"{centre}{self.rng.choice(ROOMS)}", "",
-                                         [p.name for p in self.case.parties], "")
+            made = sessions.make_appointment(self.case, self.mediator_user, starts, "video", "",
+                                             f"人民法院在线服务·调解室{self.plan.n:03d}", names, "双方同意视频调解。")
+        else:
+            centre = "汕尾市城区人民法院诉前调解中心" if self.plan.court else f"{self.plan.town}综治中心"
+            made = sessions.make_appointment(self.case, self.mediator_user, starts, "offline",
+                                             f"{centre}{self.rng.choice(ROOMS)}", "", names, "")
+        return made.id, starts.astimezone(dt.timezone.utc), made.mode
 
-    def hold(self, user, appointment, minutes: str) -> None:
-        held_at = clock.stored_utc(appointment.starts_at)  # SQLite hands it back naive (UTC)
-        sessions.record_session(self.case, user, held_at, appointment.mode, minutes, "",
-                                appointment_id=appointment.id)
+    def hold(self, appointment: tuple, minutes: str) -> None:
+        """The mediator records the session held at the appointment."""
+        appointment_id, starts_at, mode = appointment
+        sessions.record_session(self.case, self.mediator_user, starts_at, mode, minutes, "", appointment_id=appointment_id)
 
     def agree(self):
         """The agreement, drafted by the mediator on the last session's day, and its signatures."""
-        user, plan = self.cast.user_of(self.mediator.id), self.plan
+        plan = self.plan
         yield self.later(10, 40)
         applicant, respondent = self.parties("applicant")[0], self.parties("respondent")[0]
         amount = Decimal(self.case.claim_amount or 10000)
         terms = [AgreementTerm(*t) for t in agreed_terms(self.rng, plan.dispute_type, applicant.name, respondent.name,
                                                          amount, plan.first_due)]
         committee = "汕尾市城区人民法院诉前调解中心" if plan.court else "汕尾市城区人民调解委员会"
-        outcome.save_agreement(self.case, user, self.cast.template(plan.dispute_type), committee, self.mediator.name,
+        outcome.save_agreement(self.case, self.mediator_user, self.cast.template(plan.dispute_type), committee, self.mediator.name,
                                terms, drafted_on=self.day("agree"))
-        lines = outcome.signatures_of(outcome.agreement_of(self.case))
+        lines = [(s.id, s.party_id) for s in outcome.signatures_of(outcome.agreement_of(self.case))]
         if plan.fate == "signing":
             lines = lines[:self.rng.choice([0, 1, 1])]
-        for n, line in enumerate(lines):
+        for n, (line_id, party_id) in enumerate(lines):
             last = n == len(lines) - 1 and plan.fate != "signing"
             day = self.day("signed") if last else self.day("agree")
             yield self.at(day)
-            method = "thumbprint" if line.party_id and self.rng.random() < 0.2 else "signature"
-            outcome.sign(self.case, line.id, day, "seal" if self.is_organization(line.party_id) else method, user)
+            method = "thumbprint" if party_id and self.rng.random() < 0.2 else "signature"
+            outcome.sign(self.case, line_id, day, "seal" if self.is_organization(party_id) else method, self.mediator_user)
 
     def is_organization(self, party_id) -> bool:
         return any(p.id == party_id and p.kind == "organization" for p in self.case.parties)
@@ -248,14 +267,13 @@ class CaseStory:
         waiting = self.plan.fate == "confirmation_pending"
         if waiting and not self.plan.options.get("court_accepted"):
             return
-        court = self.cast.court_clerk
         yield self.at("accepted")
-        record_confirmation(self.case, self.day("accepted"), "pending", None, "", court)
+        record_confirmation(self.case, self.day("accepted"), "pending", None, "", self.cast.user(self.cast.court_clerk))
         if waiting:
             return
         yield self.at("decided")
         record_confirmation(self.case, self.day("accepted"), "confirmed", self.day("decided"),
-                            "民事裁定书已送达双方当事人。", court)
+                            "民事裁定书已送达双方当事人。", self.cast.user(self.cast.court_clerk))
 
     def visit_and_close(self):
         """Every return visit on its day (a late payer gets a follow-up), then closure."""
@@ -264,8 +282,9 @@ class CaseStory:
             pending = [v for v in visits.visits_of(self.case) if v.done_on is None]
             if not pending:
                 break
-            visit = pending[0]
-            yield self.at(visit.scheduled_for)
+            visit_id, day = pending[0].id, pending[0].scheduled_for
+            yield self.at(day)
+            visit = db.session.get(ReturnVisit, visit_id)
             kept = not (first and self.plan.options["late_payer"])
             agreement = outcome.agreement_of(self.case)
             due = [t.id for t in agreement.terms if kept and (t.due_on is None or t.due_on <= visit.scheduled_for)]
@@ -278,7 +297,7 @@ class CaseStory:
 
     def fail(self):
         yield self.at("fail")
-        perform(self.case, "fail_mediation", self.cast.user_of(self.mediator.id),
+        perform(self.case, "fail_mediation", self.mediator_user,
                 note="双方对赔偿数额分歧较大，经多次调解未能达成协议。")
         if self.plan.fate == "transferred_failed":
             yield self.at("transfer")
@@ -298,8 +317,3 @@ class CaseStory:
     def withdraw(self):
         yield self.at("withdraw")
         perform(self.case, "withdraw", self.clerk, note="双方已自行和解，申请人撤回调解申请。")
-
-
-def fresh(case_id: int) -> Case:
-    """The case as stored now."""
-    return db.session.get(Case, case_id)

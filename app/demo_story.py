@@ -197,6 +197,8 @@ def replay(stories) -> int:
     """Run the case stories (generators yielding the moment of their next step, or another
     story they start) in the order their steps happened, each at its moment; a step later than
     now is never taken. Returns the number of steps taken."""
+    from app.extensions import db
+
     now = clock.utc_now()
     queue, order, steps = [], itertools.count(), 0
 
@@ -217,54 +219,82 @@ def replay(stories) -> int:
             set_to(moment)
             steps += 1
             schedule(story, moment)
+            # Each step reads what it needs afresh, as a request would: a session holding the
+            # whole year would make every commit expire thousands of objects.
+            db.session.expunge_all()
     return steps
+
+
+@dataclass(frozen=True)
+class Member:
+    """What the story needs of a pool mediator (plain values: the session is emptied between steps)."""
+
+    id: int
+    name: str
+    user_id: int
+    specialties: tuple
+    areas: frozenset
+    organization: str
 
 
 class Cast:
     """Who and where the story happens: the centres, their clerks, the court's clerks, the pool
-    mediators with their logins, the partners, and each type's sample and agreement template."""
+    mediators with their logins, the partners, and each type's sample and agreement template.
+    People are kept by id and read afresh in each step."""
 
     def __init__(self, places: dict, registry, people):
         from sqlalchemy import select
 
         from app.demo_linkage import partners
-        from app.extensions import db
+        from app.extensions import appbuilder, db
         from app.models.mediator import Mediator
         from app.models.organization import Organization
 
+        self.user_model = appbuilder.sm.user_model
         self.zone = clock.court_zone()
         self.now = clock.utc_now()
         self.today = clock.today()
-        self.areas = places["areas"]
-        self.centres = {name: places["orgs"][f"{name}综治中心"] for name in self.areas if f"{name}综治中心" in places["orgs"]}
-        self.court_mediation = places["orgs"]["汕尾市城区人民法院诉前调解中心"]
-        self.clerks = {name: people.user(login) for name, login in zip(TOWN_NAMES, TOWN_CLERKS)}
-        self.court_clerk = people.user(people.COURT_CLERK)
-        self.court_mediation_clerk = people.user(people.COURT_MEDIATION_CLERK)
+        self.areas = {name: area.id for name, area in places["areas"].items()}
+        self.centres = {name: places["orgs"][f"{name}综治中心"].id for name in TOWN_NAMES}
+        self.court_mediation = places["orgs"]["汕尾市城区人民法院诉前调解中心"].id
+        self.clerks = {name: people.user(login).id for name, login in zip(TOWN_NAMES, TOWN_CLERKS)}
+        self.court_clerk = people.user(people.COURT_CLERK).id
+        self.court_mediation_clerk = people.user(people.COURT_MEDIATION_CLERK).id
         self.samples = registry.samples
         self.templates = registry.templates
-        self.mediators = [m for m in db.session.scalars(select(Mediator).order_by(Mediator.id))
-                          if m.status == "active" and m.user_id is not None]
-        self.users = {m.id: m.user for m in self.mediators}
-        self.partners = partners(
+        self.members = [
+            Member(m.id, m.name, m.user_id, tuple(m.specialties or ()), frozenset(a.name for a in m.areas),
+                   m.organization.code if m.organization else "")
+            for m in db.session.scalars(select(Mediator).order_by(Mediator.id))
+            if m.status == "active" and m.user_id is not None
+        ]
+        found = partners(
             lambda code: db.session.scalars(select(Organization).where(Organization.code == code)).first(),
             people.user)
+        self.partners = {t: (org.id, user.id) for t, (org, user) in found.items()}
 
-    def user_of(self, mediator_id: int):
-        """The login of a pool mediator."""
-        return self.users[mediator_id]
+    def user(self, user_id: int):
+        """A user, read in the current step."""
+        from app.extensions import db
 
-    def template(self, dispute_type: str) -> str:
-        """The code of the type's first agreement template."""
-        return self.templates[dispute_type][0].code
+        return db.session.get(self.user_model, user_id)
 
-    def mediators_for(self, plan: Plan, rng: random.Random) -> list:
+    def member(self, mediator_id: int) -> Member:
+        """A pool mediator of the story by id."""
+        return next(m for m in self.members if m.id == mediator_id)
+
+    def template(self, dispute_type: str) -> str | None:
+        """The code of the type's first agreement template (``None`` when it has none)."""
+        found = self.templates.get(dispute_type) or ()
+        return found[0].code if found else None
+
+    def mediators_for(self, plan: Plan, rng: random.Random) -> list[Member]:
         """One or two active mediators for the case: its type among their specialties, its town
         (or the whole district) among their areas; court cases go to the court's own first."""
-        fits = [m for m in self.mediators if plan.dispute_type in (m.specialties or [])] or list(self.mediators)
-        local = [m for m in fits if {a.name for a in m.areas} & {plan.town, "汕尾市城区"}] or fits
+        fits = [m for m in self.members if plan.dispute_type in m.specialties] or list(self.members)
+        local = [m for m in fits if m.areas & {plan.town, "汕尾市城区"}] or fits
         if plan.court:
-            local = sorted(local, key=lambda m: m.organization.code != "court-mediation")
+            local = sorted(local, key=lambda m: m.organization != "court-mediation")
         else:
             local = local[:]
             rng.shuffle(local)

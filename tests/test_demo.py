@@ -1,0 +1,224 @@
+"""The demo data (`jiefen setup`, what `make run` loads) tells a year's story: every type, every
+street and town, every state of the lifecycle, deadlines that are mostly running, people who
+can sign in. Setup runs once (and then again, to prove it adds nothing) for the whole module."""
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import re
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import func, select
+
+from tests.fixtures import make_app
+
+TOWNS = {"香洲街道", "凤山街道", "新港街道", "马宫街道", "红草镇", "东涌镇", "捷胜镇"}
+TABLES = ("cases", "party", "timeline_event", "consent", "assignment", "appointment", "mediation_session", "agreement",
+          "signature", "judicial_confirmation", "return_visit", "referral", "mediator", "membership", "ab_user",
+          "audit_event")
+
+
+@pytest.fixture(scope="module")
+def demo(database, tmp_path_factory):
+    """An app on a fresh database after `jiefen setup` run twice; yields (app, counts after each run)."""
+    tmp = tmp_path_factory.mktemp("demo")
+    db_spec, engine, schema = dict(database), None, None
+    if database["kind"] == "sqlite":
+        db_spec["url"] = f"sqlite:///{tmp / 'demo.db'}"
+    else:
+        schema = f"jf_demo_{uuid.uuid4().hex[:10]}"
+        engine = sa.create_engine(database["url"])
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        db_spec["options"] = {"connect_args": {"prepare_threshold": None, "options": f"-csearch_path={schema}"}}
+    app = make_app(db_spec, tmp)
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["jiefen", "setup"])
+    assert first.exit_code == 0, first.output
+    after_first = table_counts(app)
+    second = runner.invoke(args=["jiefen", "setup"])
+    assert second.exit_code == 0, second.output
+    yield app, after_first, table_counts(app), second.output
+    with app.app_context():
+        from app.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+    if engine is not None:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
+
+
+def table_counts(app) -> dict:
+    from app.extensions import db
+
+    with app.app_context():
+        out = {t: db.session.scalar(select(func.count()).select_from(sa.table(t))) for t in TABLES}
+        db.session.remove()
+    return out
+
+
+@pytest.fixture
+def ctx(demo):
+    app = demo[0]
+    with app.app_context(), app.test_request_context():
+        yield app
+        from app.extensions import db
+
+        db.session.remove()
+
+
+def all_cases():
+    from app.extensions import db
+    from app.models.case import Case
+
+    return db.session.scalars(select(Case).order_by(Case.id)).all()
+
+
+def test_running_setup_again_adds_nothing_and_loses_nothing(demo):
+    _app, first, second, output = demo
+    assert first == second
+    assert "already present" in output
+
+
+def test_about_two_hundred_cases_of_every_type_in_every_town_over_the_last_twelve_months(ctx):
+    from app.services.clock import court_day, today
+
+    cases = all_cases()
+    assert 180 <= len(cases) <= 220
+    by_type = collections.Counter(c.dispute_type for c in cases)
+    assert set(by_type) == {"family", "property", "traffic", "debt", "consumer", "medical", "labour"}
+    assert min(by_type.values()) >= 20, by_type
+    assert {c.area.name for c in cases} == TOWNS
+    days = [court_day(c.created_at) for c in cases]
+    assert min(days) >= today() - dt.timedelta(days=365) and max(days) >= today() - dt.timedelta(days=1)
+    assert len({(d.year, d.month) for d in days}) >= 12  # spread over the year, not bunched at the end
+
+
+def test_every_state_of_the_lifecycle_is_on_show(ctx):
+    from app.extensions import db
+    from app.models.lifecycle import TimelineEvent
+    from app.models.outcome import JudicialConfirmation, ReturnVisit, Signature, Agreement
+    from app.services.clock import today
+
+    cases = all_cases()
+    states = collections.Counter(c.status for c in cases)
+    for state in ("registered", "screening", "mediation_accepted", "assigned", "scheduled", "in_mediation",
+                  "agreement_reached", "mediation_failed", "litigation_screening", "judicial_confirmation",
+                  "performing", "closed", "transferred", "withdrawn"):
+        assert states[state] >= 1, f"no demo case is {state}: {states}"
+    assert states["closed"] > states["performing"]  # most of a year's cases are finished
+    unsigned = db.session.scalar(select(func.count(func.distinct(Agreement.case_id))).join(Signature)
+                                 .where(Signature.signed_on.is_(None)))
+    assert unsigned >= 1  # an agreement awaiting signatures
+    assert db.session.scalar(select(func.count()).select_from(JudicialConfirmation)
+                             .where(JudicialConfirmation.result == "pending")) >= 1
+    by_id = {c.id: c for c in cases}
+    due = db.session.scalars(select(ReturnVisit).where(ReturnVisit.done_on.is_(None),
+                                                       ReturnVisit.scheduled_for <= today())).all()
+    assert any(by_id[v.case_id].status == "performing" for v in due)  # a return visit is due
+    failed_then_transferred = db.session.scalars(
+        select(TimelineEvent.case_id).where(TimelineEvent.action == "fail_mediation")).all()
+    assert any(by_id[i].status == "transferred" for i in failed_then_transferred)
+    assert any(c.track == "court_entrusted" for c in cases)
+
+
+def test_mediators_have_appointments_today(ctx):
+    from app.extensions import db
+    from app.models.mediation import Appointment
+    from app.services.clock import court_day, today
+
+    planned = db.session.scalars(select(Appointment).where(Appointment.status == "planned")).all()
+    todays = [a for a in planned if court_day(a.starts_at) == today()]
+    assert len(todays) >= 3
+    by_id = {c.id: c for c in all_cases()}
+    assert {by_id[a.case_id].status for a in todays} <= {"scheduled", "in_mediation"}
+
+
+def test_open_cases_deadlines_are_mostly_running_a_few_overdue(ctx):
+    from app.lifecycle.deadlines import deadlines_for_cases
+    from app.lifecycle.machine import OPEN_STATES
+
+    open_cases = [c for c in all_cases() if c.status in OPEN_STATES]
+    counted = deadlines_for_cases(open_cases)
+    worst = collections.Counter()
+    for case in open_cases:
+        statuses = {d.status for d in counted.get(case.id, [])}
+        for status in ("overdue", "due_soon", "running"):
+            if status in statuses:
+                worst[status] += 1
+                break
+    assert worst["overdue"] >= 1, worst  # some cases need attention...
+    assert worst["running"] + worst["due_soon"] > 3 * worst["overdue"], worst  # ...but most are on time
+
+
+def test_parties_vary_and_their_numbers_are_valid(ctx):
+    from app.extensions import db
+    from app.models.party import Party
+    from app.validation.identity import is_valid_credit_code, is_valid_mobile, parse_id_number
+
+    parties = db.session.scalars(select(Party)).all()
+    people = [p for p in parties if p.kind == "person"]
+    for p in people:
+        assert parse_id_number(p.id_number) == p.birth_date, p.id_number
+        assert is_valid_mobile(p.mobile)
+    assert all(is_valid_credit_code(p.id_number) for p in parties if p.kind == "organization")
+    assert len({p.name for p in people}) > len(people) // 3
+    assert len({p.id_number for p in people}) == len(people)
+    assert len({p.mobile for p in parties}) > 0.95 * len(parties)
+    plates = [v["plate"] for c in all_cases() if c.dispute_type == "traffic" for v in c.intake_data["vehicles"]]
+    assert len(set(plates)) == len(plates)
+    assert len({c.claim_amount for c in all_cases()}) > 100
+
+
+def test_every_case_is_the_story_the_lifecycle_wrote(ctx):
+    from app.extensions import db
+    from app.lifecycle.outcome import agreement_of
+    from app.lifecycle.visits import visits_of
+    from app.models.lifecycle import TimelineEvent
+    from app.services.clock import court_day, stored_utc
+
+    for case in all_cases():
+        events = db.session.scalars(select(TimelineEvent).where(TimelineEvent.case_id == case.id)
+                                    .order_by(TimelineEvent.id)).all()
+        assert events[0].action == "register"
+        assert abs(stored_utc(events[0].at) - stored_utc(case.created_at)) < dt.timedelta(seconds=5)
+        ats = [stored_utc(e.at) for e in events]
+        assert ats == sorted(ats), case.case_no  # told in the order it happened
+        moves = [e.to_state for e in events if e.to_state]
+        assert moves[-1] == case.status, case.case_no
+        assert re.match(rf"（{court_day(case.created_at).year}）", case.case_no)  # numbered in its own year
+        agreement = agreement_of(case)
+        if agreement is not None and agreement.effective_on is not None:
+            assert all(s.signed_on <= agreement.effective_on for s in agreement.signatures)
+            assert all(v.done_on is None or v.done_on >= agreement.effective_on for v in visits_of(case))
+        if case.status == "closed" and agreement is not None:
+            assert all(v.done_on is not None for v in visits_of(case))
+
+
+def test_every_demo_staff_member_can_be_given_a_password_and_every_mediator_has_a_login(ctx):
+    from app.extensions import db
+    from app.models.mediator import Mediator
+    from app.models.membership import Membership
+
+    sm = ctx.appbuilder.sm
+    staff = [u for u in sm.get_all_users() if u.username != "admin"]
+    assert {"clerk_xiangzhou", "clerk_jiesheng", "clerk_court", "judge_chen", "police_liaison", "med_zhengzm"} <= {
+        u.username for u in staff}
+    members = {m.user_id: m for m in db.session.scalars(select(Membership))}
+    for user in staff:
+        assert user.roles, user.username
+        assert user.id in members, f"{user.username} belongs to no organisation"
+    # a random password each, shown to nobody: the administrator sets the real one
+    assert len({u.password for u in staff}) == len(staff)
+    court_clerk = sm.find_user(username="clerk_court")
+    assert [r.name for r in court_clerk.roles] == ["Clerk"] and members[court_clerk.id].organization.is_court
+    mediators = db.session.scalars(select(Mediator)).all()
+    assert len(mediators) >= 6
+    for mediator in mediators:
+        assert mediator.user_id is not None, mediator.name
+        assert [r.name for r in mediator.user.roles] == ["Mediator"]
+        assert members[mediator.user_id].organization_id == mediator.organization_id
