@@ -56,6 +56,28 @@ class JiefenSecurityManager(SecurityManager):
         return (permission_name, view_name) in self._permissions_of(user)
 
 
+# Views FAB registers by default that Jiefen leaves out; an older database still holds
+# their permissions, which the role pages would list (in English) and grant to nobody.
+REMOVED_VIEWS = ("UserStatsChartView", "User's Statistics")
+
+
+def forget_removed_views(sm) -> int:
+    """Take the permissions of ``REMOVED_VIEWS`` from every role and delete them; the number
+    of permissions deleted. Idempotent: ``jiefen setup`` runs it at every deploy."""
+    removed = 0
+    for name in REMOVED_VIEWS:
+        view = sm.find_view_menu(name)
+        if view is None:
+            continue
+        for pv in sm.find_permissions_view_menu(view):
+            for role in sm.session.query(sm.role_model).filter(sm.role_model.permissions.contains(pv)):
+                sm.del_permission_role(role, pv)
+            sm.del_permission_view_menu(pv.permission.name, name)
+            removed += 1
+        sm.del_view_menu(name)
+    return removed
+
+
 class GuardedActionsMixin:
     """FAB's ``action`` routes check access only after looking the action up: an unknown
     name gives a 500, and an anonymous caller is not sent to the login page. Check first."""

@@ -20,6 +20,9 @@ def sync_permissions() -> None:
     BaseSecurityManager.create_db(appbuilder.sm)
     appbuilder.add_permissions(update_perms=True)
     from app.roles import sync_roles
+    from app.security import forget_removed_views
+
+    forget_removed_views(appbuilder.sm)
 
     sync_roles(appbuilder.sm)
 

@@ -141,3 +141,17 @@ def test_the_record_buttons_of_a_list_read_in_chinese(admin_client, places):
     html = admin_client.get("/admin/areas/list/").get_data(as_text=True)
     captions = re.findall(r'<span class="sr-only">([^<]*)</span>', html)
     assert "查看" in captions and "编辑" in captions and "筛选" not in captions
+
+
+def test_setup_forgets_the_chart_permissions_an_older_database_holds(app, admin_client):
+    from app.seed import sync_permissions
+
+    with app.app_context():
+        sm = app.appbuilder.sm
+        admin = sm.find_role(sm.auth_role_admin)
+        for permission, view in (("can_chart", "UserStatsChartView"), ("menu_access", "User's Statistics")):
+            sm.add_permission_role(admin, sm.add_permission_view_menu(permission, view))
+        sync_permissions()  # what `jiefen setup` runs at every deploy
+        assert sm.find_view_menu("UserStatsChartView") is None and sm.find_view_menu("User's Statistics") is None
+    html = admin_client.get("/roles/list/").get_data(as_text=True)
+    assert "Statistics" not in html and "UserStats" not in html
