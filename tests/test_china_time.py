@@ -190,3 +190,18 @@ def test_an_agreement_is_dated_with_beijings_day(app, frozen):
 
     with app.app_context():
         assert sample_context(SimpleNamespace(sample_terms=()))["date"] == "2026年12月7日"
+
+
+def test_deadlines_count_days_left_from_beijings_day(app, places, clerk_token, frozen):
+    from app.extensions import db
+    from app.lifecycle.deadlines import case_deadlines
+    from app.models import Case
+
+    # the determination came on 27 November: the 10 days to apply for police mediation end on 7 December
+    payload = helpers.traffic_payload(places, accident_date="2026-11-20", determination_date="2026-11-27")
+    r = app.test_client().post("/api/v1/case/", json=payload, headers={"Authorization": f"Bearer {clerk_token}"})
+    assert r.status_code == 201, r.get_json()
+    with app.app_context():
+        found = {d.code: d for d in case_deadlines(db.session.get(Case, r.get_json()["id"]))}
+    window = found["traffic.police_mediation_application"]
+    assert (window.due, window.days_left) == (BEIJING_DAY, 0)

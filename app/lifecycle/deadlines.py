@@ -19,7 +19,6 @@ from typing import Any, Iterable, Optional, Union
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -34,6 +33,7 @@ from app.lifecycle.deadline_facts import (
 )
 from app.lifecycle.machine import TERMINAL
 from app.models.setting import Setting
+from app.services.clock import court_zone, now as clock_now
 
 log = logging.getLogger(__name__)
 
@@ -110,8 +110,8 @@ class Deadline:
 
 
 def _zone() -> ZoneInfo:
-    # The court's zone, as app.services.settings.today() uses: deadlines fall on Shanwei days.
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
+    # The court's zone, the one clock's (app/services/clock.py): deadlines fall on Shanwei days.
+    return court_zone()
 
 
 def add_working_days(start: dt.date, count: int) -> tuple[dt.date, bool]:
@@ -205,7 +205,7 @@ def _clock(on: Optional[When]) -> tuple[dt.date, dt.datetime]:
     naive datetime is read as court time."""
     zone = _zone()
     if on is None:
-        now = dt.datetime.now(zone)
+        now = clock_now()
     elif isinstance(on, dt.datetime):
         now = on if on.tzinfo else on.replace(tzinfo=zone)
     else:
