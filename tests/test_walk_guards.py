@@ -351,3 +351,29 @@ def test_a_person_still_needs_a_mobile_and_web_and_api_agree(app, places, clerk_
         data["csrf_token"] = csrf_token(clerk_client.get(url).get_data(as_text=True))
         html = clerk_client.post(url, data=data).get_data(as_text=True)
         assert expected in html and payload["parties"][1]["mobile"] in html
+
+
+def test_the_partners_list_is_paged(app, referral):
+    from app.extensions import db
+    from app.models.referral import Referral
+    from app.views.referrals import PAGE_SIZE
+
+    with app.app_context():
+        sent = db.session.get(Referral, referral["id"])
+        db.session.add_all([
+            Referral(case_id=sent.case_id, partner_id=sent.partner_id, kind="link", purpose=f"第{n}次协查",
+                     legal_basis=sent.legal_basis, shared_fields=["title"], due_on=sent.due_on)
+            for n in range(PAGE_SIZE)])
+        db.session.commit()
+    c = partner_login(app)
+
+    def rows(url):
+        html = c.get(url).get_data(as_text=True)
+        return lxml.html.fromstring(html).xpath("//table[@id='partner-referrals']/tbody/tr"), html
+
+    first, html = rows("/partner/referrals/")
+    assert len(first) == PAGE_SIZE and "partner-referrals-pager" in html and "第 1 页，共 2 页" in html
+    second, _html = rows("/partner/referrals/?page=1")
+    assert len(second) == 1
+    assert len(rows("/partner/referrals/?page=99")[0]) == 1  # past the end: the last page
+    assert len(rows("/partner/referrals/?page=-1")[0]) == PAGE_SIZE

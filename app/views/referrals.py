@@ -14,7 +14,8 @@ from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional as Opt
 
@@ -33,6 +34,21 @@ from app.views.keys import is_valid_pk
 from app.views.referrals_api import PARTNER_PERMISSIONS, SEND_PERMISSIONS, PartnerApi, ReferralSendApi, shows_data
 from app.views.workflow import STALE, visible_case
 
+
+
+PAGE_SIZE = 25  # a partner's list page: a phone screen scrolls through this many
+
+
+def referral_page(org_id: int, page: int) -> tuple[list[Referral], int]:
+    """One page of the organisation's referrals, newest first, with the case of each (one query),
+    and how many there are in all."""
+    total = db.session.scalar(select(func.count(Referral.id)).where(Referral.partner_id == org_id)) or 0
+    page = min(max(page, 0), max(0, (total - 1) // PAGE_SIZE))
+    rows = db.session.scalars(
+        select(Referral).where(Referral.partner_id == org_id).options(joinedload(Referral.case))
+        .order_by(Referral.sent_at.desc(), Referral.id.desc()).limit(PAGE_SIZE).offset(page * PAGE_SIZE)
+    ).unique().all()
+    return list(rows), total
 
 
 def active_partners() -> list[Organization]:
@@ -187,9 +203,14 @@ class PartnerView(BaseView):
     @expose("/referrals/")
     @has_access
     def referrals(self):
-        """Every referral to the user's organisation, newest first."""
+        """The referrals to the user's organisation, newest first, a page at a time."""
         org = self._org()
-        return self.render_template("jiefen/referral_list.html", org=org, referrals=partner_referrals(org.id),
+        page = request.args.get("page", "0")
+        page = int(page) if page.isascii() and page.isdigit() and len(page) < 7 else 0
+        rows, total = referral_page(org.id, page)
+        pages = max(1, -(-total // PAGE_SIZE))
+        return self.render_template("jiefen/referral_list.html", org=org, referrals=rows, total=total,
+                                    page=min(page, pages - 1), pages=pages,
                                     statuses=REFERRAL_STATUS, kinds=REFERRAL_KINDS, today=today())
 
     def _show(self, referral, status=200, reject_form=None, answer_form=None):
