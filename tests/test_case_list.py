@@ -44,7 +44,7 @@ def towns(app):
         clerk = appbuilder.sm.find_user(username="clerk")
         db.session.add(Membership(user_id=clerk.id, organization_id=centre_a.id))
         db.session.commit()
-        return {"a": a.id, "b": b.id, "clerk": clerk.id}
+        return {"a": a.id, "b": b.id, "clerk": clerk.id, "centre_a": centre_a.id, "centre_b": centre_b.id}
 
 
 def chip_counts(html: str) -> dict:
@@ -117,6 +117,38 @@ def test_one_box_finds_a_case_by_number_or_party_name_within_scope(app, towns, c
     # wildcards are text, not patterns; a bad filter value is ignored, never an error
     r = clerk_client.get("/case/list/?q=%25&area=abc&period=forever&qf=nonsense")
     assert r.status_code == 200 and listed(r.get_data(as_text=True)) == []
+
+
+def test_due_soon_and_overdue_come_from_the_deadline_engine_within_scope(app, towns, clerk_client, admin_client):
+    import datetime as dt
+
+    from app.extensions import db
+    from app.lifecycle.deadlines import case_deadlines
+    from app.models import Case
+    from app.services.settings import today
+    from tests.test_deadlines import register, walk
+
+    with app.app_context():
+        now = today()
+    a = {"street": towns["a"], "centre": towns["centre_a"]}
+    b = {"street": towns["b"], "centre": towns["centre_b"]}
+    late, fresh, other_late = register(app, a), register(app, a), register(app, b)
+    for case_id, accepted in ((late, now - dt.timedelta(days=60)), (fresh, now), (other_late, now - dt.timedelta(days=60))):
+        walk(app, case_id, ("start_screening", accepted), ("accept_mediation", accepted))
+    with app.app_context():  # what the engine says, case by case
+        statuses = {c: {d.status for d in case_deadlines(db.session.get(Case, c))} for c in (late, fresh, other_late)}
+    assert "overdue" in statuses[late] and "overdue" in statuses[other_late], statuses
+    assert not statuses[fresh] & {"overdue", "due_soon"}, statuses
+
+    with app.app_context():
+        late_no = db.session.get(Case, late).case_no
+    clerk_page = clerk_client.get("/case/list/").get_data(as_text=True)
+    assert (chip_counts(clerk_page)["overdue"], chip_counts(clerk_page)["due_soon"]) == ("1", "0")
+    assert listed(clerk_client.get("/case/list/?qf=overdue").get_data(as_text=True)) == [late_no]
+    assert listed(clerk_client.get("/case/list/?qf=due_soon").get_data(as_text=True)) == []
+    row = lxml.html.fromstring(clerk_page).xpath(f"//tr[@data-case='{late}']")[0]
+    assert "jf-tag-red" in lxml.html.tostring(row, encoding="unicode")
+    assert chip_counts(admin_client.get("/case/list/").get_data(as_text=True))["overdue"] == "2"
 
 
 @contextlib.contextmanager

@@ -41,9 +41,14 @@ PERIODS = [
     ("365d", _l("Last 12 months"), 365),
 ]
 SEARCH_MAX = 40  # characters of the search box that count
-# The deadline engine runs in Python over the open cases in scope; past this many, the
-# "due soon" and "overdue" counts say they were cut (the newest cases are counted).
-DEADLINE_SCAN_LIMIT = 3000
+# The deadline engine runs in Python over the open cases in scope (about 0.1 ms a case);
+# past this many, the "due soon" and "overdue" counts say they were cut (the newest cases
+# are counted). A user's result is reused for FLAGS_TTL seconds: deadlines move by the day,
+# and paging through a list must not recount every open case on each page.
+DEADLINE_SCAN_LIMIT = 2000
+FLAGS_TTL = 30
+_FLAGS_CACHE: dict = {}
+_FLAGS_CACHE_SIZE = 256
 
 
 @dataclass(frozen=True)
@@ -124,15 +129,29 @@ def deadline_flags(args: ListArgs) -> dict:
     """``{"overdue": ids, "due_soon": ids, "cut": bool}`` for the open cases in scope that
     match the list's other filters: one pass of the deadline engine (a handful of queries
     however many cases), at most :data:`DEADLINE_SCAN_LIMIT` cases. A case with an overdue
-    period counts as overdue only. Computed once per request."""
-    key = ("_jiefen_deadline_flags", args)
+    period counts as overdue only. Computed once per request, and reused by the same user
+    for :data:`FLAGS_TTL` seconds while no open case of the selection has changed."""
+    import time
+
+    from flask import current_app
+
     cache = g.setdefault("_jiefen_case_list_cache", {}) if has_request_context() else {}
-    if key in cache:
-        return cache[key]
+    if args in cache:
+        return cache[args]
+    where = _scoped(and_(Case.status.in_(OPEN_STATES), dimension_clause(args)))
+    # Any change to a case (a step, a consent, an extension…) bumps its changed_at: a reused
+    # result is only ever one for the same open cases as they stand now.
+    seen = tuple(db.session.execute(select(func.count(Case.id), func.max(Case.changed_at)).where(where)).one())
+    user = current_user_obj()
+    key = (id(current_app._get_current_object()), getattr(user, "id", None), args, seen)
+    now = time.monotonic()
+    hit = _FLAGS_CACHE.get(key)
+    if hit is not None and hit[0] > now:
+        cache[args] = hit[1]
+        return hit[1]
     from app.lifecycle.deadlines import deadlines_for_cases
 
-    query = (select(Case).where(_scoped(and_(Case.status.in_(OPEN_STATES), dimension_clause(args))))
-             .order_by(Case.id.desc()).limit(DEADLINE_SCAN_LIMIT + 1))
+    query = select(Case).where(where).order_by(Case.id.desc()).limit(DEADLINE_SCAN_LIMIT + 1)
     cases = list(db.session.scalars(query))
     cut = len(cases) > DEADLINE_SCAN_LIMIT
     overdue, soon = set(), set()
@@ -142,8 +161,13 @@ def deadline_flags(args: ListArgs) -> dict:
             overdue.add(case_id)
         elif "due_soon" in states:
             soon.add(case_id)
-    cache[key] = {"overdue": overdue, "due_soon": soon, "cut": cut}
-    return cache[key]
+    result = {"overdue": overdue, "due_soon": soon, "cut": cut}
+    if len(_FLAGS_CACHE) >= _FLAGS_CACHE_SIZE:
+        for old in [k for k, (expires, _r) in _FLAGS_CACHE.items() if expires <= now] or list(_FLAGS_CACHE)[:1]:
+            _FLAGS_CACHE.pop(old, None)
+    _FLAGS_CACHE[key] = (now + FLAGS_TTL, result)
+    cache[args] = result
+    return result
 
 
 def quick_counts(args: ListArgs) -> dict:
