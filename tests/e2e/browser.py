@@ -37,6 +37,8 @@ class Guard:
     base: str
     problems: list[str] = field(default_factory=list)
     outside: list[str] = field(default_factory=list)
+    # pages opened expecting a 4xx: Chromium logs "Failed to load resource" for them
+    expected_errors: set[str] = field(default_factory=set)
 
     def note(self, problem: str) -> None:
         if problem not in self.problems:
@@ -62,6 +64,8 @@ class Guard:
         def console(message):
             if message.type == "error":
                 where = message.location.get("url", "") if message.location else ""
+                if where in self.expected_errors and message.text.startswith("Failed to load resource"):
+                    return
                 self.note(f"{who}: console error on {page.url}: {message.text} ({where})")
 
         def response(r: Response):
@@ -91,6 +95,8 @@ class Person:
     # -- moving around ---------------------------------------------------------------------------
     def goto(self, path: str, status: int | None = 200) -> Response | None:
         """Open ``path``; its status must be ``status`` (None: anything below 500)."""
+        if status is not None and status >= 400:
+            self.guard.expected_errors.add(self.server.base + path)
         r = self.page.goto(path)
         assert r is not None, path
         if status is not None:

@@ -159,7 +159,8 @@ def record_session_of(mediator: Person, case_id: int, place: str) -> None:
     mediator.fill("minutes", MINUTES)
     mediator.fill("caucus_notes", CAUCUS)
     mediator.submit("#session-form button[type=submit]")
-    assert "/session" not in mediator.path, mediator.text(".alert, .has-error")
+    assert mediator.path == f"/case/{case_id}/sessions", mediator.problems_shown()
+    assert MINUTES in mediator.text("#sessions"), "the session's minutes are not on the records page"
 
 
 def wait_until(moment: dt.datetime) -> None:
@@ -238,3 +239,16 @@ def record_first_visit(clerk: Person, case_id: int, day: dt.date) -> None:
         tick.check()
     clerk.fill("notes", "双方确认款项已全部付清")
     clerk.submit("#visit-form button[type=submit]")
+
+
+def cancel_remaining_visits(clerk: Person, case_id: int, reason: str) -> None:
+    """A case closes once no return visit is planned: the later visits are cancelled, with why."""
+    while True:
+        open_case(clerk, case_id)
+        links = clerk.page.locator("#return-visits tbody tr a[href*='/visits/']")
+        if not links.count():
+            return
+        with clerk.page.expect_navigation():
+            links.first.click()
+        clerk.fill("reason", reason)
+        clerk.submit("#visit-cancel-form button[type=submit]")
