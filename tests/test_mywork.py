@@ -146,6 +146,8 @@ def test_a_mediator_sees_the_pending_offer_and_the_overdue_case_first(wapp, desk
     assert case_order(html, "mediating") == [overdue, running]
     assert "mywork-overdue" in row_classes(html, "mediating", overdue)
     assert "mywork-overdue" not in row_classes(html, "mediating", running)
+    # one click from the next step: the case is in mediation, its sessions are recorded there
+    assert f'href="/case/{running}/sessions"' in html.split('id="mywork-mediating"', 1)[1].split("mywork-col", 1)[0]
     assert f'href="/case/offers/' in html.split('id="mywork-offers"', 1)[1].split("mywork-col", 1)[0]
     assert 'id="mywork-duty"' not in html  # not a judge
 
@@ -162,6 +164,8 @@ def test_a_responsible_clerk_sees_the_case_falling_due_first_and_not_the_others(
     assert case_order(html, "responsible") == [due_soon, calm]
     assert "mywork-soon" in row_classes(html, "responsible", due_soon) and "Due soon" in html
     assert card_count(html, "responsible") == 2
+    # mediation accepted: the next step is offering the case to mediators
+    assert f'href="/case/{due_soon}/assign"' in html.split('id="mywork-responsible"', 1)[1].split("mywork-col", 1)[0]
     assert 'id="mywork-offers"' not in html  # not a mediator
 
 

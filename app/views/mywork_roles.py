@@ -87,6 +87,21 @@ def _mediating(desk: Desk):
             .order_by(Case.created_at, Case.id))
 
 
+# The mediator's next step on a case, by its state: (endpoint, anchor, button).
+MEDIATOR_STEPS = {
+    "assigned": ("SessionView.appointment", "", _l("Book an appointment")),
+    "scheduled": ("CaseRecordsView.records", "", _l("Appointments and sessions")),
+    "in_mediation": ("CaseRecordsView.records", "", _l("Appointments and sessions")),
+    "agreement_reached": ("CaseModelView.show", "outcome", _l("The agreement")),
+}
+
+
+def _mediating_item(desk: Desk, row) -> Item:
+    case = row[0]
+    endpoint, anchor, action = MEDIATOR_STEPS.get(case.status, ("CaseModelView.show", "deadlines", _l("Open the case")))
+    return case_item(desk, case, url_for(endpoint, pk=case.id, _anchor=anchor or None), action)
+
+
 def _signatures(desk: Desk):
     return (select(Agreement, Case).join(Case, Case.id == Agreement.case_id)
             .where(Case.mediator_id == desk.mediator.id, Case.status == "agreement_reached",
@@ -129,9 +144,12 @@ def _accept_item(desk: Desk, row) -> Item:
 
 def _decide_item(desk: Desk, row) -> Item:
     confirmation, case = row
-    return Item(url=url_for("OutcomeView.confirmation", pk=case.id), label=case.case_no, text=case.title,
-                meta=gettext("Accepted on %(day)s", day=confirmation.accepted_on), action=_l("Record the ruling"),
-                case_id=case.id)
+    # No dated rule counts the ruling's period yet; when one is declared, its due day and
+    # urgency show here like any deadline's (the case's most urgent running one).
+    item = case_item(desk, case, url_for("OutcomeView.confirmation", pk=case.id), _l("Record the ruling"))
+    accepted = gettext("Accepted on %(day)s", day=confirmation.accepted_on)
+    item.meta = f"{accepted} · {item.meta}" if item.due else accepted
+    return item
 
 
 def _court_entrusted(desk: Desk):
@@ -192,8 +210,24 @@ def _responsible(desk: Desk):
             .order_by(Case.created_at, Case.id))
 
 
+def staff_step(case: Case) -> tuple[str, object]:
+    """Where the staff member responsible for ``case`` acts next, and the button's words."""
+    if case.status == "registered":
+        return url_for("CaseWorkflowView.act", pk=case.id, action="start_screening"), _l("Start screening")
+    if case.status == "screening":
+        return url_for("CaseWorkflowView.consent", pk=case.id), _l("Record consent")
+    if case.status == "mediation_accepted" or (case.status == "assigned" and case.mediator_id is None):
+        return url_for("AssignmentView.assign", pk=case.id), _l("Offer to mediators")
+    if case.status == "judicial_confirmation":
+        return url_for("OutcomeView.confirmation", pk=case.id), _l("Judicial confirmation")
+    if case.status in ("agreement_reached", "performing"):
+        return _show(case.id, "outcome"), _l("Agreement and performance")
+    return _show(case.id, "deadlines"), _l("Open the case")
+
+
 def _responsible_item(desk: Desk, row) -> Item:
-    return case_item(desk, row[0], _show(row[0].id, "deadlines"), _l("Open the case"))
+    url, action = staff_step(row[0])
+    return case_item(desk, row[0], url, action)
 
 
 def _sent_overdue(desk: Desk):
@@ -282,7 +316,8 @@ SPECS: list[QueueSpec] = [
               _l("No application waits for acceptance."), lambda d: d.is_court, _to_accept, _accept_item,
               deadlines=True),
     QueueSpec("confirm-decide", _l("Judicial confirmation: applications to decide"),
-              _l("No accepted application waits for a ruling."), lambda d: d.is_court, _to_decide, _decide_item),
+              _l("No accepted application waits for a ruling."), lambda d: d.is_court, _to_decide, _decide_item,
+              deadlines=True),
     QueueSpec("court-limit", _l("Court-entrusted mediation near its limit"),
               _l("No court-entrusted mediation is near its limit."), lambda d: d.is_court, _court_entrusted,
               _court_item, deadlines=True, only_urgent=True,
@@ -295,7 +330,7 @@ SPECS: list[QueueSpec] = [
     QueueSpec("visits", _l("Return visits due"), _l("No return visit is due."), lambda d: d.is_centre_clerk,
               _visits, _visit_item),
     QueueSpec("mediating", _l("Cases I mediate"), _l("No open cases."), _is_mediator, _mediating,
-              _responsible_item, deadlines=True),
+              _mediating_item, deadlines=True),
     QueueSpec("signatures", _l("Agreements awaiting signatures"), _l("No agreement waits for signatures."),
               _is_mediator, _signatures, _signature_item),
     QueueSpec("responsible", _l("Cases I am responsible for"), _l("No open case is yours."), _is_staff,
