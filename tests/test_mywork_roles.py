@@ -294,16 +294,19 @@ def test_every_seats_chinese_page_reads_chinese(rapp, seats):
 
 def test_a_mediator_sees_offers_and_agreements_awaiting_signatures_and_no_centre_queue(rapp, seats):
     from app.extensions import db
-    from app.models import Agreement, Assignment, Case, Mediator
+    from app.models import Agreement, Assignment, Case, Mediator, Membership
 
     day = today(rapp)
+    confirmation_pending(rapp, seats, day)
     with rapp.app_context():
         sm = rapp.appbuilder.sm
         if not sm.find_user(username="r_mediator"):
             sm.add_user(username="r_mediator", first_name="调解", last_name="陈", email="r_mediator@jiefen.invalid",
                         role=sm.find_role("Mediator"), password=PASSWORD)
-        mediator = Mediator(name="陈调解", user_id=sm.find_user(username="r_mediator").id)
-        db.session.add(mediator)
+        user_id = sm.find_user(username="r_mediator").id
+        mediator = Mediator(name="陈调解", user_id=user_id)
+        # a mediator of the court's own mediation centre: in the court, but not ruling on applications
+        db.session.add_all([mediator, Membership(user_id=user_id, organization_id=seats["court"])])
         db.session.commit()
         mediator_id = mediator.id
     signing = register(rapp, here(seats), "family", mediator_id=mediator_id)

@@ -100,8 +100,10 @@ class Desk:
 
     @property
     def is_court(self) -> bool:
-        """Staff of one of the court's own bodies, or a judge."""
-        return (self.organization is not None and self.organization.is_court) or "Judge" in self.roles
+        """Staff of one of the court's own bodies, or a judge. A mediator of the court's
+        mediation centre works in the court but does not rule on applications."""
+        at_court = self.organization is not None and self.organization.is_court
+        return (at_court and bool(self.roles - {"Mediator"})) or "Judge" in self.roles
 
     @property
     def is_centre_clerk(self) -> bool:
