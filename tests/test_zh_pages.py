@@ -155,3 +155,15 @@ def test_setup_forgets_the_chart_permissions_an_older_database_holds(app, admin_
         assert sm.find_view_menu("UserStatsChartView") is None and sm.find_view_menu("User's Statistics") is None
     html = admin_client.get("/roles/list/").get_data(as_text=True)
     assert "Statistics" not in html and "UserStats" not in html
+
+
+def test_values_on_fab_pages_read_as_people_write_them(app):
+    import datetime as dt
+
+    from app.views.readable import display_value
+
+    with app.test_request_context("/?_l_=zh_CN"):
+        assert [display_value(v) for v in (None, "", [], True, False)] == ["—", "—", "—", "是", "否"]
+        assert display_value(["香洲街道", "凤山街道"]) == "香洲街道、凤山街道"
+        assert display_value(dt.datetime(2026, 12, 5, 23, 30)) == "2026-12-06 07:30"  # stored UTC
+        assert display_value(dt.date(2026, 12, 6)) == "2026-12-06" and display_value("案件") == "案件"

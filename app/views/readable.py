@@ -17,6 +17,7 @@ from markupsafe import Markup
 from wtforms.fields.core import UnboundField
 
 from app.names import EMPTY, person_name
+from app.templating import local_time
 
 _FAB_TITLE_PREFIXES = {"add_title": "Add ", "edit_title": "Edit ", "show_title": "Show "}
 _TITLES = {
@@ -28,7 +29,7 @@ _TITLES = {
 
 def display_value(value):
     """One value as a reader sees it: — when empty, 是/否 for booleans, lists joined with
-    、, users by ``person_name``, times to the minute; anything else as it is."""
+    、, users by ``person_name``, times in China time to the minute; anything else as it is."""
     from flask_appbuilder.security.sqla.models import PermissionView, User
 
     from app.views.permission_labels import permission_label
@@ -45,8 +46,8 @@ def display_value(value):
         return permission_label(value)
     if isinstance(value, (list, tuple, set)):
         return "、".join(str(display_value(v)) for v in value)
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.datetime):  # stored in UTC (naive on SQLite): shown in China time
+        return local_time(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
