@@ -12,7 +12,8 @@ import pytest
 from tests.e2e.case_steps import (
     APPLICANT, RESPONDENT, act, accept_offer_from_my_work, appointment_rows, apply_for_confirmation,
     book_appointment, cancel_remaining_visits, china_now, offer_to, open_case, record_consent,
-    record_court_decision, record_first_visit, record_session_of, register_traffic_case, save_agreement, sign_all, wait_until)
+    record_court_decision, record_first_visit,
+    record_session_of, register_traffic_case, save_agreement, sign_all, wait_until)
 from tests.e2e.staff import COMMITTEE, MEDIATOR_NAME, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -59,7 +60,7 @@ def test_traffic_case_from_registration_to_closure(person, staff):
              (f"被申请人{RESPONDENT}赔偿申请人{APPLICANT}车辆维修费人民币6800.00元", "银行转账", today + dt.timedelta(days=45))]
     save_agreement(mediator, case_id, terms, AFFILIATION, MEDIATOR_NAME)
     open_case(mediator, case_id)
-    assert "12500.50" in mediator.text("body")
+    assert "已达成调解协议" in mediator.text("body") and "共2项协议条款" in mediator.text("body")
     assert sign_all(mediator, case_id, today) == [APPLICANT, RESPONDENT, MEDIATOR_NAME]
 
     apply_for_confirmation(clerk, case_id, today)
