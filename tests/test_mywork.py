@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from contextlib import contextmanager
 
+import lxml.html
 import pytest
 from sqlalchemy import event
 
@@ -112,8 +113,6 @@ def offer(app, desk, other=False) -> int:
 
 def case_order(html: str, queue: str) -> list[int]:
     """Case ids listed on a card of My work (``mywork-<queue>``), in page order."""
-    import lxml.html
-
     cards = lxml.html.fromstring(html).xpath(f"//div[@id='mywork-{queue.removeprefix('mywork-')}']")
     if not cards:
         return []
@@ -122,16 +121,12 @@ def case_order(html: str, queue: str) -> list[int]:
 
 def row_classes(html: str, queue: str, case_id: int) -> str:
     """The classes of a case's row on a card (its urgency shows there)."""
-    import lxml.html
-
     [row] = lxml.html.fromstring(html).xpath(f"//div[@id='mywork-{queue}']//tr[@data-case='{case_id}']")
     return row.get("class")
 
 
 def card_count(html: str, queue: str) -> int:
     """The count on a card."""
-    import lxml.html
-
     [badge] = lxml.html.fromstring(html).xpath(f"//div[@id='mywork-{queue}']//span[contains(@class, 'mywork-count')]")
     return int(badge.text_content())
 
@@ -284,3 +279,7 @@ def test_todays_appointments_and_due_return_visits_are_listed(wapp, desk):
     assert "15:00 香洲街道综治中心调解室" in appointments and "07:30 清晨的调解室" in appointments
     assert "明天的调解室" not in appointments
     assert case_order(html, "visits") == [mine] and "mywork-overdue" in row_classes(html, "visits", mine)
+    # a card is red with an overdue item, orange with one due today
+    tree = lxml.html.fromstring(html)
+    assert "panel-danger" in tree.xpath("//div[@id='mywork-visits']/@class")[0]
+    assert "panel-warning" in tree.xpath("//div[@id='mywork-appointments']/@class")[0]

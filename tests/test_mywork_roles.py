@@ -327,3 +327,5 @@ def test_a_mediator_sees_offers_and_agreements_awaiting_signatures_and_no_centre
     assert f'href="/case/show/{signing}#outcome"' in html
     assert case_order(html, "offers") == [offered] and "/case/offers/" in html
     assert 'id="mywork-screening"' not in html and 'id="mywork-confirm-accept"' not in html
+    # nor the office's cards: a pool mediator answers for no case and sends no referral
+    assert 'id="mywork-responsible"' not in html and 'id="mywork-sent-overdue"' not in html

@@ -72,9 +72,10 @@ class Queue:
         return self.count > len(self.items)
 
     @property
-    def urgent(self) -> int:
-        """How many of the shown items are overdue or due today."""
-        return sum(1 for i in self.items if i.urgency in ("overdue", "today"))
+    def tone(self) -> str:
+        """The card's colour: red with an overdue item, orange with one due today, else plain."""
+        found = {i.urgency for i in self.items}
+        return "danger" if "overdue" in found else "warning" if "today" in found else "default"
 
 
 @dataclass

@@ -307,6 +307,11 @@ def _is_staff(desk: Desk) -> bool:
     return not desk.is_partner
 
 
+def _is_office_staff(desk: Desk) -> bool:
+    """Staff who answer for cases and send referrals (a pool mediator alone does neither)."""
+    return not desk.is_partner and bool(desk.roles - {"Mediator"})
+
+
 SPECS: list[QueueSpec] = [
     QueueSpec("offers", _l("Cases offered to me"), _l("No offers waiting for your answer."), _is_mediator,
               _offers, _offer_item),
@@ -333,10 +338,10 @@ SPECS: list[QueueSpec] = [
               _mediating_item, deadlines=True),
     QueueSpec("signatures", _l("Agreements awaiting signatures"), _l("No agreement waits for signatures."),
               _is_mediator, _signatures, _signature_item),
-    QueueSpec("responsible", _l("Cases I am responsible for"), _l("No open case is yours."), _is_staff,
+    QueueSpec("responsible", _l("Cases I am responsible for"), _l("No open case is yours."), _is_office_staff,
               _responsible, _responsible_item, deadlines=True),
     QueueSpec("sent-overdue", _l("Overdue referrals"), _l("Every referral you sent was answered in time."),
-              _is_staff, _sent_overdue, _sent_item),
+              _is_office_staff, _sent_overdue, _sent_item),
     QueueSpec("partner-sent", _l("Referrals to accept"), _l("No referral waits for acceptance."),
               lambda d: d.is_partner, _partner("sent"), _referral_item, scoped=False),
     QueueSpec("partner-accepted", _l("Referrals to answer"), _l("No accepted referral waits for an answer."),
