@@ -35,6 +35,10 @@ FAB_STRINGS = (
     _l("The user's password for authentication"),
     _l("It's not a good policy to remove a user, just make it inactive"),
     _l(
+        "The user group on the application, this will associate with a list of roles associated "
+        "with the group"
+    ),
+    _l(
         "Must have at least two capital letters, one special character, two digits, three lower "
         "case letters and a minimal length of 10."
     ),

@@ -167,3 +167,9 @@ def test_values_on_fab_pages_read_as_people_write_them(app):
         assert display_value(["香洲街道", "凤山街道"]) == "香洲街道、凤山街道"
         assert display_value(dt.datetime(2026, 12, 5, 23, 30)) == "2026-12-06 07:30"  # stored UTC
         assert display_value(dt.date(2026, 12, 6)) == "2026-12-06" and display_value("案件") == "案件"
+
+
+def test_the_checker_knows_the_apps_own_host_from_another():
+    assert untranslated_in('<a href="http://127.0.0.1:5000/case/list/">案件</a>') == []
+    assert untranslated_in('<a href="https://jiefen.example/case/">案件</a>', host="jiefen.example") == []
+    assert untranslated_in('<img src="//cdn.example.org/x.png" alt="图">')
