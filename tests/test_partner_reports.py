@@ -74,7 +74,7 @@ def test_partner_home_starts_from_the_referrals_waiting_for_it(rapp, world):
     assert f"/partner/referrals/{late}" in waiting and f"/partner/referrals/{answered}" not in waiting
     assert "mywork-overdue" in waiting and '<span class="badge mywork-count" data-count="1">' in waiting
     assert f"/partner/referrals/{theirs}" not in html
-    links = html.split('id="partner-links"')[1].split("</div>")[0]
+    links = html.split('id="partner-links"')[1].split("</p>")[0]
     assert "/partner/referrals/" in links and "/case/list/" not in html
 
 

@@ -112,11 +112,10 @@ class ResponsibilityApi(BaseApi):
 
 def register_responsibility_views(appbuilder) -> None:
     """The page and the API; no menu entry (reached from the case page, whose partial
-    ``jiefen/case_responsible.html`` uses the two template helpers added here)."""
+    ``jiefen/case_responsible.html`` asks ``may_assign_responsible`` whether to offer the link)."""
     appbuilder.add_view_no_menu(ResponsibilityView)
     appbuilder.add_api(ResponsibilityApi)
     from flask import current_app
 
     app = current_app
-    app.add_template_global(staff_name, "responsible_name")
     app.add_template_global(lambda case: may_assign(current_user_obj(), case), "may_assign_responsible")
