@@ -329,3 +329,17 @@ def test_a_mediator_sees_offers_and_agreements_awaiting_signatures_and_no_centre
     assert 'id="mywork-screening"' not in html and 'id="mywork-confirm-accept"' not in html
     # nor the office's cards: a pool mediator answers for no case and sends no referral
     assert 'id="mywork-responsible"' not in html and 'id="mywork-sent-overdue"' not in html
+
+
+def test_a_user_whose_role_has_no_my_work_is_told_so_instead_of_bouncing_to_the_login(rapp, seats):
+    from app.extensions import db
+
+    with rapp.app_context():
+        sm = rapp.appbuilder.sm
+        role = sm.find_role("r_no_desk") or sm.add_role("r_no_desk")
+        if not sm.find_user(username="r_visitor"):
+            sm.add_user(username="r_visitor", first_name="访客", last_name="王", email="r_visitor@jiefen.invalid",
+                        role=role, password=PASSWORD)
+        db.session.commit()
+    r = login(rapp, "r_visitor").get("/")
+    assert r.status_code == 200 and 'id="no-work"' in r.get_data(as_text=True)
