@@ -121,6 +121,12 @@ def test_court_staff_reassign_through_the_api_and_a_stale_version_changes_nothin
     court = token(sapp, "rs_court")
     client = sapp.test_client()
     _, version = case_row(sapp, case)
+    terms = client.get(f"/api/v1/case/{case}/responsible", headers=court).get_json()
+    assert terms["may_assign"] is True and terms["version"] == version
+    assert terms["responsible_staff_id"] == world["rs_lead"]
+    eligible = {row["user_id"]: row for row in terms["eligible"]}
+    assert world["rs_court"] in eligible and world["rs_far"] not in eligible and world["rs_partner"] not in eligible
+    assert eligible[world["rs_colleague"]]["name"] == "许晓东"
     r = client.post(f"/api/v1/case/{case}/responsible", json={"user_id": world["rs_court"], "version": version},
                     headers=court)
     assert r.status_code == 200, r.get_json()

@@ -73,14 +73,41 @@ class ResponsibilityView(BaseView):
 
 
 class ResponsibilityApi(BaseApi):
-    """``POST /api/v1/case/<id>/responsible`` with ``{"user_id", "version", "note"}``."""
+    """``GET /api/v1/case/<id>/responsible``: who is and who may be responsible;
+    ``POST`` with ``{"user_id", "version", "note"}``: assign."""
 
     route_base = "/api/v1/case"
     resource_name = "case"
     class_permission_name = PERMISSION_NAME
     base_permissions = PERMISSIONS
-    method_permission_name = {"assign": "assign"}
+    method_permission_name = {"assign": "assign", "eligible": "assign"}
     openapi_spec_tag = "Case workflow"
+
+    @expose("/<int:pk>/responsible", methods=["GET"])
+    @protect()
+    @safe
+    def eligible(self, pk):
+        """Who is responsible, whether the caller may change it, and who may be chosen.
+        ---
+        get:
+          parameters:
+          - in: path
+            name: pk
+            schema:
+              type: integer
+          responses:
+            200:
+              description: the responsible staff member and the eligible staff (at most 200)
+        """
+        case = db.session.get(Case, pk) if is_valid_pk(pk) and pk < 2**31 else None
+        if case is None or not can_see(case):
+            return self.response_404()
+        return self.response(
+            200, responsible_staff_id=case.responsible_staff_id,
+            responsible_staff=staff_name(case.responsible_staff) if case.responsible_staff else None,
+            version=case.version, may_assign=may_assign(current_user_obj(), case),
+            eligible=[{"user_id": u.id, "name": staff_name(u), "organization": m.organization.name,
+                       "title": m.title or ""} for u, m in eligible_staff(case)])
 
     @expose("/<int:pk>/responsible", methods=["POST"])
     @protect()
