@@ -377,3 +377,17 @@ def test_the_partners_list_is_paged(app, referral):
     assert len(second) == 1
     assert len(rows("/partner/referrals/?page=99")[0]) == 1  # past the end: the last page
     assert len(rows("/partner/referrals/?page=-1")[0]) == PAGE_SIZE
+
+
+def test_a_cancelled_visit_is_in_the_audit_log(oapp, outcome_places):  # noqa: F811
+    from app.extensions import db
+    from app.models.audit import AuditEvent
+
+    case_id = effective(oapp, outcome_places)
+    first = visits(oapp, case_id)[0][0]
+    r = outcome_api(oapp, f"/api/v1/case/{case_id}/visits/{first}/cancel", {"reason": "当事人已迁居外地"})
+    assert r.status_code == 200, r.get_json()
+    with oapp.app_context():
+        logged = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.table_name == "return_visit", AuditEvent.row_id == first, AuditEvent.action == "delete")).all()
+    assert len(logged) == 1 and logged[0].via == "api"

@@ -9,7 +9,7 @@ from typing import Iterable, Optional
 
 from flask import has_request_context
 from flask_babel import gettext
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
 from app.extensions import db
 from app.lifecycle.machine import OPEN_STATES
@@ -187,13 +187,15 @@ def cancel_visit(visit: ReturnVisit, actor, reason: str) -> None:
         raise TransitionRefused(problems)
     visit_id, planned = visit.id, visit.scheduled_for
     try:
-        # Conditional: a visit recorded meanwhile by someone else is not cancelled under them.
-        gone = db.session.execute(
-            delete(ReturnVisit).where(ReturnVisit.id == visit_id, ReturnVisit.done_on.is_(None))
-            .execution_options(synchronize_session=False)
+        # Conditional, and it locks the row: a visit recorded meanwhile by someone else is not
+        # cancelled under them, and their recording waits for this transaction.
+        still_planned = db.session.execute(
+            update(ReturnVisit).where(ReturnVisit.id == visit_id, ReturnVisit.done_on.is_(None))
+            .values(done_on=None).execution_options(synchronize_session=False)
         ).rowcount
-        if gone != 1:
+        if still_planned != 1:
             raise TransitionRefused([gettext("This visit was already recorded by someone else.")])
+        db.session.delete(visit)  # through the session, so the audit log keeps the row deleted
         record(case, actor, "visit", "visit_cancelled",
                gettext("Return visit planned on %(day)s cancelled: %(reason)s", day=planned.isoformat(), reason=reason),
                {"visit_id": visit_id, "scheduled_for": planned.isoformat()})
@@ -201,8 +203,6 @@ def cancel_visit(visit: ReturnVisit, actor, reason: str) -> None:
     except Exception:
         db.session.rollback()
         raise
-    if visit in db.session:
-        db.session.expunge(visit)
 
 
 def _summary(method, terms_performed, satisfaction, notes) -> str:
