@@ -119,3 +119,23 @@ def test_the_duty_roster_and_the_responsible_staff_use_the_same_rule():
 
     user = SimpleNamespace(first_name="晓东", last_name="许", username="xu")
     assert duty_name("晓东", "许") == staff_name(user) == duty_name(user) == "许晓东"
+
+
+def test_an_administrator_adds_a_user_through_the_form_and_the_list_names_her(app, admin_client):
+    from app.extensions import db
+    from app.models.user import StaffUser
+
+    form = admin_client.get("/users/add").get_data(as_text=True)
+    clerk_role = re.search(r'<option value="(\d+)">Clerk</option>', form).group(1)
+    r = admin_client.post("/users/add", data={
+        "csrf_token": csrf_token(form), "last_name": "欧阳", "first_name": "娜娜", "username": "ouyangnana",
+        "active": "y", "email": "oyn@jiefen.invalid", "roles": clerk_role,
+        "password": "Oyn-Pa55-word-2026", "conf_password": "Oyn-Pa55-word-2026",
+    })
+    assert r.status_code == 302, r.get_data(as_text=True)[:500]
+    with app.app_context():
+        user = db.session.query(StaffUser).filter_by(username="ouyangnana").one()
+        assert (user.last_name, user.first_name, user.get_full_name()) == ("欧阳", "娜娜", "欧阳娜娜")
+    client = app.test_client()
+    _login(client, "ouyangnana", "Oyn-Pa55-word-2026")
+    assert client.get("/mywork/").status_code == 200
