@@ -12,12 +12,14 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder.fields import QuerySelectField, QuerySelectMultipleField
+from flask_appbuilder.security.sqla.models import PermissionView, User
 from flask_babel import gettext, lazy_gettext as _l
 from markupsafe import Markup
 from wtforms.fields.core import UnboundField
 
 from app.names import EMPTY, person_name
 from app.templating import local_time
+from app.views.permission_labels import permission_label
 
 _FAB_TITLE_PREFIXES = {"add_title": "Add ", "edit_title": "Edit ", "show_title": "Show "}
 _TITLES = {
@@ -30,10 +32,6 @@ _TITLES = {
 def display_value(value):
     """One value as a reader sees it: — when empty, 是/否 for booleans, lists joined with
     、, users by ``person_name``, times in China time to the minute; anything else as it is."""
-    from flask_appbuilder.security.sqla.models import PermissionView, User
-
-    from app.views.permission_labels import permission_label
-
     if value is None or value == "" or (isinstance(value, (list, tuple, set)) and not value):
         return EMPTY
     if isinstance(value, Markup):
