@@ -156,6 +156,8 @@ class Browser:
         r = self.client.post(path, data=data)
         assert r.status_code == 302, f"POST {path} as {self.username}: {r.status_code}\n{flashes(r)}"
         self.location = urlparse(r.headers["Location"]).path
+        if self.location == "/":  # the landing page sends a signed-in user on to My work
+            self.location = urlparse(self.client.get("/").headers["Location"]).path
         return self.page(self.location)
 
 
