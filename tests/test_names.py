@@ -139,3 +139,18 @@ def test_an_administrator_adds_a_user_through_the_form_and_the_list_names_her(ap
     client = app.test_client()
     _login(client, "ouyangnana", "Oyn-Pa55-word-2026")
     assert client.get("/mywork/").status_code == 200
+
+
+def test_refusing_a_second_organisation_names_the_person_surname_first(app, admin_client, places, xu):
+    from app.extensions import db
+    from app.models import Membership
+
+    with app.app_context():
+        db.session.add(Membership(user_id=xu, organization_id=places["centre"], title="窗口受理员"))
+        db.session.commit()
+    form = admin_client.get("/admin/staff/add").get_data(as_text=True)
+    r = admin_client.post("/admin/staff/add", data={
+        "csrf_token": csrf_token(form), "user": str(xu), "organization": str(places["centre"]), "title": "调解员",
+    }, follow_redirects=True)
+    html = r.get_data(as_text=True)
+    assert "许晓东" in html and "晓东 许" not in html and "香洲街道综治中心" in html

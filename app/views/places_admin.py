@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired
 from app.extensions import db
 from app.models.area import AREA_LEVELS, Area
 from app.models.membership import Membership
+from app.names import person_name
 from app.services.areas import check_placement, path_label, references
 
 REFERENCE_LABELS = {
@@ -107,5 +108,5 @@ class MembershipModelView(ModelView):
         taken = db.session.query(Membership).filter_by(user_id=item.user.id).first()
         if taken is not None:
             raise ValueError(
-                gettext("%(user)s already belongs to %(org)s.", user=item.user, org=taken.organization)
+                gettext("%(user)s already belongs to %(org)s.", user=person_name(item.user), org=taken.organization)
             )
