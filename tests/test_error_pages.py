@@ -179,3 +179,9 @@ def test_a_views_own_translated_reason_is_shown_instead_of_the_general_one(faili
         own = Conflict(description="案件已被他人更新，请刷新后重试。")
         assert _http_message(own) == "案件已被他人更新，请刷新后重试。"
         assert _http_message(Conflict()) != Conflict.description  # Werkzeug's English is never shown
+
+
+def test_an_anonymous_visitor_of_an_unknown_address_gets_the_chinese_404_page(client):
+    r = client.get("/no/such/page")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 404 and "页面不存在" in html and untranslated_in(html) == []
