@@ -24,7 +24,6 @@ from app.lifecycle.machine import OPEN_STATES
 from app.models.case import Case
 from app.models.lifecycle import Assignment
 from app.models.mediation import Appointment
-from app.models.mediator import Mediator
 from app.models.outcome import Agreement, JudicialConfirmation, ReturnVisit
 from app.models.referral import REFERRAL_KINDS, OutboxMessage, Referral
 from app.models.setting import Setting
@@ -289,12 +288,10 @@ def _to_check(desk: Desk):
 
 
 def _check_item(desk: Desk, row) -> Item:
-    from app.extensions import jiefen
+    from app.services.setting_labels import setting_label
 
     setting = row[0]
-    declared = jiefen().registry.settings.get(setting.key)
-    label = str(declared[1].label) if declared else setting.key
-    return Item(url=url_for("SettingModelView.edit", pk=setting.id), label=label,
+    return Item(url=url_for("SettingModelView.edit", pk=setting.id), label=setting_label(setting.key),
                 text=f"{setting.value} · {setting.source}"[:160],
                 meta=gettext("In force from %(day)s", day=setting.valid_from), action=_l("Check"))
 
