@@ -222,3 +222,55 @@ def test_every_demo_staff_member_can_be_given_a_password_and_every_mediator_has_
         assert mediator.user_id is not None, mediator.name
         assert [r.name for r in mediator.user.roles] == ["Mediator"]
         assert members[mediator.user_id].organization_id == mediator.organization_id
+
+
+def test_the_audit_log_names_who_took_each_step(ctx):
+    from app.extensions import db
+    from app.models.audit import AuditEvent
+    from app.models.case import Case
+
+    rows = db.session.execute(select(AuditEvent.row_id, AuditEvent.actor_id, AuditEvent.via)
+                              .where(AuditEvent.table_name == "cases", AuditEvent.action == "insert")).all()
+    registered_by = dict(db.session.execute(select(Case.id, Case.created_by_fk)).all())
+    assert len(rows) == len(registered_by)
+    assert all(actor == registered_by[int(row)] and via == "web" for row, actor, via in rows)
+
+
+def sign_in(client, username: str, password: str) -> None:
+    page = client.get("/login/").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    answer = client.post("/login/", data={"username": username, "password": password, "csrf_token": token})
+    assert answer.status_code == 302 and "/login" not in answer.headers["Location"], username
+
+
+@pytest.mark.parametrize("username", ["med_zhengzm", "clerk_hongcao", "clerk_court", "judge_chen", "police_liaison"])
+def test_once_the_administrator_sets_a_password_each_demo_user_finds_work_waiting(demo, username):
+    app = demo[0]
+    with app.app_context():
+        sm = app.appbuilder.sm
+        sm.reset_password(sm.find_user(username=username).id, "set-by-the-admin-1")
+        from app.extensions import db
+
+        db.session.remove()
+    client = app.test_client()
+    sign_in(client, username, "set-by-the-admin-1")
+    page = client.get("/mywork/")
+    assert page.status_code == 200
+    if username != "police_liaison":  # a partner reads referrals on the partner pages
+        assert "汕城解" in page.get_data(as_text=True)  # a case waits for them
+
+
+def test_the_case_page_of_every_state_opens_for_the_administrator(demo):
+    app = demo[0]
+    with app.app_context():
+        from app.extensions import db
+
+        sm = app.appbuilder.sm
+        sm.reset_password(sm.find_user(username="admin").id, "admin-pass-for-the-test")
+        one_per_state = {c.status: c.id for c in all_cases()}
+        db.session.remove()
+    client = app.test_client()
+    sign_in(client, "admin", "admin-pass-for-the-test")
+    assert client.get("/case/list/").status_code == 200
+    for state, case_id in one_per_state.items():
+        assert client.get(f"/case/show/{case_id}").status_code == 200, state
