@@ -173,3 +173,13 @@ def test_the_checker_knows_the_apps_own_host_from_another():
     assert untranslated_in('<a href="http://127.0.0.1:5000/case/list/">案件</a>') == []
     assert untranslated_in('<a href="https://jiefen.example/case/">案件</a>', host="jiefen.example") == []
     assert untranslated_in('<img src="//cdn.example.org/x.png" alt="图">')
+
+
+def test_switching_a_plugin_names_its_dispute_type_not_its_package(admin_client):
+    page = admin_client.get("/admin/plugins/").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    r = admin_client.post("/admin/plugins/traffic/toggle", data={"csrf_token": token, "enabled": "0"},
+                          follow_redirects=True)
+    message = re.search(r'class="alert[^"]*"[^>]*>(.*?)</div>', r.get_data(as_text=True), re.S).group(1)
+    assert "交通事故" in message and "traffic" not in message
+    admin_client.post("/admin/plugins/traffic/toggle", data={"csrf_token": token, "enabled": "1"})

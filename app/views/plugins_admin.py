@@ -46,8 +46,16 @@ class PluginAdminView(BaseView):
         enabled = request.form.get("enabled") == "1"
         state.dispatcher.set_enabled(name, enabled, actor_id=getattr(g.user, "id", None))
         db.session.commit()
+        shown = _plugin_name(state, name)
         if enabled:
-            flash(gettext("Plugin %(name)s enabled.", name=name), "success")
+            flash(gettext("Plugin %(name)s enabled.", name=shown), "success")
         else:
-            flash(gettext("Plugin %(name)s disabled: its existing cases stay readable.", name=name), "warning")
+            flash(gettext("Plugin %(name)s disabled: its existing cases stay readable.", name=shown), "warning")
         return redirect(url_for(".index"))
+
+
+def _plugin_name(state, name: str) -> str:
+    """A plugin as the administrator knows it: its dispute types (交通事故纠纷), not its
+    package name (``traffic``), which stays on the table for whoever installs plugins."""
+    types = state.registry.plugins[name].dispute_types
+    return "、".join(str(state.dispatcher.type_label(code)) for code in types) or name
