@@ -114,6 +114,9 @@ def test_court_entrusted_cases_near_their_limit_and_only_those(rapp, seats):
     html = login(rapp, "r_court").get("/mywork/?_l_=en").get_data(as_text=True)
     assert case_order(html, "court-limit") == [near] and card_count(html, "court-limit") == 1
     assert "mywork-soon" in row_classes(html, "court-limit", near)
+    # the whole queue holds the same: the calm case is not "near its limit"
+    page = login(rapp, "r_court").get("/mywork/queue/court-limit/").get_data(as_text=True)
+    assert case_order(page, "court-limit") == [near] and card_count(page, "court-limit") == 1
 
 
 def test_a_centre_clerk_sees_the_areas_cases_to_screen_and_to_assign(rapp, seats):

@@ -189,12 +189,20 @@ def build_queues(desk: Desk, specs: list[QueueSpec]) -> list[Queue]:
 
 
 def queue_page(desk: Desk, spec: QueueSpec, page: int) -> tuple[Queue, int]:
-    """One page of a whole queue, in the query's order, with the urgency of each item."""
-    rows = _rows(spec, desk, PAGE, page * PAGE)
+    """One page of a whole queue, in the query's order, with the urgency of each item. A queue
+    of urgent items only is the card's: the urgent ones among the SCAN rows, most urgent first."""
+    if spec.only_urgent:
+        rows = _rows(spec, desk, SCAN)
+    else:
+        rows = _rows(spec, desk, PAGE, page * PAGE)
     if spec.deadlines:
         desk.deadlines = deadlines_for_cases({c.id: c for c in _cases_in(rows)}.values())
     items = [spec.build(desk, row) for row in rows]
-    total = _count(spec, desk)
+    if spec.only_urgent:
+        urgent = [i for i in _ranked(items) if i.urgency]
+        total, items = len(urgent), urgent[page * PAGE:(page + 1) * PAGE]
+    else:
+        total = _count(spec, desk)
     return Queue(spec.key, spec.title, items, total, spec.empty, spec.note), (total + PAGE - 1) // PAGE
 
 
