@@ -102,6 +102,7 @@ def _latest_date(value) -> dt.date | None:
     found = []
 
     def walk(v):
+        """Collect the ISO dates anywhere in ``v``."""
         if isinstance(v, dict):
             for x in v.values():
                 walk(x)

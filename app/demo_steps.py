@@ -20,7 +20,6 @@ from app.lifecycle.workflow import perform
 from app.models.case import Case
 from app.models.outcome import ReturnVisit
 from app.plugins.types import AgreementTerm
-from app.services import clock
 from app.services.intake import intake_form, register_case
 from app.services.scope import ANYWHERE
 
@@ -162,25 +161,30 @@ class CaseStory:
             yield from self.visit_and_close()
 
     def register(self) -> None:
+        """The clerk registers the case from the plugin's sample, varied (as the API would)."""
         plan, cast = self.plan, self.cast
         data = payload(self.rng, plan.dispute_type, cast.samples[plan.dispute_type], plan.registered_on, plan.town)
         data.update(area_id=cast.areas[plan.town], channel=self.rng.choice(CHANNELS),
                     organization_id=cast.centres[plan.town])
         if plan.court:
             data.update(track="court_entrusted", procedure=plan.procedure, channel="court",
-                        organization_id=cast.court_mediation)
+                        organization_id=cast.court_mediation,
+                        description=f"{data['title']}：申请人向汕尾市城区人民法院起诉，经双方同意，"
+                                    "由法院委派诉前调解中心调解。")
         form = intake_form(plan.dispute_type, flatten(data), api=True, scope=ANYWHERE)
         if not form.validate():
             raise RuntimeError(f"demo case {plan.n} ({plan.dispute_type}) is invalid: {form.errors}")
         self.case_id = register_case(form, plan.dispute_type, self.clerk).id
 
-    def offer(self):
+    def offer(self) -> list[tuple[int, int]]:
+        """The clerk offers the case to one or two mediators; ``[(offer id, mediator id)]``."""
         chosen = self.cast.mediators_for(self.plan, self.rng)
         self.mediator = chosen[-1] if self.plan.options["decline_first"] and len(chosen) > 1 else chosen[0]
         made = assignment.offer(self.case, [m.id for m in chosen], self.clerk)
         return [(a.id, a.mediator_id) for a in made]
 
     def take_offer(self, offers):
+        """The first mediator may decline (saying why); the chosen one accepts."""
         by_mediator = {mediator_id: offer_id for offer_id, mediator_id in offers}
         if self.plan.options["decline_first"] and len(offers) > 1:
             first_id, first_mediator = offers[0]
@@ -258,6 +262,7 @@ class CaseStory:
             outcome.sign(self.case, line_id, day, "seal" if self.is_organization(party_id) else method, self.mediator_user)
 
     def is_organization(self, party_id) -> bool:
+        """True when the party is an organisation (it seals rather than signs)."""
         return any(p.id == party_id and p.kind == "organization" for p in self.case.parties)
 
     def confirm(self):
@@ -296,6 +301,7 @@ class CaseStory:
         perform(self.case, "close", self.clerk, note="协议已履行完毕，回访完成，结案。")
 
     def fail(self):
+        """Mediation fails; the case then goes to court (or arbitration) or is closed."""
         yield self.at("fail")
         perform(self.case, "fail_mediation", self.mediator_user,
                 note="双方对赔偿数额分歧较大，经多次调解未能达成协议。")
@@ -307,6 +313,7 @@ class CaseStory:
             perform(self.case, "close", self.clerk, note="调解不成，申请人表示暂不起诉，结案。")
 
     def transfer(self, note: str) -> None:
+        """To arbitration (labour) or the court procedure the claim suits."""
         if self.plan.dispute_type == "labour":
             track = "arbitration"
         else:
@@ -315,5 +322,6 @@ class CaseStory:
         perform(self.case, "transfer", self.clerk, note=note, data={"track": track})
 
     def withdraw(self):
+        """The applicant withdraws: the parties settled on their own."""
         yield self.at("withdraw")
         perform(self.case, "withdraw", self.clerk, note="双方已自行和解，申请人撤回调解申请。")

@@ -181,9 +181,11 @@ def replay_clock():
     offset = [dt.timedelta(0)]
 
     def shifted() -> dt.datetime:
+        """The real time, moved to the story's moment."""
         return real() + offset[0]
 
     def set_to(moment: dt.datetime) -> None:
+        """From now on the clock reads ``moment`` (and runs on from there)."""
         offset[0] = moment - real()
 
     clock.utc_now = shifted
@@ -208,6 +210,7 @@ def unhurried_flush(db):
         return
 
     def on_connect(dbapi_connection, _record):
+        """A new connection commits without waiting for the disk."""
         with dbapi_connection.cursor() as cursor:
             cursor.execute("SET synchronous_commit TO OFF")
         dbapi_connection.commit()
