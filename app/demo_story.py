@@ -152,6 +152,8 @@ def plan_story(types: list[str], towns: list[str], today: dt.date) -> list[Plan]
             dispute_type = next((t for t in types if t not in NO_CONFIRMATION), dispute_type)
         if fate in REFUSED_FATES and dispute_type in ARBITRATION_FIRST:
             dispute_type = next((t for t in types if t not in ARBITRATION_FIRST), dispute_type)
+            if dispute_type in ARBITRATION_FIRST:  # only such types are enabled: it fails instead
+                fate = "failed" if fate == "litigation_screening" else "transferred_failed"
         plan = Plan(n=n, dispute_type=dispute_type, town=towns[rng.randrange(len(towns))], fate=fate,
                     seed=rng.randrange(2**31))
         plan.court = fate in COURT_FATES and dispute_type in COURT_TYPES and rng.random() < 0.35

@@ -274,3 +274,42 @@ def test_the_case_page_of_every_state_opens_for_the_administrator(demo):
     assert client.get("/case/list/").status_code == 200
     for state, case_id in one_per_state.items():
         assert client.get(f"/case/show/{case_id}").status_code == 200, state
+
+
+def test_the_story_is_planned_the_same_way_every_time_and_fits_the_types_enabled():
+    from app.demo_story import FATES, plan_story
+
+    towns = sorted(TOWNS)
+    day = dt.date(2026, 12, 6)
+    every = ["family", "property", "traffic", "debt", "consumer", "medical", "labour"]
+    plans = plan_story(every, towns, day)
+    assert [(p.dispute_type, p.fate, p.registered_on) for p in plans] == [
+        (p.dispute_type, p.fate, p.registered_on) for p in plan_story(every, towns, day)]
+    assert {p.fate for p in plans} == set(FATES)
+    assert all(day - dt.timedelta(days=365) <= p.registered_on <= day for p in plans)
+    # labour goes to arbitration, never to the court's screening; family is never confirmed by a court
+    assert not [p for p in plans if p.dispute_type == "labour" and p.fate in ("litigation_screening", "transferred_refused")]
+    assert not [p for p in plans if p.dispute_type == "family" and p.options["confirmation"]]
+    only_labour = plan_story(["labour"], towns, day)
+    assert len(only_labour) == len(plans)
+    assert not {"litigation_screening", "transferred_refused"} & {p.fate for p in only_labour}
+    only_family = plan_story(["family"], towns, day)
+    assert "confirmation_pending" not in {p.fate for p in only_family}
+
+
+def test_the_replay_gives_the_real_clock_back_even_when_a_step_fails():
+    from app.demo_story import replay_clock
+    from app.services import clock
+
+    real = clock.utc_now
+    long_ago = dt.datetime(2026, 1, 5, 2, 0, tzinfo=dt.timezone.utc)
+    with pytest.raises(RuntimeError):
+        with replay_clock() as set_to:
+            set_to(long_ago)
+            assert abs(clock.utc_now() - long_ago) < dt.timedelta(seconds=5)
+            from app.models.types import utcnow
+
+            assert abs(utcnow() - long_ago) < dt.timedelta(seconds=5)  # stored timestamps follow it
+            raise RuntimeError("a step failed")
+    assert clock.utc_now is real
+    assert abs(clock.utc_now() - dt.datetime.now(dt.timezone.utc)) < dt.timedelta(seconds=5)
