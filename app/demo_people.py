@@ -81,9 +81,9 @@ def _org(code: str) -> Organization:
 def unknown_password_hash() -> str:
     """The hash of a random password that is shown to nobody: nobody can sign in with it until
     the administrator sets a password (which FAB then hashes its usual, slow way)."""
-    # 256 random bits cannot be guessed whatever the hash costs; one PBKDF2 round instead of
-    # FAB's scrypt keeps setup fast (scrypt takes a third of a second per login).
-    return generate_password_hash(secrets.token_urlsafe(32), method="pbkdf2:sha256:1")
+    # 256 random bits cannot be guessed whatever the hash costs, so a light PBKDF2 stands in
+    # for FAB's scrypt, which takes a third of a second per login (two dozen logins: 8 s of setup).
+    return generate_password_hash(secrets.token_urlsafe(32), method="pbkdf2:sha256:1000")
 
 
 def _user(username: str, surname: str, given: str, role_name: str, org: Organization | None, title: str = "",
