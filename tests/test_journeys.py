@@ -361,11 +361,12 @@ def sign_all_web(clerk: Browser, case_id: int, signed_on: dt.date) -> list[str]:
 def apply_confirmation_web(clerk: Browser, case_id: int, applied_on: dt.date, last_day: dt.date) -> None:
     """“Apply for judicial confirmation” leads to the confirmation page (step "apply")."""
     page = case_page(clerk, case_id)
-    assert f"/case/{case_id}/do/apply_confirmation" in page, "no “Apply for judicial confirmation” button"
-    url = f"/case/{case_id}/do/apply_confirmation"
-    r = clerk.client.get(url)
-    assert r.status_code == 302 and urlparse(r.headers["Location"]).path == f"/case/{case_id}/confirmation"
+    # the header's primary action goes straight to the confirmation page
     url = f"/case/{case_id}/confirmation"
+    assert url in lxml.html.fromstring(page).xpath("//a[contains(@class, 'btn-primary')]/@href"), \
+        "no “Apply for judicial confirmation” button"
+    r = clerk.client.get(f"/case/{case_id}/do/apply_confirmation")  # an old bookmark still lands there
+    assert r.status_code == 302 and urlparse(r.headers["Location"]).path == url
     form_page = clerk.page(url)
     # the 30 days after the agreement took effect are shown before applying
     assert f"the last day is {last_day.isoformat()}" in text_of(lxml.html.fromstring(form_page)), last_day
@@ -404,9 +405,10 @@ def enter_wage_web(admin: Browser, valid_from: dt.date) -> None:
     admin.submit(url, admin.page(url), "model_form", key="core.small_claims_wage", value=WAGE,
                  valid_from=valid_from.isoformat(), source="测试数值（非真实工资数据）", note="")
     listing = admin.page("/admin/settings/list/")
+    # the list names the setting as people read it, not by its key
     rows = [text_of(tr) for tr in lxml.html.fromstring(listing).xpath("//table//tr")
-            if "core.small_claims_wage" in text_of(tr)]
-    assert rows and WAGE in rows[0] and valid_from.isoformat() in rows[0], rows
+            if WAGE in text_of(tr) and "average annual wage" in text_of(tr).lower()]
+    assert rows and valid_from.isoformat() in rows[0], rows
 
 
 # -- API steps ---------------------------------------------------------------------------------

@@ -308,7 +308,8 @@ def test_kind_cannot_change_away_from_the_duties_held_in_a_team(app, admin_clien
     assert submit(admin_client, url, {"mediator": str(pk), "role": "intake_followup"}).status_code == 302
     r = submit(admin_client, f"/mediators/edit/{pk}", mediator_form(places, employment="part_time"))
     assert r.status_code == 302  # refused with a message, nothing saved
-    assert "In team 香洲街道联合调解团队" in admin_client.get(r.headers["Location"] + "?_l_=en").get_data(as_text=True)
+    shown = admin_client.get(r.headers["Location"] + "?_l_=en", follow_redirects=True)  # "/" leads to My work
+    assert "In team 香洲街道联合调解团队" in shown.get_data(as_text=True)
     assert get(app, Mediator, pk).employment == "full_time"
 
 
