@@ -28,8 +28,9 @@ ROOMS = ("调解室一", "调解室二", "人民调解工作室", "诉调对接�
 
 
 class Moments:
-    """The moments of one course of steps: office hours on a given day, each after the last,
-    none after now (a step planned for later today happens just before now)."""
+    """The moments of one course of steps: office hours on a given day, each after the last. A
+    step planned for later today happens just before now; one planned after now is never taken
+    (:func:`app.demo_story.replay` leaves the case where it stands)."""
 
     def __init__(self, zone, now: dt.datetime, rng: random.Random, last: dt.datetime | None = None):
         self.zone, self.now, self.rng, self.last = zone, now, rng, last
@@ -38,8 +39,12 @@ class Moments:
         """A moment between ``start`` and ``end`` o'clock on ``day``."""
         minutes = self.rng.randint(start[0] * 60 + start[1], end[0] * 60 + end[1])
         moment = dt.datetime.combine(day, dt.time(minutes // 60, minutes % 60), self.zone).astimezone(dt.timezone.utc)
-        if moment > self.now and day >= self.now.astimezone(self.zone).date():
-            moment = self.now - dt.timedelta(minutes=2 + minutes % 58)  # no extra draw: the same story all day
+        today = self.now.astimezone(self.zone).date()
+        if moment > self.now and day == today:
+            # Earlier today instead (no extra draw: the same story all day), but never before
+            # midnight: a step of today dated yesterday would be refused by today's rules.
+            midnight = dt.datetime.combine(today, dt.time(0), self.zone).astimezone(dt.timezone.utc)
+            moment = max(self.now - dt.timedelta(minutes=2 + minutes % 58), midnight + (self.now - midnight) / 2)
         if self.last is not None and moment <= self.last:
             moment = self.last + dt.timedelta(minutes=self.rng.randint(3, 25))
         self.last = moment

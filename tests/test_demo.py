@@ -313,3 +313,23 @@ def test_the_replay_gives_the_real_clock_back_even_when_a_step_fails():
             raise RuntimeError("a step failed")
     assert clock.utc_now is real
     assert abs(clock.utc_now() - dt.datetime.now(dt.timezone.utc)) < dt.timedelta(seconds=5)
+
+
+@pytest.mark.parametrize("now_local", ["00:20", "07:00", "23:59"])
+def test_a_step_planned_for_later_today_happens_earlier_today_and_never_yesterday(now_local):
+    import random
+    from zoneinfo import ZoneInfo
+
+    from app.demo_steps import Moments
+
+    zone = ZoneInfo("Asia/Shanghai")
+    today = dt.date(2026, 12, 6)
+    now = dt.datetime.combine(today, dt.time.fromisoformat(now_local), zone).astimezone(dt.timezone.utc)
+    moments = Moments(zone, now, random.Random(1))
+    for _ in range(20):
+        moment = moments.at(today, (17, 0), (17, 30))
+        if moment > now:  # pushed past now by the steps before it: the replay will not take it
+            break
+        assert moment.astimezone(zone).date() == today
+    tomorrow = Moments(zone, now, random.Random(1)).at(today + dt.timedelta(days=1))
+    assert tomorrow > now  # a step planned for a later day is never taken
