@@ -157,6 +157,24 @@ def test_setup_forgets_the_chart_permissions_an_older_database_holds(app, admin_
     assert "Statistics" not in html and "UserStats" not in html
 
 
+def test_a_role_holding_an_uninstalled_plugins_menu_entry_reads_in_chinese(app, admin_client):
+    """A plugin's case-list permission outlives the plugin (another test app loads the example
+    plugin): the role page names the plugin, not its internal menu key."""
+    with app.app_context():
+        sm = app.appbuilder.sm
+        pv = sm.add_permission_view_menu("menu_access", "gone_plugin.cases")
+        sm.add_permission_role(sm.find_role("Clerk"), pv)
+    try:
+        html = admin_client.get("/roles/list/").get_data(as_text=True)
+        assert "gone_plugin.cases" not in html and "未安装插件 gone_plugin 的菜单项" in html
+        assert not untranslated_in(html)
+    finally:
+        with app.app_context():
+            sm = app.appbuilder.sm
+            sm.del_permission_role(sm.find_role("Clerk"), sm.find_permission_view_menu("menu_access", "gone_plugin.cases"))
+            sm.del_permission_view_menu("menu_access", "gone_plugin.cases", cascade=True)
+
+
 def test_values_on_fab_pages_read_as_people_write_them(app):
     import datetime as dt
 

@@ -86,7 +86,12 @@ def _menu_labels() -> dict:
 def view_label(name: str) -> str:
     """The label of a guarded view or menu entry in the reader's language."""
     label = VIEWS.get(name) or _menu_labels().get(name)
-    return str(label) if label else name
+    if label:
+        return str(label)
+    plugin, dot, _entry = name.partition(".")
+    if dot:  # "<plugin>.<entry>": a menu entry of a plugin this app no longer loads
+        return gettext("a menu entry of the plugin %(plugin)s, which is not installed", plugin=plugin)
+    return name
 
 
 def permission_label(permission_view) -> str:
