@@ -12,10 +12,7 @@ from urllib.parse import urlparse
 
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Response
 
-try:  # the project's checker, when it exists; the stand-in otherwise
-    from tests.untranslated import untranslated_in
-except ImportError:  # pragma: no cover - depends on what has landed
-    from tests.e2e.untranslated import untranslated_in
+from tests.untranslated import untranslated_in
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

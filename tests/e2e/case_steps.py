@@ -208,7 +208,7 @@ def sign_all(someone: Person, case_id: int, signed_on: dt.date) -> list[str]:
 
 # -- the court clerk -------------------------------------------------------------------------------
 def apply_for_confirmation(clerk: Person, case_id: int, applied_on: dt.date) -> None:
-    act_link = f"a[href$='/case/{case_id}/do/apply_confirmation']"
+    act_link = f"a.btn-primary[href$='/case/{case_id}/confirmation']"  # the header's one primary action
     open_case(clerk, case_id)
     clerk.click(act_link)
     assert clerk.path == f"/case/{case_id}/confirmation", clerk.path
@@ -234,7 +234,7 @@ def record_first_visit(clerk: Person, case_id: int, day: dt.date) -> None:
     clerk.fill("done_on", day.isoformat())
     clerk.choose("method", value="phone")
     clerk.choose("terms_performed", value="yes")
-    clerk.choose("satisfaction", value="5")
+    clerk.fill("satisfaction", "5")
     for tick in clerk.page.locator("input[name='performed_terms']").all():
         tick.check()
     clerk.fill("notes", "双方确认款项已全部付清")

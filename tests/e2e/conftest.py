@@ -11,7 +11,7 @@ from playwright.sync_api import sync_playwright
 from tests.e2e.browser import DESKTOP, Guard, Person, launch_chromium
 from tests.e2e.server import start_server
 from tests.e2e.staff import (ADMIN, CENTRE, CLERK, COURT_CLERK, COURT_FILING, MEDIATOR_NAME, PARTNER, POLICE,
-                             add_membership, add_pool_mediator, create_mediator_login, create_user, mediator_pk, sign_in)
+                             add_membership, add_pool_mediator, create_mediator_login, create_user, sign_in)
 
 HERE = Path(__file__).parent
 
@@ -69,7 +69,7 @@ def staff(chromium, server):
     """The people of the journeys, given their logins by the administrator through the pages
     (the administrator's own journey checks those pages' text; here only that they work):
     the street centre's clerk, the court's filing clerk, the traffic police's liaison, and
-    the pool mediator's login (``None`` until the pool has a login page)."""
+    the pool mediator's login, given on the pool page."""
     guard = Guard(server.base)
     admin = Person(chromium, guard, server, "administrator (arranging)")
     admin.chinese = False
@@ -80,10 +80,7 @@ def staff(chromium, server):
         create_user(admin, login, role)
         add_membership(admin, login, organisation, position)
     add_pool_mediator(admin, MEDIATOR_NAME)
-    admin.goto(f"/mediators/show/{mediator_pk(admin, MEDIATOR_NAME)}")
-    mediator = None
-    if admin.page.locator("#mediator-login").count():
-        mediator = create_mediator_login(admin, MEDIATOR_NAME, "e2e_mediator")
+    mediator = create_mediator_login(admin, MEDIATOR_NAME, "e2e_mediator")
     admin.close()
     assert not guard.problems, guard.report()
     return {"clerk": CLERK, "court_clerk": COURT_CLERK, "partner": PARTNER, "mediator": mediator}

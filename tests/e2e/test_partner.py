@@ -1,5 +1,6 @@
 """The traffic police's liaison, on a phone: answers the referral a centre sent them, and
-finds that another case's page is not theirs to see (a Chinese 404 page)."""
+finds that another agency's referral is not theirs to see (a Chinese 404 page inside the
+application), nor any full case page (a Chinese 403 page)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -59,14 +60,25 @@ def test_partner_answers_a_referral_on_a_phone_and_sees_no_other_case(person, st
     clerk.goto(f"/case/show/{case_id}")
     assert ANSWER in clerk.text("body"), "the centre does not see the partner's answer on the case"
 
-    # a case the police were never sent: not found, in Chinese, inside the application
-    other = f"/case/show/{case_id - 1}"
-    if partner.page.request.get(other).status == 403:
-        pytest.xfail("waiting for the case page to answer 404 to a partner (it answers FAB's 403 today)")
-    partner.goto(other, status=404)
+    # The same case referred to another agency as well: that referral is not the police's.
+    # Its page reads as missing, in Chinese, inside the application, with a way back.
+    clerk.goto(f"/case/{case_id}/refer")
+    labels = [t.strip() for t in clerk.page.locator("select[name='partner'] option").all_inner_texts()]
+    other_agency = next(t for t in labels if t and t != POLICE and t != "—")
+    refer(clerk, case_id, other_agency, china_now().date() + dt.timedelta(days=5))
+    clerk.goto(f"/case/show/{case_id}")
+    withdraw_forms = clerk.page.locator("form[action*='/case/referrals/'][action$='/withdraw']")
+    ids = [int(re.search(r"/referrals/(\d+)/", f.get_attribute("action")).group(1)) for f in withdraw_forms.all()]
+    assert len(ids) >= 1, "the other agency's referral is not on the case page"
+    not_ours = max(ids)
+    partner.goto(f"/partner/referrals/{not_ours}", status=404)
     body = partner.text("body")
-    if "Not Found" in body or not partner.page.locator(".navbar").count():
-        pytest.xfail("waiting for the Chinese error pages (slice E): another case's URL shows a bare English 404")
-    assert re.search(r"[\u4e00-\u9fff]", body) and "404" in body, body[:300]
-    if not listed_with_case_no:
-        pytest.xfail("waiting for the case number on the partner's referral list (issue 10 §7)")
+    assert partner.page.locator(".jf-top").count(), "the 404 page is not inside the application's layout"
+    assert re.search(r"[\u4e00-\u9fff]", body) and "404" in body and "Not Found" not in body, body[:300]
+    assert other_agency not in body and PURPOSE not in body
+
+    # a full case page is no partner's: refused in Chinese, saying nothing about the case
+    partner.goto(f"/case/show/{case_id}", status=403)
+    body = partner.text("body")
+    assert re.search(r"[\u4e00-\u9fff]", body) and "403" in body and case_no.group(0) not in body, body[:300]
+    assert listed_with_case_no, "the partner's referral list shows no case number"

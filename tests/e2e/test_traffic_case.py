@@ -39,8 +39,7 @@ def test_traffic_case_from_registration_to_closure(person, staff):
     act(clerk, case_id, "accept_mediation")
     offer_to(clerk, case_id, MEDIATOR_NAME)
 
-    if staff["mediator"] is None:
-        pytest.xfail("waiting for the mediator-login page (lead): the pool mediator has no login to accept with")
+    assert staff["mediator"] is not None, "the pool mediator was given no login"
     mediator = person("mediator")
     sign_in(mediator, staff["mediator"])
     accept_offer_from_my_work(mediator, case_id)
@@ -67,9 +66,8 @@ def test_traffic_case_from_registration_to_closure(person, staff):
     court = person("court clerk")
     sign_in(court, staff["court_clerk"])
     court.goto("/mywork/")
-    if not court.page.locator(f"[data-case='{case_id}']").count():
-        pytest.xfail("waiting for My work per role (slice U2): the confirmation application is not on the "
-                     "court clerk's My work")
+    assert court.page.locator(f"[data-case='{case_id}']").count(), \
+        "the confirmation application is not on the court clerk's My work"
     court.click(f"[data-case='{case_id}'] a")
     record_court_decision(court, case_id, today)
 
