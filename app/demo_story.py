@@ -165,7 +165,8 @@ def plan_story(types: list[str], towns: list[str], today: dt.date) -> list[Plan]
             "late_payer": rng.random() < 0.15,
             "decline_first": rng.random() < 0.15,
             "online": rng.random() < 0.15,
-            "referral": rng.random() < 0.08,
+            # the cases just offered ask a partner too: its liaison has work waiting on My work
+            "referral": rng.random() < 0.08 or fate in ("offered", "scheduled_today"),
         }
         if fate == "confirmation_pending" and not confirmable:
             plan.fate = "signing"

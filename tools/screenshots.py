@@ -1,7 +1,7 @@
 """Screenshots of the pages people live in, for the README: ``make screenshots``.
 
-Starts a fresh server with the demo data (as ``make run`` does), gives the demo's people
-logins through the administrator's pages (as the browser tests do), and photographs each
+Starts a fresh server with the demo data (as ``make run`` does), has the administrator set
+passwords for a few of the demo's people on the users' pages, and photographs each
 key page as its user sees it at 1366×768 — partner pages also at a 390 px phone width — into
 ``docs/screenshots/`` as PNG reduced to a 128-colour palette (a few hundred KB in all).
 
@@ -21,9 +21,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests.e2e.browser import DESKTOP, PHONE, Guard, Person, launch_chromium  # noqa: E402
 from tests.e2e.server import start_server  # noqa: E402
-from tests.e2e.staff import (ADMIN, CENTRE, CLERK, COURT_CLERK, COURT_FILING, MEDIATOR_NAME, PARTNER,  # noqa: E402
-                             POLICE, Login, add_membership, add_pool_mediator, create_mediator_login, create_user, mediator_pk,
-                             sign_in)
+from tests.e2e.staff import ADMIN, PASSWORD, Login, set_password, sign_in  # noqa: E402
 
 COLOURS = 128  # enough for anti-aliased Chinese text; a quarter of the size of a full-colour PNG
 
@@ -43,19 +41,15 @@ def shoot(someone: Person, path: str, out: Path, name: str) -> Path | None:
     return target
 
 
-def logins(admin: Person) -> dict[str, Login | None]:
-    """The clerk, the court clerk, the partner and the mediator, as the tests make them."""
-    for login, role, organisation, position in (
-            (CLERK, "Clerk", CENTRE, "窗口受理员"), (COURT_CLERK, "Clerk", COURT_FILING, "书记员"),
-            (PARTNER, "Partner", POLICE, "联络员")):
-        create_user(admin, login, role)
-        add_membership(admin, login, organisation, position)
-    add_pool_mediator(admin, MEDIATOR_NAME)
-    admin.goto(f"/mediators/show/{mediator_pk(admin, MEDIATOR_NAME)}")
-    mediator = None
-    if admin.page.locator("#mediator-login").count():
-        mediator = create_mediator_login(admin, MEDIATOR_NAME, "demo_mediator")
-    return {"clerk": CLERK, "court_clerk": COURT_CLERK, "partner": PARTNER, "mediator": mediator}
+# The demo's own people, whose queues are full: the administrator gives each a password.
+DEMO_PEOPLE = {"clerk": "clerk_xiangzhou", "court_clerk": "clerk_court", "mediator": "med_zhengzm",
+               "partner": "police_liaison"}
+
+
+def logins(admin: Person) -> dict[str, Login]:
+    """The demo's centre clerk, court clerk, mediator and police liaison, with passwords the
+    administrator sets on the users' pages."""
+    return {who: set_password(admin, username, PASSWORD) for who, username in DEMO_PEOPLE.items()}
 
 
 def first_case_with(someone: Person, page_of, selector: str, limit: int = 40) -> str | None:
@@ -103,11 +97,10 @@ def main(out: Path) -> int:
             sign_in(court, people["court_clerk"])
             shoot(court, "/mywork/", out, "mywork-court-clerk")
 
-            if people["mediator"]:
-                mediator = Person(browser, guard, server, "mediator")
-                mediator.chinese = False
-                sign_in(mediator, people["mediator"])
-                shoot(mediator, "/mywork/", out, "mywork-mediator")
+            mediator = Person(browser, guard, server, "mediator")
+            mediator.chinese = False
+            sign_in(mediator, people["mediator"])
+            shoot(mediator, "/mywork/", out, "mywork-mediator")
 
             for viewport, suffix in ((DESKTOP, ""), (PHONE, "-phone")):
                 partner = Person(browser, guard, server, "partner", viewport=viewport)

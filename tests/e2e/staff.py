@@ -65,6 +65,26 @@ def create_user(admin: Person, login: Login, role: str) -> None:
     assert login.username in admin.text("body"), f"{login.username} is not in the user list"
 
 
+def set_password(admin: Person, username: str, password: str) -> Login:
+    """What an administrator does for a demo person (whose password nobody is told): find the
+    user in the list, 重置密码, the new password twice."""
+    admin.goto(f"/users/list/?_flt_0_username={username}")  # "starts with": clerk_court finds clerk_court_med too
+    pk = None
+    for row in admin.page.locator("table tr").all():
+        cells = [c.strip() for c in row.locator("td").all_inner_texts()]
+        link = row.locator("a[href*='/users/show/']")
+        if username in cells and link.count():
+            pk = int(re.search(r"/users/show/(\d+)", link.first.get_attribute("href")).group(1))
+            break
+    assert pk is not None, f"{username} is not in the user list"
+    admin.goto(f"/resetpassword/form?pk={pk}")
+    admin.fill("password", password)
+    admin.fill("conf_password", password)
+    admin.submit("form button[type=submit], form input[type=submit]")
+    assert "/resetpassword" not in admin.path, f"the password was not set: {admin.problems_shown()}"
+    return Login(username, password)
+
+
 def add_membership(admin: Person, login: Login, organisation: str, position: str) -> None:
     """The Staff page: the user works at ``organisation``."""
     admin.goto("/admin/staff/add")
