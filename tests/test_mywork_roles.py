@@ -172,6 +172,9 @@ def test_a_partner_lands_on_its_referrals_and_sees_no_one_elses(rapp, seats):
     html = client.get("/mywork/").get_data(as_text=True)
     sent = html.split('id="mywork-partner-sent"', 1)[1].split("mywork-col", 1)[0]
     assert f"/partner/referrals/{late}" in sent and "mywork-overdue" in sent
+    with rapp.app_context():
+        case_no = db.session.get(Referral, late).case.case_no
+    assert case_no in sent and f">#{late}<" not in sent  # the case number both sides use, not a row id
     assert f"/partner/referrals/{answering}" in html.split('id="mywork-partner-accepted"', 1)[1]
     assert f"/partner/referrals/{theirs}" not in html and "别家的" not in html
     assert 'id="mywork-responsible"' not in html  # a partner has no case of its own to answer for

@@ -251,14 +251,16 @@ def _sent_item(desk: Desk, row) -> Item:
 
 def _partner(status: str):
     def query(desk: Desk):
-        return (select(Referral).where(Referral.partner_id == desk.organization.id, Referral.status == status)
+        # the case number, as the partner's referral list shows it: the one reference both sides use
+        return (select(Referral, Case.case_no).join(Case, Case.id == Referral.case_id)
+                .where(Referral.partner_id == desk.organization.id, Referral.status == status)
                 .order_by(Referral.due_on, Referral.id))
     return query
 
 
 def _referral_item(desk: Desk, row) -> Item:
-    referral = row[0]
-    return Item(url=url_for("PartnerView.show", rid=referral.id), label=f"#{referral.id}",
+    referral, case_no = row[0], row[1]
+    return Item(url=url_for("PartnerView.show", rid=referral.id), label=case_no,
                 text=f"{REFERRAL_KINDS.get(referral.kind, referral.kind)} · {referral.purpose}",
                 meta=gettext("Due on %(day)s", day=referral.due_on),
                 action=_l("Accept or return") if referral.status == "sent" else _l("Answer"),
