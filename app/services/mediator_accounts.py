@@ -94,14 +94,10 @@ def create_login(mediator: Mediator, username: str, actor=None, last_name: Optio
         if not user:  # FAB logged why and rolled back
             raise LoginProblem(gettext("The login could not be created; nothing was stored. Try again."))
         user.created_by_fk = user.changed_by_fk = getattr(actor, "id", None)
-        if mediator.organization_id is not None:
-            db.session.add(Membership(user_id=user.id, organization_id=mediator.organization_id,
-                                      title=gettext("Mediator")))
-        mediator.user_id = user.id
-        db.session.commit()
     except IntegrityError:
         db.session.rollback()
         raise LoginProblem(gettext("Someone else has just given this mediator or this username a login; reload the page."))
+    _link(mediator, user, join_affiliation=True)
     return user, password
 
 
@@ -124,8 +120,15 @@ def link_login(mediator: Mediator, username: str, actor=None):
     if not any(r.name in (MEDIATOR_ROLE, sm.auth_role_admin) for r in user.roles):
         user.roles = list(user.roles) + [role]
     has_membership = db.session.scalar(select(Membership.id).where(Membership.user_id == user.id))
+    _link(mediator, user, join_affiliation=has_membership is None)
+    return user
+
+
+def _link(mediator: Mediator, user, join_affiliation: bool) -> None:
+    """Set the pool record's login (and the user's Staff membership in the affiliation) and
+    commit with whatever the caller changed; a race lost to another link is a LoginProblem."""
     try:
-        if has_membership is None and mediator.organization_id is not None:
+        if join_affiliation and mediator.organization_id is not None:
             db.session.add(Membership(user_id=user.id, organization_id=mediator.organization_id,
                                       title=gettext("Mediator")))
         mediator.user_id = user.id
@@ -133,5 +136,4 @@ def link_login(mediator: Mediator, username: str, actor=None):
     except IntegrityError:
         db.session.rollback()
         raise LoginProblem(gettext("Someone else has just given this mediator or this username a login; reload the page."))
-    return user
 

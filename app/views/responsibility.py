@@ -72,6 +72,12 @@ class ResponsibilityView(BaseView):
                                     current=staff_name(case.responsible_staff) if case.responsible_staff else None), status
 
 
+def _visible(pk):
+    """The case the caller may see, or ``None`` (missing, malformed and out of scope alike)."""
+    case = db.session.get(Case, pk) if is_valid_pk(pk) and pk < 2**31 else None
+    return case if case is not None and can_see(case) else None
+
+
 class ResponsibilityApi(BaseApi):
     """``GET /api/v1/case/<id>/responsible``: who is and who may be responsible;
     ``POST`` with ``{"user_id", "version", "note"}``: assign."""
@@ -99,8 +105,8 @@ class ResponsibilityApi(BaseApi):
             200:
               description: the responsible staff member and the eligible staff (at most 200)
         """
-        case = db.session.get(Case, pk) if is_valid_pk(pk) and pk < 2**31 else None
-        if case is None or not can_see(case):
+        case = _visible(pk)
+        if case is None:
             return self.response_404()
         return self.response(
             200, responsible_staff_id=case.responsible_staff_id,
@@ -125,8 +131,8 @@ class ResponsibilityApi(BaseApi):
             200:
               description: the responsible staff member and the case's new version
         """
-        case = db.session.get(Case, pk) if is_valid_pk(pk) and pk < 2**31 else None
-        if case is None or not can_see(case):
+        case = _visible(pk)
+        if case is None:
             return self.response_404()
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
