@@ -328,8 +328,9 @@ def stored_phone(app, case_id) -> str:
         return db.session.scalars(select(Party.mobile).where(Party.case_id == case_id, Party.role == "respondent")).one()
 
 
-@pytest.mark.parametrize("typed,kept", [("0660-3312345", "0660-3312345"), ("0660-33123456", "0660-33123456"),
-                                        ("(0660) 3312345", "0660-3312345"), ("13926605678", "13926605678")])
+@pytest.mark.parametrize("typed,kept", [("0660-3312345", "0660-3312345"), ("020-83123456", "020-83123456"),
+                                        ("(0660) 3312345", "0660-3312345"), ("0660 3312345转12", "0660-3312345-12"),
+                                        ("13926605678", "13926605678")])
 def test_an_organisation_can_give_a_landline(app, places, clerk_token, typed, kept):
     r = app.test_client().post("/api/v1/case/", json=organisation_payload(places, typed),
                                headers={"Authorization": f"Bearer {clerk_token}"})
@@ -341,7 +342,9 @@ def test_a_person_still_needs_a_mobile_and_web_and_api_agree(app, places, clerk_
     from app.intake.payload import flatten
 
     cases = [(organisation_payload(places, "0660-3312345", kind="person"), "11 digits and starts with 1"),
-             (organisation_payload(places, "3312345"), "landline with its area code")]
+             (organisation_payload(places, "3312345"), "landline with its area code"),
+             # Shanwei's numbers have 7 digits: an 8-digit one is a typing error, not a landline
+             (organisation_payload(places, "0660-33123456"), "landline with its area code")]
     for payload, expected in cases:
         r = app.test_client().post("/api/v1/case/?_l_=en", json=payload,
                                    headers={"Authorization": f"Bearer {clerk_token}"})

@@ -115,6 +115,7 @@ class PartyForm(LocalisedForm):
             if landline:
                 field.data = landline  # kept as 0660-3312345
                 return
+            field.data = typed.strip()  # what was typed comes back as typed
             raise ValidationError(_l("Give a mobile number (11 digits, starting with 1) or a landline with its "
                                      "area code, e.g. 0660-3312345."))
         field.data = typed.strip()  # what was typed comes back as typed

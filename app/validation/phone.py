@@ -3,12 +3,17 @@
 A landline is the area code (0 and 2–3 digits) and a subscriber number of 7 or 8 digits that
 starts with 2–9, optionally with an extension. Area codes are prefix-free — 010 and 02X have
 three digits, every other one four (0660 is Shanwei) — so a number typed without separators
-splits in one way only.
+splits in one way only. Whether the area code exists and takes numbers of that length
+(Shanwei's have 7 digits, Guangzhou's 8) is the numbering plan's question, answered by
+``phonenumbers`` (Google's libphonenumber metadata); the typing habits it does not know (转 for
+an extension, a hyphenated extension) are read here first.
 """
 from __future__ import annotations
 
 import re
 from typing import Optional
+
+import phonenumbers
 
 _EXTENSION = re.compile(r"(?:转|ext\.?|x|#)(\d{1,4})$", re.IGNORECASE)
 
@@ -39,9 +44,21 @@ def normalise_landline(value: Optional[str]) -> Optional[str]:
         digits = "0" + digits  # +86 660 3312345: the trunk 0 is dropped after the country code
     area_len = _area_code_length(digits)
     area, number = digits[:area_len], digits[area_len:]
-    if len(number) not in (7, 8) or number[0] in "01":
+    if len(number) not in (7, 8) or number[0] in "01" or not _in_numbering_plan(digits):
         return None
     return f"{area}-{number}" + (f"-{extension}" if extension else "")
+
+
+_FIXED = (phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
+def _in_numbering_plan(digits: str) -> bool:
+    """True when ``digits`` (0, area code, number) is a fixed line China's plan can hold."""
+    try:
+        number = phonenumbers.parse(digits, "CN")
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in _FIXED
 
 
 def is_valid_landline(value: Optional[str]) -> bool:
