@@ -500,7 +500,11 @@ def test_scheduling_waits_for_a_mediator_who_accepted(web, pool, places):
     assert api(web, "med-chen", f"/api/v1/case/offers/{offer_ids(web, case_id)[pool['chen']]}/accept").status_code == 200
     version = state(web, case_id)["version"]
     r = api(web, "clerk", f"/api/v1/case/{case_id}/transition", {"action": "schedule", "version": version})
-    assert r.status_code == 200 and r.get_json()["status"] == "scheduled"
+    assert r.status_code == 422 and "appointments" in str(r.get_json()["message"])  # one way: book it
+    starts = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)).isoformat()
+    r = api(web, "clerk", f"/api/v1/case/{case_id}/appointments",
+            {"starts_at": starts, "mode": "offline", "place": "调解室", "version": version})
+    assert r.status_code == 201 and r.get_json()["status"] == "scheduled", r.get_json()
 
 
 def test_assign_page_shows_the_ranking_and_keeps_the_ticks_when_refused(web, pool, places):

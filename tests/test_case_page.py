@@ -81,6 +81,10 @@ def test_steps_with_a_page_of_their_own_lead_there(app, places, admin_client):
     assert primary.get("data-action") == "schedule" and primary.get("href").endswith("/appointment")
     secondary = {a.get("data-action"): a.get("href") for a in doc.xpath("//div[@id='workflow']//a[@data-action]")}
     assert secondary["assign"].endswith("/assign") or "/assign" in secondary["assign"]
+    # the bare state change is no second way: its old address leads to the same form
+    case_id = add_case(app, places, "assigned")
+    r = admin_client.get(f"/case/{case_id}/do/schedule")
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/case/{case_id}/appointment")
 
 
 def test_the_case_page_lists_the_sections_and_keeps_the_ids_tests_rely_on(app, places, admin_client):

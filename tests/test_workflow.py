@@ -233,10 +233,13 @@ def test_api_moves_a_case_and_refuses_a_stale_version(app, places):
     assert stale.status_code == 409 and "Someone else changed this case" in stale.get_json()["message"]
     with app.app_context():
         assert db.session.get(Case, case_id).status == "screening"  # the newer state stays
-    refused = api(app, f"/api/v1/case/{case_id}/transition?_l_=en", {"action": "start_mediation"}, "admin")
+    refused = api(app, f"/api/v1/case/{case_id}/transition?_l_=en", {"action": "close"}, "admin")
     assert refused.status_code == 422 and "is not possible" in refused.get_json()["message"]["action"][0]
     own = api(app, f"/api/v1/case/{case_id}/transition?_l_=en", {"action": "reach_agreement"}, "admin")
     assert own.status_code == 422 and f"/api/v1/case/{case_id}/agreement" in own.get_json()["message"]["action"][0]
+    for action, endpoint in (("schedule", "appointments"), ("start_mediation", "sessions")):  # one way each
+        own = api(app, f"/api/v1/case/{case_id}/transition?_l_=en", {"action": action}, "admin")
+        assert own.status_code == 422 and f"/api/v1/case/{case_id}/{endpoint}" in own.get_json()["message"]["action"][0]
     assert api(app, f"/api/v1/case/{case_id}/transition", {"action": "fly"}, "admin").status_code == 422
     assert api(app, f"/api/v1/case/{case_id}/transition", {"version": 1}, "admin").status_code == 400
     assert api(app, "/api/v1/case/999999/transition", {"action": "withdraw"}, "admin").status_code == 404

@@ -22,12 +22,17 @@ from app.views.keys import is_valid_pk
 
 WORKFLOW_PERMISSIONS = ["can_transition"]
 # Steps that carry data of their own (mediators offered, the agreement, the application).
+# Steps that carry data of their own have one way each: booking the first appointment
+# schedules the case, recording the first session starts the mediation.
 OWN_PAGES = {
     "assign": "AssignmentView.assign",
+    "schedule": "SessionView.appointment",
+    "start_mediation": "SessionView.record",
     "reach_agreement": "OutcomeView.save_agreement",
     "apply_confirmation": "OutcomeView.confirmation",
 }
-OWN_ENDPOINTS = {"assign": "assign", "reach_agreement": "agreement", "apply_confirmation": "confirmation"}
+OWN_ENDPOINTS = {"assign": "assign", "schedule": "appointments", "start_mediation": "sessions",
+                 "reach_agreement": "agreement", "apply_confirmation": "confirmation"}
 STALE = _l("Someone else changed this case after you opened it. Nothing was changed; check the case and try again.")
 
 
