@@ -105,6 +105,9 @@ def build_config() -> dict:
         "FAB_API_SHOW_STACKTRACE": False,
         "FAB_ADD_SECURITY_API": False,
         "FAB_API_MAX_PAGE_SIZE": 100,
+        # Every password a person types: ten characters, not common, not the username.
+        "FAB_PASSWORD_COMPLEXITY_ENABLED": True,
+        "FAB_PASSWORD_COMPLEXITY_VALIDATOR": _password_policy,
         "AUTH_TYPE": AUTH_DB,
         "AUTH_USER_REGISTRATION": False,
         "AUTH_RATE_LIMITED": True,
@@ -138,3 +141,10 @@ def build_config() -> dict:
         "JIEFEN_SMTP_STARTTLS": _flag("JIEFEN_SMTP_STARTTLS", False),
         "PROPAGATE_EXCEPTIONS": False,
     }
+
+
+def _password_policy(password: str) -> None:
+    """FAB's password hook, resolved when called (``app.passwords``)."""
+    from app.passwords import check_password
+
+    check_password(password)
