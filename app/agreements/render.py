@@ -8,16 +8,20 @@ from pathlib import Path
 
 from docxtpl import DocxTemplate
 from flask import current_app, render_template
+from jinja2 import TemplateSyntaxError
+
+from app.agreements import sandbox
 
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
 
 
 class TemplateProblem(ValueError):
-    """An uploaded template that Jiefen refuses; ``code`` says why."""
+    """An uploaded template that Jiefen refuses; ``code`` says why, ``name`` what it names."""
 
-    def __init__(self, code: str):
+    def __init__(self, code: str, name: str = ""):
         super().__init__(code)
         self.code = code
+        self.name = name
 
 
 def override_dir() -> Path:
@@ -37,21 +41,25 @@ def template_file(plugin: str, template) -> Path:
 
 
 def render_docx(path: Path, context: dict) -> bytes:
-    """Fill a docxtpl template; Jinja autoescape keeps user text from breaking the XML."""
+    """Fill a docxtpl template in the Jinja sandbox (see ``sandbox``); autoescape keeps user
+    text from breaking the XML. A template naming anything undocumented raises
+    ``sandbox.ForbiddenInTemplate`` (a ``jinja2.SecurityError``) before anything is rendered."""
     doc = DocxTemplate(str(path))
-    doc.render(context, autoescape=True)
+    sandbox.render(doc, context)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
 
 
 def render_html(context: dict) -> str:
-    """The print view of an agreement (A4, Chinese fonts first)."""
+    """The print view of an agreement (A4, Chinese fonts first). Its template is the app's own
+    file, never an uploaded one; only the DOCX templates can be replaced."""
     return render_template("jiefen/agreement_print.html", **context)
 
 
 def check_uploaded_template(data: bytes, sample_context: dict) -> None:
-    """Refuse anything but a DOCX that renders the sample case without error."""
+    """Refuse anything but a DOCX that uses only the documented fields and filters and renders
+    the sample case, in the sandbox, without error."""
     if not data:
         raise TemplateProblem("empty")
     if len(data) > MAX_TEMPLATE_BYTES:
@@ -63,7 +71,13 @@ def check_uploaded_template(data: bytes, sample_context: dict) -> None:
             if "word/document.xml" not in zf.namelist():
                 raise TemplateProblem("not_docx")
         doc = DocxTemplate(io.BytesIO(data))
-        doc.render(sample_context, autoescape=True)
+        try:
+            sandbox.check_docx(doc)
+        except TemplateSyntaxError:
+            raise TemplateProblem("does_not_render") from None
+        except sandbox.ForbiddenInTemplate as exc:
+            raise TemplateProblem("not_allowed", exc.name) from None
+        sandbox.render(doc, sample_context)
         doc.save(io.BytesIO())
     except TemplateProblem:
         raise

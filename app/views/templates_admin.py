@@ -23,6 +23,10 @@ PROBLEMS = {
     "too_large": _l("The file is larger than 5 MB."),
     "not_docx": _l("This is not a Word (.docx) file."),
     "does_not_render": _l("The template has an error: it cannot be filled with a sample case. Check its {{ … }} fields."),
+    "not_allowed": _l(
+        "The template uses “%(name)s”, which agreement templates may not use: only the documented "
+        "fields (such as case_no, parties, terms) and text filters are allowed."
+    ),
 }
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -90,7 +94,7 @@ class AgreementTemplateAdminView(BaseView):
         try:
             check_uploaded_template(data, sample_context(template, str(jiefen().dispatcher.type_label(dtype))))
         except TemplateProblem as exc:
-            flash(str(PROBLEMS[exc.code]), "danger")
+            flash(str(PROBLEMS[exc.code]) % {"name": exc.name} if exc.name else str(PROBLEMS[exc.code]), "danger")
             return redirect(url_for(".index"))
         store_override(plugin, template, data)
         flash(gettext("Template replaced: new agreements use it from now on."), "success")
