@@ -26,6 +26,7 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     from app.plugins.dispatch import Dispatcher
     from app.plugins.manager import build_plugin_manager, collect_registry, excluded_plugins
     from app.state import JiefenState
+    from app.api_limits import install_api_limits
     from app.headers import install_security_headers
     from app.templating import install_template_helpers
     from app.views.registry import install_plugin_guard, register_core_views, register_plugin_views
@@ -75,6 +76,7 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
         install_error_handlers(app)
         _refuse_oversized_bodies(app)
         install_security_headers(app)
+        install_api_limits(app)
         install_template_helpers(app)
         register_cli(app)
     return app
