@@ -172,3 +172,21 @@ def test_template_admin_is_for_administrators_only(clerk_client):
     assert clerk_client.get("/admin/agreement-templates/").status_code in (302, 403)
     r = clerk_client.post("/admin/agreement-templates/traffic/compensation/reset")
     assert r.status_code in (302, 400, 403)
+
+
+def test_a_template_stored_before_the_sandbox_is_refused_with_a_reason_not_a_500(app, admin_client, case_id):
+    """A replacement put in place before uploads were checked: the download says why and who can
+    fix it (web and API), and no document is made."""
+    from pathlib import Path
+
+    assert save(admin_client, case_id).status_code == 302
+    planted = Path(app.config["JIEFEN_INSTANCE_PATH"]) / "agreement_templates" / "traffic" / "compensation.docx"
+    planted.parent.mkdir(parents=True, exist_ok=True)
+    planted.write_bytes(make_docx("{{ case_no }}", "{{ cycler.__init__.__globals__ }}"))
+    r = admin_client.get(f"/case/{case_id}/agreement/stored.docx?_l_=en", follow_redirects=True)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and "An administrator must upload a corrected template" in page
+    assert "cycler" in page
+    token = helpers.api_token(app.test_client(), "admin")
+    api = app.test_client().get(f"/api/v1/case/{case_id}/agreement.docx?_l_=en", headers={"Authorization": f"Bearer {token}"})
+    assert api.status_code == 409 and "corrected template" in api.get_json()["message"]

@@ -41,6 +41,15 @@ class ForbiddenInTemplate(SecurityError):
         self.name = name
 
 
+def template_refused_message(refused: ForbiddenInTemplate) -> str:
+    """What a case worker reads when the template in use is refused: why, and who can fix it."""
+    from flask_babel import gettext
+
+    return gettext("The agreement template in use names “%(name)s”, which agreement templates may not use, so "
+                   "the document was not made. An administrator must upload a corrected template.",
+                   name=refused.name)
+
+
 def environment() -> ImmutableSandboxedEnvironment:
     """A fresh sandbox for one rendering (docxtpl sets ``autoescape`` on the environment it gets).
     Jinja's globals (``range``, ``cycler``, ``joiner``, ``lipsum``, ``dict``, ``namespace``) are

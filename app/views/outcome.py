@@ -12,6 +12,7 @@ from wtforms import HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.validators import Length, Optional as Opt
 
 from app.agreements.forms import AgreementDraftForm
+from app.agreements.sandbox import ForbiddenInTemplate, template_refused_message
 from app.extensions import db, jiefen
 from app.intake.fields import LocalisedDateField, LocalisedIntegerField
 from app.intake.payload import form_errors
@@ -209,6 +210,9 @@ class OutcomeView(BaseView):
             filename, data = outcome.agreement_docx(case)
         except outcome.NotInCase:
             abort(404)
+        except ForbiddenInTemplate as refused:  # a replacement stored before templates were checked
+            flash(template_refused_message(refused), "danger")
+            return redirect(url_for(".save_agreement", pk=case.id))
         return Response(data, mimetype=DOCX_MIME, headers={"Content-Disposition": _attachment(filename)})
 
     @expose("/<pk>/agreement/print")

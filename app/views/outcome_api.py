@@ -14,6 +14,7 @@ from app.lifecycle import confirmation, outcome, visits
 from app.models.case import Case
 from app.models.outcome import ReturnVisit
 from app.services.scope import can_see, current_user_obj
+from app.agreements.sandbox import ForbiddenInTemplate, template_refused_message
 from app.views.agreements import DOCX_MIME, _attachment
 from app.views.keys import is_valid_pk
 from app.views.outcome import BAD_DATE, OUTCOME_PERMISSIONS
@@ -112,7 +113,10 @@ class OutcomeApi(BaseApi):
         case = self._case(pk)
         if case is None or outcome.agreement_of(case) is None:
             return self.response_404()
-        filename, data = outcome.agreement_docx(case)
+        try:
+            filename, data = outcome.agreement_docx(case)
+        except ForbiddenInTemplate as refused:  # a replacement stored before templates were checked
+            return self.response(409, message=template_refused_message(refused))
         return Response(data, mimetype=DOCX_MIME, headers={"Content-Disposition": _attachment(filename)})
 
     @expose("/<int:pk>/visits", methods=["GET"])
