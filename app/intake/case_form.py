@@ -5,14 +5,13 @@ so per-type forms must exist before an administrator enables a type).
 """
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional as Opt, ValidationError
 
 from app.intake.fields import (
+    MAX_AMOUNT,
     LocalisedDecimalField,
     LocalisedForm,
     RecordsField,
@@ -26,14 +25,19 @@ PROCEDURES = {"ordinary": _l("Ordinary procedure (15 days)"), "simplified": _l("
 from app.models.party import PARTY_KINDS, PARTY_ROLES
 from app.validation.identity import (
     IdNumberError,
+    has_foreign_digits,
     is_valid_credit_code,
     is_valid_mobile,
     normalise_id_number,
+    normalise_mobile,
     parse_id_number,
 )
 from app.validation.phone import normalise_landline
 
+FOREIGN_DIGITS = _l("Write this number with the digits 0–9.")
+
 ID_ERRORS = {
+    "digits": FOREIGN_DIGITS,
     "length": _l("A resident ID number has 18 characters."),
     "format": _l("A resident ID number is 17 digits followed by a digit or X."),
     "birth_date": _l("The birth date in this ID number is not a real date."),
@@ -90,9 +94,12 @@ class PartyForm(LocalisedForm):
     address = StringField(_l("Address"), validators=[Opt(), Length(max=300)])
 
     def validate_id_number(self, field):
-        """Check a resident ID by GB 11643 (birth date and check digit)."""
+        """Check a resident ID by GB 11643 (birth date and check digit), stored in ASCII
+        (full-width １１０… is read as 110…, so the duplicate check finds it)."""
         number = normalise_id_number(field.data)
         field.data = number
+        if has_foreign_digits(number):
+            raise ValidationError(FOREIGN_DIGITS)
         if self.kind.data == "organization":
             if not is_valid_credit_code(number):
                 raise ValidationError(
@@ -107,7 +114,10 @@ class PartyForm(LocalisedForm):
     def validate_mobile(self, field):
         """An 11-digit mainland mobile number; an organisation may give a landline instead."""
         typed = field.data or ""
-        field.data = re.sub(r"[\s-]", "", typed)
+        field.data = normalise_mobile(typed)  # full-width １３８… is stored as 138…
+        if has_foreign_digits(field.data):
+            field.data = typed.strip()
+            raise ValidationError(FOREIGN_DIGITS)
         if is_valid_mobile(field.data):
             return
         if self.kind.data == "organization":
@@ -137,7 +147,7 @@ class CaseFormBase(FlaskForm):
     claim_amount = LocalisedDecimalField(
         _l("Claim amount (CNY)"),
         places=None,
-        validators=[Opt(), _range({"min": 0}), max_two_decimals],
+        validators=[Opt(), _range({"min": 0, "max": MAX_AMOUNT}), max_two_decimals],
     )
     area_id = ScopedSelectField(
         _l("Area"),

@@ -29,6 +29,13 @@ from app.plugins.types import IntakeField
 from app.services.clock import today  # "the future" starts tomorrow in China time
 
 
+# Every number typed into an intake is bounded here, in the form (the same on SQLite and
+# PostgreSQL): amounts up to 10¹² CNY with two decimals, counts up to MAX_COUNT unless a
+# field declares a tighter range; NaN, Infinity and exponents past the bound are refused.
+MAX_AMOUNT = Decimal(10) ** 12
+MAX_COUNT = 10**9
+
+
 class LocalisedForm(Form):
     """A plain form (no CSRF: nested or API use) whose built-in WTForms messages follow the
     request's language, as Flask-WTF's own forms do."""
@@ -75,6 +82,13 @@ class LocalisedDecimalField(_ParseMessageMixin, DecimalField):
     """A decimal field whose parse error is translated."""
 
     parse_message = _l("Enter a number, e.g. 1200.50.")
+
+    def process_formdata(self, valuelist):
+        """Refuse NaN and Infinity (``1e309`` in JSON arrives as Infinity) as not a number."""
+        super().process_formdata(valuelist)
+        if isinstance(self.data, Decimal) and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.parse_message)
 
 
 class LocalisedIntegerField(_ParseMessageMixin, IntegerField):
@@ -131,11 +145,13 @@ def make_field(spec: IntakeField):
         return LocalisedDateField(validators=v + extra, format="%Y-%m-%d", **kw)
     if spec.kind == "integer":
         rng.setdefault("min", 0)
+        rng.setdefault("max", MAX_COUNT)
         return LocalisedIntegerField(validators=v + [_range(rng)], **kw)
     if spec.kind in ("decimal", "percent"):
         rng.setdefault("min", Decimal("0"))
         if spec.kind == "percent":
             rng.setdefault("max", Decimal("100"))
+        rng["max"] = min(rng.get("max", MAX_AMOUNT), MAX_AMOUNT)
         return LocalisedDecimalField(
             validators=v + [_range(rng), max_two_decimals], places=None, **kw
         )
@@ -163,13 +179,24 @@ def make_field(spec: IntakeField):
     raise ValueError(spec.kind)  # pragma: no cover - types.py rejects unknown kinds
 
 
+class _Bounds(NumberRange):
+    """A range whose message says what went wrong: "at least 0" for a negative amount,
+    "between 0 and 1000000000000" for one past the upper bound."""
+
+    def __call__(self, form, field):
+        data = field.data
+        if data is not None and self.min is not None and data < self.min:
+            raise ValidationError(_l("Must be at least %(min)s.") % {"min": self.min})
+        super().__call__(form, field)
+
+
 def _range(rng):
     lo, hi = rng.get("min"), rng.get("max")
     if hi is None:
         msg = _l("Must be at least %(min)s.")
     else:
         msg = _l("Must be between %(min)s and %(max)s.")
-    return NumberRange(min=lo, max=hi, message=msg)
+    return _Bounds(min=lo, max=hi, message=msg)
 
 
 def build_form_class(name: str, specs: Iterable[IntakeField], base=LocalisedForm):

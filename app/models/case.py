@@ -94,7 +94,7 @@ class Case(Model):
     mediator_id = Column(Integer, ForeignKey("mediator.id", ondelete="RESTRICT"), index=True)
     title = Column(String(200), nullable=False)
     description = Column(Text, nullable=False, default="")
-    claim_amount = Column(Numeric(14, 2))
+    claim_amount = Column(Numeric(15, 2))  # up to 10¹² CNY (app.intake.fields.MAX_AMOUNT)
     intake_data = Column(JsonDocument, nullable=False, default=dict)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     created_by_fk = Column(Integer, ForeignKey("ab_user.id", ondelete="SET NULL"))

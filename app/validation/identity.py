@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Optional
 
 from app.services.clock import today as china_today
 
-_ID_RE = re.compile(r"^\d{17}[\dX]$")
+_ID_RE = re.compile(r"^[0-9]{17}[0-9X]$")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CODES = "10X98765432"
-_MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+_MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 
 
 class IdNumberError(ValueError):
@@ -21,9 +22,28 @@ class IdNumberError(ValueError):
         self.code = code
 
 
+def to_halfwidth(value: Optional[str]) -> str:
+    """NFKC-normalise what was typed: full-width digits and letters (１３８, Ｘ) become ASCII.
+
+    Digits of other scripts (Arabic-Indic ٠١٢, Devanagari) stay as they are; see
+    :func:`has_foreign_digits`.
+    """
+    return unicodedata.normalize("NFKC", str(value or ""))
+
+
+def has_foreign_digits(value: Optional[str]) -> bool:
+    """True when ``value`` holds a digit that is not one of ASCII 0–9 (after NFKC)."""
+    return any(c.isdigit() and not c.isascii() for c in to_halfwidth(value))
+
+
 def normalise_id_number(value: str) -> str:
-    """Strip blanks and upper-case a trailing x, as clerks type it both ways."""
-    return re.sub(r"\s+", "", value or "").upper()
+    """NFKC-normalise, strip blanks and upper-case a trailing x, as clerks type it both ways."""
+    return re.sub(r"\s+", "", to_halfwidth(value)).upper()
+
+
+def normalise_mobile(value: Optional[str]) -> str:
+    """NFKC-normalise a mobile number and drop the blanks and hyphens typed between groups."""
+    return re.sub(r"[\s-]", "", to_halfwidth(value))
 
 
 def check_digit(first17: str) -> str:
@@ -35,10 +55,12 @@ def check_digit(first17: str) -> str:
 def parse_id_number(value: str, today: Optional[dt.date] = None) -> dt.date:
     """Validate an 18-character resident ID and return the birth date it encodes.
 
-    Raises :class:`IdNumberError` with code ``length``, ``format``, ``birth_date`` or
-    ``checksum``.
+    Raises :class:`IdNumberError` with code ``digits`` (digits other than 0–9),
+    ``length``, ``format``, ``birth_date`` or ``checksum``.
     """
     number = normalise_id_number(value)
+    if has_foreign_digits(number):
+        raise IdNumberError("digits")
     if len(number) != 18:
         raise IdNumberError("length")
     if not _ID_RE.match(number):
@@ -63,7 +85,7 @@ def age_on(birth: dt.date, day: dt.date) -> int:
 # GB 32100-2015 unified social credit code: 18 characters from this alphabet, last is a check.
 _CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_CREDIT_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+_CREDIT_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 
 
 def is_valid_credit_code(value: str) -> bool:
@@ -76,7 +98,8 @@ def is_valid_credit_code(value: str) -> bool:
 
 
 def is_valid_mobile(value: str) -> bool:
-    """True for an 11-digit mainland mobile number (``^1[3-9]\\d{9}$``)."""
+    """True for an 11-digit mainland mobile number (``^1[3-9][0-9]{9}$``, ASCII digits only:
+    normalise what was typed with :func:`normalise_mobile` first)."""
     return bool(_MOBILE_RE.match(value or ""))
 
 

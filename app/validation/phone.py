@@ -11,6 +11,7 @@ an extension, a hyphenated extension) are read here first.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Optional
 
 import phonenumbers
@@ -25,7 +26,7 @@ def _area_code_length(digits: str) -> int:
 def normalise_landline(value: Optional[str]) -> Optional[str]:
     """``0660-3312345`` (or ``0660-3312345-12`` with an extension) from what was typed —
     ``0660 3312345``, ``(0660)33123456``, ``066033123456`` — or ``None`` if it is no landline."""
-    text = re.sub(r"[\s\u3000()（）]", "", str(value or ""))
+    text = re.sub(r"[\s\u3000()（）]", "", unicodedata.normalize("NFKC", str(value or "")))
     extension = None
     found = _EXTENSION.search(text)
     if found:
