@@ -27,9 +27,14 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     from app.plugins.manager import build_plugin_manager, collect_registry, excluded_plugins
     from app.state import JiefenState
     from app.api_limits import install_api_limits
+    from app.fault_hooks import install_fault_hooks
+    from app.idempotency import install_idempotency
+    from app.input_guard import install_input_guard
     from app.headers import install_security_headers
     from app.templating import install_template_helpers
+    from app.session_guard import install_session_guard
     from app.views.registry import install_plugin_guard, register_core_views, register_plugin_views
+    from app.openapi import register_openapi
 
     settings = build_config()
     settings.update(config or {})
@@ -72,12 +77,17 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
 
         register_core_views(app, appbuilder)
         register_plugin_views(app, appbuilder, state)
+        register_openapi(appbuilder)
         install_plugin_guard(app, state)
         install_error_handlers(app)
         _refuse_oversized_bodies(app)
         install_security_headers(app)
         install_api_limits(app)
+        install_idempotency(app)
+        install_fault_hooks(app)  # testing mode only
+        install_input_guard(app)
         install_template_helpers(app)
+        install_session_guard(app)
         register_cli(app)
     return app
 

@@ -6,8 +6,10 @@ no list can reach is refused before FAB sees it, with a 400 that says why.
 """
 from __future__ import annotations
 
+import json
+
 import prison
-from flask import Flask, jsonify, request
+from flask import Flask, current_app, jsonify, request
 from flask_babel import gettext
 
 MAX_PAGE = 1_000_000  # 25 cases a page: far past any court's volume, far below any int limit
@@ -16,8 +18,14 @@ MAX_PAGE = 1_000_000  # 25 cases a page: far past any court's volume, far below 
 def _problem(q: str):
     try:
         args = prison.loads(q)
-    except Exception:  # FAB answers malformed rison with its own 400
-        return None
+    except Exception:  # noqa: BLE001 — prison also raises TypeError/RecursionError on some input
+        # FAB then reads ``q`` as JSON (FAB_API_ALLOW_JSON_QS): a negative page sent that way
+        # answered 500 on PostgreSQL. What neither reads is refused here: FAB's own handler
+        # catches only prison's ParserException, and the rest (an unclosed "(page:") was a 500.
+        try:
+            args = json.loads(q) if current_app.config.get("FAB_API_ALLOW_JSON_QS", True) else None
+        except (ValueError, RecursionError):
+            return gettext("The query argument “q” is neither valid rison nor JSON.")
     if not isinstance(args, dict):
         return None
     for key in ("page", "page_size"):

@@ -11,10 +11,11 @@ import datetime as dt
 from decimal import Decimal
 
 from flask import g, has_request_context, request
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import event, inspect, select
 
-from app.models.audit import AuditEvent
+from app.audit_chain import append, chain_transaction
 from app.models.types import utcnow
+from app.services.classification import mask_numbers_in_text
 from app.validation.identity import mask_id_number, mask_mobile
 
 AUDITED = frozenset(
@@ -46,7 +47,10 @@ def _plain(column: str, value):
         return value.isoformat()
     if isinstance(value, Decimal):
         return format(value, "f")
-    if isinstance(value, (str, int, float, bool, list, dict)):
+    if isinstance(value, str):
+        # a mobile or ID number typed into free text (a referral's purpose) is masked too
+        return mask_numbers_in_text(value)
+    if isinstance(value, (int, float, bool, list, dict)):
         return value
     return str(value)
 
@@ -62,6 +66,25 @@ def _actor_and_via():
 
         actor = getattr(current_user_obj(), "id", None)
     return actor, via
+
+
+# Rows of these tables belong to a case through their agreement.
+VIA_AGREEMENT = frozenset({"agreed_term", "signature"})
+
+
+def _case_of(session, obj, table: str):
+    """The case an audited object belongs to (``None`` for mediators, settings, …)."""
+    loaded = inspect(obj).dict  # what is loaded: no lazy load (or autoflush) inside a flush
+    if table == "cases":
+        return loaded.get("id")
+    if loaded.get("case_id") is not None:
+        return loaded["case_id"]
+    if table in VIA_AGREEMENT and loaded.get("agreement_id") is not None:
+        from app.models.outcome import Agreement
+
+        return session.connection().execute(
+            select(Agreement.case_id).where(Agreement.id == loaded["agreement_id"])).scalar()
+    return None
 
 
 def _rows(session) -> list[dict]:
@@ -91,7 +114,8 @@ def _rows(session) -> list[dict]:
                 actor, via = _actor_and_via()
             rows.append(
                 {"at": now, "actor_id": actor, "via": via, "table_name": table,
-                 "row_id": getattr(obj, "id", None), "action": action, "changes": changes}
+                 "row_id": getattr(obj, "id", None), "case_id": _case_of(session, obj, table),
+                 "action": action, "changes": changes}
             )
     return rows
 
@@ -102,15 +126,31 @@ def record_access(table: str, row_id, action: str, details: dict | None = None) 
 
     Written and committed on a connection of its own: the request's session is neither
     committed (nothing pending of the caller's goes with it) nor expired (objects it already
-    loaded are not read again).
+    loaded are not read again) — unless that transaction has already written audit rows of its
+    own and so holds the chain: then the row is written in it. The row's case is
+    ``details["case_id"]``, or ``row_id`` for ``table == "cases"``.
     """
     from app.extensions import db
 
     actor, via = _actor_and_via()
-    with db.engine.begin() as conn:
-        conn.execute(insert(AuditEvent.__table__), [
-            {"at": utcnow(), "actor_id": actor, "via": via, "table_name": table, "row_id": row_id,
-             "action": action, "changes": details or {}}])
+    details = details or {}
+    case_id = row_id if table == "cases" else details.get("case_id")
+    rows = [{"at": utcnow(), "actor_id": actor, "via": via, "table_name": table, "row_id": row_id,
+             "case_id": case_id if isinstance(case_id, int) else None, "action": action, "changes": details}]
+    if _holds_chain(db.session()):
+        # This request's own transaction already wrote audit rows and holds the chain (the
+        # advisory lock, SQLite's write lock): a second connection would wait for it forever.
+        # The row goes with that transaction instead.
+        append(db.session.connection(), rows)
+        return
+    with chain_transaction(db.engine) as conn:
+        append(conn, rows)
+
+
+def _holds_chain(session) -> bool:
+    """True while ``session``'s transaction has appended audit rows it has not committed."""
+    held = session.info.get(_CHAIN_TX)
+    return held is not None and held.is_active and session.get_transaction() is held
 
 
 def install_audit(session_target) -> None:
@@ -120,7 +160,12 @@ def install_audit(session_target) -> None:
     event.listen(session_target, "after_flush", _after_flush)
 
 
+_CHAIN_TX = "jiefen_audit_chain_tx"
+
+
 def _after_flush(session, _context):
     rows = _rows(session)
     if rows:
-        session.connection().execute(insert(AuditEvent.__table__), rows)
+        # after the flush's own writes: on SQLite this transaction holds the write lock already
+        append(session.connection(), rows)
+        session.info[_CHAIN_TX] = session.get_transaction()

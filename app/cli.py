@@ -87,11 +87,19 @@ def setup(demo: bool):
 
 def register_cli(app: Flask) -> None:
     """Attach Jiefen's command groups to ``app``."""
+    from app.cli_audit import audit_cli
     from app.linkage.cli import outbox_cli
 
     app.cli.add_command(plugins_cli)
     app.cli.add_command(jiefen_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(audit_cli)
+    from app.cli_backup import backup, restore
+    from app.cli_deploy import check_deploy
+
+    app.cli.add_command(check_deploy)
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
 
 
 def main():

@@ -70,12 +70,21 @@ def engine_options(url: str) -> dict:
     if url.startswith("postgresql"):
         # psycopg prepares after 5 runs and PostgreSQL may then pick a worse generic plan
         # (fab-notes.md): keep statements unprepared.
+        # pool_pre_ping replaces connections a PostgreSQL restart killed; connect_timeout makes
+        # an unreachable server a quick 503 instead of a request that hangs
+        # (tests/test_fault_pg_restart.py).
         return {
             "pool_pre_ping": True,
             "hide_parameters": True,
-            "connect_args": {"prepare_threshold": None},
+            "connect_args": {"prepare_threshold": None, "connect_timeout": 10},
         }
     return {"hide_parameters": True}
+
+
+def _hosts(value: str) -> list[str] | None:
+    """A comma-separated list of host names, or ``None`` when empty (Flask: no check)."""
+    hosts = [h.strip() for h in value.split(",") if h.strip()]
+    return hosts or None
 
 
 def build_config() -> dict:
@@ -93,6 +102,15 @@ def build_config() -> dict:
         # Number of reverse proxies in front of Jiefen whose X-Forwarded-* headers to trust
         # (rate limits count per real client address, not per proxy).
         "JIEFEN_PROXY_COUNT": int(os.environ.get("JIEFEN_PROXY_COUNT", "0")),
+        # The host names this server answers to (comma-separated, e.g. "jiefen.court.lan"):
+        # any other Host header is a 400, and redirects after login go only there.
+        # Empty (development): any host, redirects only to the request's own host.
+        "TRUSTED_HOSTS": _hosts(os.environ.get("JIEFEN_TRUSTED_HOSTS", "")),
+        "FAB_SAFE_REDIRECT_HOSTS": _hosts(os.environ.get("JIEFEN_TRUSTED_HOSTS", "")) or [],
+        # Read only by `flask check-deploy` (app/cli_deploy.py): how production is laid out.
+        "JIEFEN_BEHIND_PROXY": _flag("JIEFEN_BEHIND_PROXY", True),
+        "JIEFEN_BEHIND_TLS": _flag("JIEFEN_BEHIND_TLS", True),
+        "JIEFEN_WORKERS": os.environ.get("JIEFEN_WORKERS", ""),
         "APP_NAME": "解纷 Jiefen",
         "APP_THEME": "",  # bootswatch themes import Google Fonts: stay offline
         "APP_ICON": "",
@@ -102,6 +120,9 @@ def build_config() -> dict:
         "FAB_CREATE_DB": False,
         "FAB_UPDATE_PERMS": False,
         "FAB_API_SWAGGER_UI": False,
+        # FAB serves the OpenAPI document only with Swagger UI: Jiefen serves it to every
+        # signed-in user itself (app/openapi.py).
+        "FAB_ADD_OPENAPI_VIEWS": False,
         "FAB_API_SHOW_STACKTRACE": False,
         "FAB_ADD_SECURITY_API": False,
         "FAB_API_MAX_PAGE_SIZE": 100,
@@ -129,10 +150,25 @@ def build_config() -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _flag("JIEFEN_COOKIE_SECURE", True),
         "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=8),
+        # A signed-in session ends after this long without a request, and this long after login
+        # (app/session_guard.py); a refresh token lives no longer than a session.
+        "JIEFEN_SESSION_IDLE_MINUTES": int(os.environ.get("JIEFEN_SESSION_IDLE_MINUTES", "30")),
+        "JIEFEN_SESSION_ABSOLUTE_HOURS": int(os.environ.get("JIEFEN_SESSION_ABSOLUTE_HOURS", "12")),
+        "JWT_REFRESH_TOKEN_EXPIRES": dt.timedelta(hours=int(os.environ.get("JIEFEN_SESSION_ABSOLUTE_HOURS", "12"))),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         # Linkage: webhook deliveries, the outbox worker, e-mail to partners.
         "JIEFEN_WEBHOOK_TIMEOUT": float(os.environ.get("JIEFEN_WEBHOOK_TIMEOUT", "5")),
         "JIEFEN_OUTBOX_MAX_ATTEMPTS": int(os.environ.get("JIEFEN_OUTBOX_MAX_ATTEMPTS", "8")),
+        # how long an API client's Idempotency-Key answers a retry (app/idempotency.py)
+        "JIEFEN_IDEMPOTENCY_TTL_HOURS": float(os.environ.get("JIEFEN_IDEMPOTENCY_TTL_HOURS", "24")),
+        # Hosts, addresses or networks (comma-separated, e.g. "hook.police.lan,10.20.0.0/16") that
+        # webhooks may reach although they are loopback, private or link-local
+        # (app/linkage/address_guard.py); empty: public addresses only.
+        "JIEFEN_WEBHOOK_ALLOWED_HOSTS": os.environ.get("JIEFEN_WEBHOOK_ALLOWED_HOSTS", ""),
+        # Uploaded DOCX/XLSX are refused before opening above these (app/validation/office_files.py).
+        "JIEFEN_OFFICE_MAX_MEMBERS": int(os.environ.get("JIEFEN_OFFICE_MAX_MEMBERS", "200")),
+        "JIEFEN_OFFICE_MAX_UNPACKED": int(float(os.environ.get("JIEFEN_OFFICE_MAX_UNPACKED_MB", "20")) * 1024 * 1024),
+        "JIEFEN_OFFICE_MAX_RATIO": int(os.environ.get("JIEFEN_OFFICE_MAX_RATIO", "100")),
         "JIEFEN_SMTP_HOST": os.environ.get("JIEFEN_SMTP_HOST", ""),
         "JIEFEN_SMTP_PORT": int(os.environ.get("JIEFEN_SMTP_PORT", "25")),
         "JIEFEN_SMTP_USER": os.environ.get("JIEFEN_SMTP_USER", ""),

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, g, jsonify, render_template, request
+from flask import current_app, g, has_request_context, jsonify, render_template, request
 from flask_babel import get_locale, gettext, lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, PendingRollbackError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.wrappers import Response
 
 from app.extensions import db
 
@@ -95,7 +96,7 @@ def _page(status: int, message: str):
         page = render_template("jiefen/error.html", appbuilder=appbuilder,
                                base_template=appbuilder.base_template, **context)
     except Exception:  # the layout itself needs the database (menu, user): keep the answer plain
-        db.session.rollback()
+        rollback()
         log.exception("error page layout failed on %s %s", request.method, request.path)
         page = render_template("jiefen/error_bare.html", **context)
     return page, status
@@ -107,15 +108,30 @@ def _respond(status: int, message: str):
     return _page(status, message)
 
 
+def rollback() -> None:
+    """Roll the session back; when the database went away meanwhile (a restart), the
+    ROLLBACK itself fails: the connection is already invalidated, so only log it."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        log.warning("rollback failed: the database connection is gone")
+
+
+def _connection_lost(exc: SQLAlchemyError) -> bool:
+    """A connection invalidated by a database restart inside this request's transaction,
+    whose first error some handler swallowed: SQLAlchemy then refuses to reconnect."""
+    return isinstance(exc, PendingRollbackError) and "invalid transaction" in str(exc)
+
+
 def database_error(exc: SQLAlchemyError) -> tuple[int, str]:
     """The status and neutral sentence for a database error; the details go to the log."""
-    db.session.rollback()
+    rollback()
     if isinstance(exc, IntegrityError):
         log.warning("integrity error on %s %s", request.method, request.path, exc_info=exc)
         return 409, gettext("This change conflicts with data already saved.")
     if isinstance(exc, StaleDataError):
         return 409, gettext("Someone else saved this record first; reload it to see their change.")
-    if isinstance(exc, OperationalError):
+    if isinstance(exc, OperationalError) or _connection_lost(exc):
         log.error("database unavailable on %s %s", request.method, request.path, exc_info=exc)
         return 503, gettext("The database is busy or unavailable; please try again.")
     log.error("database error on %s %s", request.method, request.path, exc_info=exc)
@@ -135,6 +151,9 @@ def install_error_handlers(app) -> None:
     def _http(exc):
         if exc.code is None or exc.code < 400:  # not an error: a redirect or a ready response
             return exc
+        if isinstance(exc, SecurityError):  # a Host outside TRUSTED_HOSTS: no URL can be built
+            return Response(gettext("This server does not answer to that host name."), 400,
+                            mimetype="text/plain")
         response = current_app.make_response(_respond(exc.code, _http_message(exc)))
         # Keep what Werkzeug or the limiter put on the answer (Allow on 405, Retry-After on 429).
         for name, value in exc.get_headers():
@@ -146,6 +165,35 @@ def install_error_handlers(app) -> None:
     def _any(exc):
         if isinstance(exc, HTTPException):
             return _http(exc)
-        db.session.rollback()
+        rollback()
         log.exception("unhandled error on %s %s", request.method, request.path)
         return _respond(500, gettext("An internal error occurred; it has been logged."))
+
+    _answer_swallowed_database_errors(app)
+
+
+def _answer_swallowed_database_errors(app) -> None:
+    """FAB's API decorator ``@safe`` turns any exception into its own 500 "Fatal error", so a
+    database that went away (a restart) reached API clients as a 500 rather than the 503 that
+    tells them to retry. The engine reports every database error here; an API 500 that
+    follows one is answered as that database error."""
+    from sqlalchemy import event
+
+    def _remember(context):
+        if has_request_context():
+            g.jiefen_database_error = context.sqlalchemy_exception or context.original_exception
+
+    if not event.contains(db.engine, "handle_error", _remember):
+        event.listen(db.engine, "handle_error", _remember)
+
+    @app.after_request
+    def _database_error_not_fatal(response):
+        exc = g.pop("jiefen_database_error", None)
+        if response.status_code != 500 or not request.path.startswith("/api/"):
+            return response
+        # only an unreachable database is worth a retry; any other 500 stays what it is
+        if not isinstance(exc, OperationalError) and not (isinstance(exc, SQLAlchemyError) and _connection_lost(exc)):
+            return response
+        rollback()
+        return current_app.make_response(
+            (jsonify(message=gettext("The database is busy or unavailable; please try again.")), 503))

@@ -36,6 +36,8 @@ ROLE_MATRIX: dict[str, list[tuple[str, str]]] = {
         ("can_edit", "DutyRoster"),
         ("menu_access", "Judges"),
         ("menu_access", "Duty roster"),
+        # registers the parties and calls them: may reveal masked personal data, with a reason
+        ("can_reveal", "PersonalData"),
     ],
     # 联动单位: answers the referrals sent to its organisation; no access to full case pages.
     "Partner": [
@@ -62,6 +64,8 @@ ROLE_MATRIX: dict[str, list[tuple[str, str]]] = {
         ("menu_access", "Cases"),
         ("menu_access", "All cases"),
         ("can_transition", "CaseWorkflow"),
+        # calls the parties of the cases in their scope: may reveal, with a reason
+        ("can_reveal", "PersonalData"),
         ("can_this_form_get", "ResetMyPasswordView"),
         ("can_this_form_post", "ResetMyPasswordView"),
         ("can_userinfo", "UserDBModelView"),
@@ -83,6 +87,16 @@ ROLE_MATRIX: dict[str, list[tuple[str, str]]] = {
         ("menu_access", "Judges"),
         ("menu_access", "Duty roster"),
         ("menu_access", "Guidance and consultations"),
+        ("can_this_form_get", "ResetMyPasswordView"),
+        ("can_this_form_post", "ResetMyPasswordView"),
+        ("can_userinfo", "UserDBModelView"),
+    ],
+    # 审计员: reads the audit log and exports it; no case pages, no writes.
+    "Auditor": [
+        ("can_list", "AuditLog"),
+        ("can_download", "AuditLog"),  # the Excel export
+        ("menu_access", "Security"),
+        ("menu_access", "Audit log"),
         ("can_this_form_get", "ResetMyPasswordView"),
         ("can_this_form_post", "ResetMyPasswordView"),
         ("can_userinfo", "UserDBModelView"),

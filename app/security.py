@@ -34,6 +34,22 @@ class JiefenSecurityManager(SecurityManager):
             cache[key] = frozenset(self.get_user_permissions(user))
         return cache[key]
 
+    def create_jwt_manager(self, app):
+        """FAB's JWT manager, with tokens tied to the user's session epoch
+        (``app/session_guard.py``): a token issued before a logout, a new password or a
+        change of roles is refused, refresh tokens included."""
+        from app.session_guard import install_jwt_epoch
+
+        jwt_manager = super().create_jwt_manager(app)
+        install_jwt_epoch(jwt_manager)
+        return jwt_manager
+
+    def on_user_logout(self, user) -> None:
+        """Logging out ends every session and token of the user, not just this cookie."""
+        from app.session_guard import end_every_session
+
+        end_every_session(user.id)
+
     def register_views(self):
         """FAB's views, plus the login rate limit on the API login too (FAB limits only
         the web form, leaving ``/api/v1/security/login`` open to password guessing)."""

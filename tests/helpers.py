@@ -27,7 +27,11 @@ def create_users() -> None:
 
 
 def wipe_case_data() -> None:
-    """Delete every row of Jiefen's own tables (users and FAB's tables stay), children first."""
+    """Delete every row of Jiefen's own tables (users and FAB's tables stay), children first.
+
+    The audit log stays too: it is append-only (its triggers refuse DELETE), so tests that
+    look at it select the rows written after a mark (``audit_mark``).
+    """
     from flask_appbuilder import Model
     from sqlalchemy import select
 
@@ -35,7 +39,7 @@ def wipe_case_data() -> None:
 
     db.session.rollback()
     for table in reversed(Model.metadata.sorted_tables):
-        if table.name.startswith("ab_"):
+        if table.name.startswith("ab_") or table.name == "audit_event":
             continue
         parent = next((fk.parent for fk in table.foreign_keys if fk.column.table is table), None)
         if parent is None:
@@ -46,6 +50,16 @@ def wipe_case_data() -> None:
             parents = select(parent).where(parent.is_not(None))
             db.session.execute(table.delete().where(table.c.id.not_in(parents)))
     db.session.commit()
+
+
+def audit_mark() -> int:
+    """The id of the newest audit row (0 when there is none): later rows have higher ids."""
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import AuditEvent
+
+    return db.session.scalar(select(func.coalesce(func.max(AuditEvent.id), 0)))
 
 
 def create_places() -> dict:

@@ -441,9 +441,9 @@ def test_empty_offers_and_unknown_mediators_or_teams_are_refused(web, pool, plac
         ({"mediator_ids": ["x", True]}, "Unknown mediator"),
         ({"mediator_ids": [], "team_id": 99999999}, "Unknown team"),
     ]:
-        r = api(web, "clerk", f"/api/v1/case/{case_id}/assign", body)
+        r = api(web, "clerk", f"/api/v1/case/{case_id}/assign", {**body, "version": state(web, case_id)["version"]})
         assert r.status_code == 422 and says in r.get_json()["message"]["mediator_ids"][0], r.get_json()
-    r = api(web, "clerk", f"/api/v1/case/{case_id}/assign", {"mediator_ids": "1,2"})
+    r = api(web, "clerk", f"/api/v1/case/{case_id}/assign", {"mediator_ids": "1,2", "version": state(web, case_id)["version"]})
     assert r.status_code == 400
     assert state(web, case_id)["offers"] == []
 

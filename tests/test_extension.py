@@ -36,8 +36,18 @@ def agree(app, case_id, *roles):
     assert r.status_code == 201, r.get_json()
 
 
+def case_version(app, case_id) -> int:
+    """The version a user reading the case now would send."""
+    from app.extensions import db
+    from app.models import Case
+
+    with app.app_context():
+        return db.session.get(Case, case_id).version
+
+
 def extend(app, case_id, **body):
     client, headers = api(app)
+    body.setdefault("version", case_version(app, case_id))
     return client.post(f"/api/v1/case/{case_id}/extension?_l_=en", headers=headers, json=body)
 
 
@@ -142,11 +152,12 @@ def test_the_clerk_extends_on_the_web_and_sees_it_on_the_case(dapp, world):
     agree(dapp, case, "applicant", "respondent")
     page = browser.get(f"/case/{case}/extension?_l_=en").get_data(as_text=True)
     r = browser.post(f"/case/{case}/extension?_l_=en", data={"csrf_token": csrf_token(page), "days": "abc",
-                                                             "note": "电话确认双方同意"})
+                                                             "note": "电话确认双方同意",
+                                                             "version": case_version(dapp, case)})
     html = r.get_data(as_text=True)
     assert r.status_code == 422 and "Extend by 1 to 30 days." in html and "电话确认双方同意" in html
     r = browser.post(f"/case/{case}/extension", data={"csrf_token": csrf_token(page), "days": "15",
-                                                     "note": "电话确认双方同意"})
+                                                     "note": "电话确认双方同意", "version": case_version(dapp, case)})
     assert r.status_code == 302
     show = browser.get(f"/case/show/{case}?_l_=en").get_data(as_text=True)
     assert "extended by 15 days by agreement" in show and "Mediation period extended by 15 days" in show

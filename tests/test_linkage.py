@@ -93,6 +93,8 @@ def lapp(database, tmp_path_factory):
         database,
         tmp_path_factory.mktemp("linkage"),
         JIEFEN_WEBHOOK_SECRETS={"partner1": SECRET},
+        # the partner's test server listens on loopback, which webhooks may reach only when trusted
+        JIEFEN_WEBHOOK_ALLOWED_HOSTS="127.0.0.1",
         JIEFEN_WEBHOOK_TIMEOUT=TIMEOUT,
         JIEFEN_OUTBOX_MAX_ATTEMPTS=MAX_ATTEMPTS,
         JIEFEN_SMTP_HOST="127.0.0.1",

@@ -209,3 +209,22 @@ def test_a_mediator_only_sees_their_own_cases_not_the_committees_area(app, admin
     listing = mediator.get("/case/list/").get_data(as_text=True)
     assert "（20" not in listing  # no case number: the street's case is not theirs
     assert mediator.get("/mywork/").status_code == 200
+
+
+def test_a_retried_login_post_gives_one_login_and_never_a_copy_of_the_password(app, pool):
+    from app.extensions import db
+    from app.models.idempotency import IdempotencyKey
+
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {helpers.api_token(client, 'admin')}", "Idempotency-Key": "login-once-1"}
+    url, body = f"/api/v1/mediator/{pool['mediator']}/login", {"mode": "create", "username": "med_retry1"}
+    first = client.post(url, json=body, headers=headers)
+    assert first.status_code == 201
+    password = first.get_json()["password"]
+    again = client.post(url, json=body, headers=headers)
+    assert again.status_code == 409 and password not in again.get_data(as_text=True)
+    assert "secret" in again.get_json()["message"] or "一次" in again.get_json()["message"]
+    with app.app_context():
+        kept = db.session.scalars(db.select(IdempotencyKey.body).where(IdempotencyKey.key == "login-once-1")).all()
+        assert kept and all(password not in b for b in kept)
+        assert app.appbuilder.sm.find_user(username="med_retry1") is not None

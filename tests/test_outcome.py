@@ -344,11 +344,13 @@ def test_the_whole_outcome_on_the_web(oapp, world):
     with oapp.app_context():
         lines = [s.id for s in signatures_of(agreement_of(db.session.get(Case, case_id)))]
     r = c.post(f"/case/{case_id}/agreement/sign/{lines[0]}",
-               data={"csrf_token": csrf_token(page), "signed_on": day(1).isoformat(), "method": "seal"})
+               data={"csrf_token": csrf_token(page), "signed_on": day(1).isoformat(), "method": "seal",
+                     "version": case_version(oapp, case_id)})
     assert r.status_code == 422 and "in the future" in r.get_data(as_text=True)
     for line in lines:
         r = c.post(f"/case/{case_id}/agreement/sign/{line}",
-                   data={"csrf_token": csrf_token(page), "signed_on": day(-1).isoformat(), "method": "signature"})
+                   data={"csrf_token": csrf_token(page), "signed_on": day(-1).isoformat(), "method": "signature",
+                         "version": case_version(oapp, case_id)})
         assert r.status_code == 302
     page = c.get(f"/case/{case_id}/agreement/save").get_data(as_text=True)
     assert f"In effect from {day(-1).isoformat()}" in page and 'id="agreement-form"' not in page
@@ -358,12 +360,14 @@ def test_the_whole_outcome_on_the_web(oapp, world):
     page = c.get(f"/case/{case_id}/confirmation").get_data(as_text=True)
     assert f"the last day is {day(29).isoformat()}" in page
     r = c.post(f"/case/{case_id}/confirmation", data={"csrf_token": csrf_token(page), "step": "apply",
-                                                      "applied_on": day(0).isoformat()})
+                                                      "applied_on": day(0).isoformat(),
+                                                      "version": case_version(oapp, case_id)})
     assert r.status_code == 302
     page = c.get(f"/case/{case_id}/confirmation").get_data(as_text=True)
     r = c.post(f"/case/{case_id}/confirmation", data={"csrf_token": csrf_token(page), "step": "decide",
                                                       "accepted_on": day(0).isoformat(), "result": "confirmed",
-                                                      "decided_on": day(0).isoformat()})
+                                                      "decided_on": day(0).isoformat(),
+                                                      "version": case_version(oapp, case_id)})
     assert r.status_code == 302
     with oapp.app_context():
         assert db.session.get(Case, case_id).status == "judicial_confirmation"
@@ -377,7 +381,8 @@ def test_web_confirmation_refused_late_shows_the_last_day(oapp, world):
     c.get("/lang/en")
     page = c.get(f"/case/{case_id}/confirmation").get_data(as_text=True)
     r = c.post(f"/case/{case_id}/confirmation", data={"csrf_token": csrf_token(page), "step": "apply",
-                                                      "applied_on": day(0).isoformat()})
+                                                      "applied_on": day(0).isoformat(),
+                                                      "version": case_version(oapp, case_id)})
     assert r.status_code == 422 and f"the last day was {day(-15).isoformat()}" in r.get_data(as_text=True)
 
 
@@ -392,6 +397,15 @@ def test_out_of_scope_cases_read_as_missing(oapp, world):
 
 
 # -- API -----------------------------------------------------------------------------------
+def case_version(app, case_id) -> int:
+    """The version a user reading the case now would send."""
+    from app.extensions import db
+    from app.models import Case
+
+    with app.app_context():
+        return db.session.get(Case, case_id).version
+
+
 def api(app, path, body, user="admin"):
     token = helpers.api_token(app.test_client(), user)
     return app.test_client().post(path, json=body, headers={"Authorization": f"Bearer {token}"})
@@ -419,26 +433,29 @@ def test_the_outcome_through_the_api(oapp, world):
     lines = [s["id"] for s in agreement["signatures"]]
     assert [s["name"] for s in agreement["signatures"]] == ["林晓明", "黄丽娟", "陈调解"]
     refused_sign = api(oapp, f"/api/v1/case/{case_id}/agreement/signatures/{lines[0]}?_l_=en",
-                       {"signed_on": day(-1).isoformat(), "method": "pen"})
+                       {"signed_on": day(-1).isoformat(), "method": "pen", "version": case_version(oapp, case_id)})
     assert refused_sign.status_code == 422 and refused_sign.get_json()["message"]["signature"]
     assert api(oapp, f"/api/v1/case/{case_id}/agreement/signatures/999999",
-               {"signed_on": day(-1).isoformat(), "method": "seal"}).status_code == 404
+               {"signed_on": day(-1).isoformat(), "method": "seal", "version": 1}).status_code == 404
     for line in lines:
         r = api(oapp, f"/api/v1/case/{case_id}/agreement/signatures/{line}",
-                {"signed_on": day(-1).isoformat(), "method": "seal"})
+                {"signed_on": day(-1).isoformat(), "method": "seal", "version": case_version(oapp, case_id)})
         assert r.status_code == 200
     assert r.get_json()["agreement"]["effective_on"] == day(-1).isoformat()
     revise = api(oapp, f"/api/v1/case/{case_id}/agreement?_l_=en", {**body, "version": r.get_json()["version"]})
     assert revise.status_code == 422 and "can no longer change" in revise.get_json()["message"]["agreement"][0]
-    r = api(oapp, f"/api/v1/case/{case_id}/confirmation", {"applied_on": day(0).isoformat()})
+    r = api(oapp, f"/api/v1/case/{case_id}/confirmation", {"applied_on": day(0).isoformat(),
+                                                           "version": case_version(oapp, case_id)})
     assert r.status_code == 200 and r.get_json()["status"] == "judicial_confirmation"
     r = api(oapp, f"/api/v1/case/{case_id}/confirmation?_l_=en",
-            {"result": "confirmed", "accepted_on": day(-1).isoformat(), "decided_on": day(0).isoformat()})
+            {"result": "confirmed", "accepted_on": day(-1).isoformat(), "decided_on": day(0).isoformat(),
+             "version": case_version(oapp, case_id)})
     assert r.status_code == 422 and "before it was made" in r.get_json()["message"]["confirmation"][0]
     r = api(oapp, f"/api/v1/case/{case_id}/confirmation",
-            {"result": "confirmed", "accepted_on": day(0).isoformat(), "decided_on": day(0).isoformat()})
+            {"result": "confirmed", "accepted_on": day(0).isoformat(), "decided_on": day(0).isoformat(),
+             "version": case_version(oapp, case_id)})
     assert r.status_code == 200 and r.get_json()["result"] == "confirmed" and r.get_json()["warning"] is None
-    assert api(oapp, "/api/v1/case/999999/confirmation", {"applied_on": day(0).isoformat()}).status_code == 404
+    assert api(oapp, "/api/v1/case/999999/confirmation", {"applied_on": day(0).isoformat(), "version": 1}).status_code == 404
 
 
 def test_the_case_page_panel_shows_the_outcome(oapp, world):

@@ -169,10 +169,19 @@ def test_a_clerk_who_is_not_the_lead_may_not_reassign(sapp, world):
     assert login(sapp, "rs_far").get(f"/case/{case}/responsible/").status_code == 404
 
 
+def case_version(app, case_id) -> int:
+    """The version a user reading the case now would send."""
+    from app.extensions import db
+    from app.models import Case
+
+    with app.app_context():
+        return db.session.get(Case, case_id).version
+
+
 def test_a_finished_case_keeps_its_responsible_staff_member(sapp, world):
     case = village_case(sapp, world)
     walk(sapp, case, ("withdraw", today(sapp)))
-    r = sapp.test_client().post(f"/api/v1/case/{case}/responsible", json={"user_id": world["rs_colleague"]},
+    r = sapp.test_client().post(f"/api/v1/case/{case}/responsible", json={"user_id": world["rs_colleague"], "version": case_version(sapp, case)},
                                 headers=token(sapp, "rs_court"))
     assert r.status_code == 422 and "案件已办结" in str(r.get_json()["message"])
 
@@ -193,14 +202,14 @@ def test_the_administrator_names_the_centres_lead_on_the_staff_page(sapp, world)
     assert r.status_code == 302
     with sapp.app_context():
         assert db.session.get(Membership, membership_id).lead is True
-    r = sapp.test_client().post(f"/api/v1/case/{case}/responsible", json={"user_id": world["rs_colleague"]},
+    r = sapp.test_client().post(f"/api/v1/case/{case}/responsible", json={"user_id": world["rs_colleague"], "version": case_version(sapp, case)},
                                 headers=token(sapp, "rs_colleague"))
     assert r.status_code == 200, r.get_json()
 
 
 def test_the_case_page_tells_who_is_responsible_and_its_timeline_the_change(sapp, world):
     case = village_case(sapp, world)
-    r = sapp.test_client().post(f"/api/v1/case/{case}/responsible", json={"user_id": world["rs_colleague"]},
+    r = sapp.test_client().post(f"/api/v1/case/{case}/responsible", json={"user_id": world["rs_colleague"], "version": case_version(sapp, case)},
                                 headers=token(sapp, "rs_court"))
     assert r.status_code == 200 and r.get_json()["responsible_staff"] == "许晓东"
     page = login(sapp, "rs_lead").get(f"/case/show/{case}").get_data(as_text=True)

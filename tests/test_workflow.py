@@ -233,14 +233,15 @@ def test_api_moves_a_case_and_refuses_a_stale_version(app, places):
     assert stale.status_code == 409 and "Someone else changed this case" in stale.get_json()["message"]
     with app.app_context():
         assert db.session.get(Case, case_id).status == "screening"  # the newer state stays
-    refused = api(app, f"/api/v1/case/{case_id}/transition?_l_=en", {"action": "close"}, "admin")
+    now = version + 1  # what the case reads after the one change
+    refused = api(app, f"/api/v1/case/{case_id}/transition?_l_=en", {"action": "close", "version": now}, "admin")
     assert refused.status_code == 422 and "is not possible" in refused.get_json()["message"]["action"][0]
-    own = api(app, f"/api/v1/case/{case_id}/transition?_l_=en", {"action": "reach_agreement"}, "admin")
+    own = api(app, f"/api/v1/case/{case_id}/transition?_l_=en", {"action": "reach_agreement", "version": now}, "admin")
     assert own.status_code == 422 and f"/api/v1/case/{case_id}/agreement" in own.get_json()["message"]["action"][0]
     for action, endpoint in (("schedule", "appointments"), ("start_mediation", "sessions")):  # one way each
-        own = api(app, f"/api/v1/case/{case_id}/transition?_l_=en", {"action": action}, "admin")
+        own = api(app, f"/api/v1/case/{case_id}/transition?_l_=en", {"action": action, "version": now}, "admin")
         assert own.status_code == 422 and f"/api/v1/case/{case_id}/{endpoint}" in own.get_json()["message"]["action"][0]
-    assert api(app, f"/api/v1/case/{case_id}/transition", {"action": "fly"}, "admin").status_code == 422
+    assert api(app, f"/api/v1/case/{case_id}/transition", {"action": "fly", "version": now}, "admin").status_code == 422
     assert api(app, f"/api/v1/case/{case_id}/transition", {"version": 1}, "admin").status_code == 400
     assert api(app, "/api/v1/case/999999/transition", {"action": "withdraw"}, "admin").status_code == 404
 
@@ -319,7 +320,7 @@ def test_stale_web_form_is_refused_and_keeps_the_text(app, clerk_client, places)
     form = clerk_client.get(f"/case/{case_id}/do/withdraw").get_data(as_text=True)
     with app.app_context():
         version = db.session.get(Case, case_id).version
-    api(app, f"/api/v1/case/{case_id}/transition", {"action": "start_screening"}, "clerk")  # someone else first
+    api(app, f"/api/v1/case/{case_id}/transition", {"action": "start_screening", "version": version}, "clerk")  # someone else first
     r = clerk_client.post(f"/case/{case_id}/do/withdraw", data={"csrf_token": csrf_token(form), "version": version, "note": "申请人撤回申请"})
     assert r.status_code == 409
     html = r.get_data(as_text=True)

@@ -11,17 +11,20 @@ from flask import current_app, render_template
 from jinja2 import TemplateSyntaxError
 
 from app.agreements import sandbox
+from app.validation.office_files import OfficeFileRefused, check_office_zip
 
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
 
 
 class TemplateProblem(ValueError):
-    """An uploaded template that Jiefen refuses; ``code`` says why, ``name`` what it names."""
+    """An uploaded template that Jiefen refuses; ``code`` says why, ``name`` what it names,
+    ``reason`` (when set) the whole sentence for the administrator."""
 
-    def __init__(self, code: str, name: str = ""):
+    def __init__(self, code: str, name: str = "", reason: str = ""):
         super().__init__(code)
         self.code = code
         self.name = name
+        self.reason = reason
 
 
 def override_dir() -> Path:
@@ -44,6 +47,10 @@ def render_docx(path: Path, context: dict) -> bytes:
     """Fill a docxtpl template in the Jinja sandbox (see ``sandbox``); autoescape keeps user
     text from breaking the XML. A template naming anything undocumented raises
     ``sandbox.ForbiddenInTemplate`` (a ``jinja2.SecurityError``) before anything is rendered."""
+    try:  # a replacement stored before uploads were checked for zip bombs
+        check_office_zip(path)
+    except OfficeFileRefused as refused:
+        raise sandbox.UnsafeTemplateFile(refused.reason) from None
     doc = DocxTemplate(str(path))
     sandbox.render(doc, context)
     out = io.BytesIO()
@@ -58,14 +65,19 @@ def render_html(context: dict) -> str:
 
 
 def check_uploaded_template(data: bytes, sample_context: dict) -> None:
-    """Refuse anything but a DOCX that uses only the documented fields and filters and renders
-    the sample case, in the sandbox, without error."""
+    """Refuse anything but a DOCX within the zip limits (``app.validation.office_files``) that
+    uses only the documented fields and filters and renders the sample case, in the sandbox,
+    without error."""
     if not data:
         raise TemplateProblem("empty")
     if len(data) > MAX_TEMPLATE_BYTES:
         raise TemplateProblem("too_large")
     if not data.startswith(b"PK\x03\x04"):
         raise TemplateProblem("not_docx")
+    try:
+        check_office_zip(data)  # before anything unpacks it
+    except OfficeFileRefused as refused:
+        raise TemplateProblem("unsafe_zip", reason=refused.reason) from None
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             if "word/document.xml" not in zf.namelist():

@@ -41,10 +41,21 @@ class ForbiddenInTemplate(SecurityError):
         self.name = name
 
 
+class UnsafeTemplateFile(ForbiddenInTemplate):
+    """The template file in use is not opened at all (a zip bomb); ``reason`` says why."""
+
+    def __init__(self, reason: str):
+        super().__init__("")
+        self.reason = reason
+
+
 def template_refused_message(refused: ForbiddenInTemplate) -> str:
     """What a case worker reads when the template in use is refused: why, and who can fix it."""
     from flask_babel import gettext
 
+    if isinstance(refused, UnsafeTemplateFile):
+        return gettext("The agreement template in use was refused: %(reason)s An administrator must upload a "
+                       "corrected template.", reason=refused.reason)
     return gettext("The agreement template in use names “%(name)s”, which agreement templates may not use, so "
                    "the document was not made. An administrator must upload a corrected template.",
                    name=refused.name)

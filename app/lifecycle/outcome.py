@@ -302,12 +302,12 @@ def stored_agreement_context(case: Case) -> tuple:
 
 def agreement_print(case: Case) -> str:
     """The stored agreement's print view (HTML, A4), from the same context as its Word file."""
+    from app.agreements.access import record_agreement_access
     from app.agreements.render import render_html
-    from app.audit import record_access
 
     _owner, _template, agreement, context = stored_agreement_context(case)
     html = render_html(context)
-    record_access("agreement", agreement.id, "export", {"case_id": case.id, "as": "print"})
+    record_agreement_access(case, agreement, "print")
     return html
 
 
@@ -315,7 +315,7 @@ def agreement_docx(case: Case) -> tuple[str, bytes]:
     """The stored agreement rendered with its plugin template: ``(file name, DOCX bytes)``."""
     owner, template, agreement, context = stored_agreement_context(case)
     data = render_docx(template_file(owner, template), context)
-    from app.audit import record_access
+    from app.agreements.access import record_agreement_access
 
-    record_access("agreement", agreement.id, "export", {"case_id": case.id})  # built; about to leave
+    record_agreement_access(case, agreement, "docx")  # built; about to leave
     return f"{case.case_no}-{template.code}.docx", data

@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from app.extensions import db, jiefen
 from app.models.mediation import Attachment
 from app.models.referral import Referral
+from app.services.classification import ORDER, hidden, mask_value
 
 # Fields of the case itself a referral may share; intake fields are "intake.<name>".
 CORE_FIELDS = {
@@ -105,6 +106,31 @@ def _jsonable(value):
     return value
 
 
+def _shared_value(spec, value):
+    """A shared intake value: what the referral names is shown as it is; inside a records
+    field, a sub-field classified stricter than the field the referral names was not named,
+    and is masked (or hidden) as it is for any reader without a reveal."""
+    if spec is None or spec.kind != "records" or not isinstance(value, list):
+        return _jsonable(value)
+    subfields = {sub.name: sub for sub in spec.subfields}
+    named = ORDER.get(spec.classification, 0)
+    records = []
+    for record in value:
+        if not isinstance(record, dict):
+            continue
+        shown = {}
+        for key, item in record.items():
+            sub = subfields.get(key)
+            if sub is None:
+                shown[key] = hidden()
+            elif ORDER.get(sub.classification, len(ORDER)) > named:
+                shown[key] = mask_value(sub, item)
+            else:
+                shown[key] = _jsonable(item)
+        records.append(shown)
+    return records
+
+
 def shared_view(referral: Referral) -> dict:
     """Exactly the shared fields of the referral's case, JSON-ready.
 
@@ -125,10 +151,17 @@ def shared_view(referral: Referral) -> dict:
     intake_keys = [k[len(INTAKE_PREFIX):] for k in wanted if k.startswith(INTAKE_PREFIX)]
     if intake_keys:
         data = case.intake_data or {}
-        out["intake"] = {k: _jsonable(data.get(k)) for k in intake_keys}
+        specs = {spec.name: spec for spec in jiefen().registry.field_specs(case.dispute_type)}
+        out["intake"] = {k: _shared_value(specs.get(k), data.get(k)) for k in intake_keys}
     if shared_file_ids(referral):
         out["documents"] = [_document_json(a, referral) for a in referral_documents(referral) if a.referral_id is None]
     return out
+
+
+def _shown(spec, value) -> str:
+    from app.templating import _format
+
+    return value if isinstance(value, str) and value == hidden() else _format(spec, value)
 
 
 def shared_rows(referral: Referral) -> dict:
@@ -162,7 +195,7 @@ def shared_rows(referral: Referral) -> dict:
             records = [r for r in (value or []) if isinstance(r, dict)]
             intake.append({"label": spec.label, "records": {
                 "headers": [s.label for s in spec.subfields],
-                "rows": [[_format(s, r.get(s.name)) for s in spec.subfields] for r in records]}})
+                "rows": [[_shown(s, r.get(s.name)) for s in spec.subfields] for r in records]}})
         else:
             intake.append({"label": spec.label, "value": _format(spec, value)})
     return {"core": core, "parties": parties, "intake": intake}

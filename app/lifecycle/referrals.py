@@ -168,10 +168,10 @@ def send(case: Case, actor, partner_id, kind: str, purpose: str, legal_basis: st
         _check_sender_side(case, actor)
         reasons = []
         partner = None
-        try:
-            partner = db.session.get(Organization, int(partner_id)) if partner_id not in (None, "") else None
-        except (TypeError, ValueError):
-            partner = None
+        from app.views.keys import is_valid_pk
+
+        # is_valid_pk: an id past INTEGER answered 500 on PostgreSQL
+        partner = db.session.get(Organization, int(partner_id)) if is_valid_pk(partner_id) else None
         if partner is None or partner.kind != "partner_agency" or not partner.active:
             reasons.append(gettext("Choose an active partner agency."))
         if not isinstance(kind, str) or kind not in REFERRAL_KINDS:

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from app.linkage.address_guard import AddressRefused, guarded_handlers
 from app.linkage.mechanisms import DeliveryError, Mechanism, SettingField
 
 SIGNATURE_HEADER = "X-Jiefen-Signature"
@@ -112,12 +113,23 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-# Only http(s): no file://, ftp:// or data: opener, whatever an administrator types.
-_OPENER = urllib.request.OpenerDirector()
-for _handler in (urllib.request.HTTPHandler, urllib.request.HTTPSHandler,
-                 urllib.request.HTTPDefaultErrorHandler, urllib.request.HTTPErrorProcessor,
-                 _NoRedirect):
-    _OPENER.add_handler(_handler())
+def _opener() -> urllib.request.OpenerDirector:
+    """Only http(s) — no file://, ftp:// or data: opener, whatever an administrator types — and
+    only to the addresses ``address_guard`` allows, checked on the connection itself (so at
+    every delivery, with the allow-list configured now)."""
+    opener = urllib.request.OpenerDirector()
+    for handler in (*guarded_handlers(), urllib.request.HTTPDefaultErrorHandler(),
+                    urllib.request.HTTPErrorProcessor(), _NoRedirect()):
+        opener.add_handler(handler)
+    return opener
+
+
+def _refused(refused: AddressRefused) -> DeliveryError:
+    # Final, not retried: an administrator corrects the URL (or the operator trusts the host)
+    # and re-sends from the outbox page.
+    return DeliveryError(
+        f"webhook: refused to connect: {refused.host} resolves to {refused.address}, a {refused.kind} address; "
+        "if this partner is trusted, add it to JIEFEN_WEBHOOK_ALLOWED_HOSTS", retryable=False)
 
 
 class WebhookMechanism(Mechanism):
@@ -155,16 +167,20 @@ class WebhookMechanism(Mechanism):
         timeout = float(current_app.config.get("JIEFEN_WEBHOOK_TIMEOUT", DEFAULT_TIMEOUT))
         request = urllib.request.Request(url, data=body, headers=headers, method="POST")
         try:
-            with _OPENER.open(request, timeout=timeout) as response:
+            with _opener().open(request, timeout=timeout) as response:
                 response.read(65536)
                 status = response.status
         except urllib.error.HTTPError as exc:
             status = exc.code
             exc.close()
+        except AddressRefused as refused:
+            raise _refused(refused) from None
         except TimeoutError:
             raise DeliveryError(f"webhook: no answer within {timeout:g} s") from None
         except urllib.error.URLError as exc:
             reason = exc.reason
+            if isinstance(reason, AddressRefused):
+                raise _refused(reason) from None
             if isinstance(reason, (socket.timeout, TimeoutError)):
                 raise DeliveryError(f"webhook: no answer within {timeout:g} s") from None
             raise DeliveryError(f"webhook: cannot reach the partner ({type(reason).__name__})") from None

@@ -21,6 +21,9 @@ from app.models.audit import AuditEvent
 from app.models.referral import InboundNonce, OutboxMessage, Referral
 from app.models.mediation import Appointment, Attachment, MediationSession
 from app.models.outcome import AgreedTerm, Agreement, JudicialConfirmation, ReturnVisit, Signature
+from app.models.idempotency import IdempotencyKey
+from app.models.duplicate import DuplicateFlag
+from app.models.draft import FormDraft
 
 __all__ = [
     "Area",
@@ -57,4 +60,7 @@ __all__ = [
     "JudicialConfirmation",
     "ReturnVisit",
     "Signature",
+    "IdempotencyKey",
+    "DuplicateFlag",
+    "FormDraft",
 ]

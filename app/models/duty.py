@@ -37,7 +37,8 @@ class DutyPattern(Model):
 
     id = Column(Integer, primary_key=True)
     judge_id = Column(Integer, ForeignKey("ab_user.id", ondelete="RESTRICT"), nullable=False, index=True)
-    centre_id = Column(Integer, ForeignKey("organization.id", ondelete="RESTRICT"), nullable=False)
+    # Rosters are read per centre: the organisations a user acts for (app/services/org_scope.py).
+    centre_id = Column(Integer, ForeignKey("organization.id", ondelete="RESTRICT"), nullable=False, index=True)
     weekday = Column(Integer, nullable=False)  # Monday = 0
     span = Column(String(4), nullable=False)
     starts_on = Column(Date, nullable=False)

@@ -1,7 +1,9 @@
 """Judges' duty at the centres (法官值班): booking rules, the month calendar, the plan's annex.
 
 Views and tests share these functions, so the rules (no double booking, centres only,
-patterns all-or-nothing) hold on every path.
+patterns all-or-nothing) hold on every path. Each takes ``within``: the ids of the centres the
+caller acts for (``app/services/org_scope.py``), ``None`` for every centre; a shift or pattern
+outside them reads as missing.
 """
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import calendar as calendar_module
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Optional
 
 from babel.dates import get_day_names
 from flask_appbuilder.security.sqla.models import User
@@ -74,13 +77,16 @@ def weekday_name(weekday: int, width: str = "wide") -> str:
     return get_day_names(width, locale=get_locale() or "zh_CN")[weekday]
 
 
-def duty_centres() -> list[tuple[int, str]]:
+def _within(stmt, column, within: Optional[frozenset]):
+    return stmt if within is None else stmt.where(column.in_(sorted(within)))
+
+
+def duty_centres(within: Optional[frozenset] = None) -> list[tuple[int, str]]:
     """(id, name) of the active centres, tribunals and workstations, by name."""
-    rows = db.session.execute(
-        select(Organization.id, Organization.name)
-        .where(Organization.kind.in_(DUTY_CENTRE_KINDS), Organization.active.is_(True))
-        .order_by(Organization.name)
+    stmt = select(Organization.id, Organization.name).where(
+        Organization.kind.in_(DUTY_CENTRE_KINDS), Organization.active.is_(True)
     )
+    rows = db.session.execute(_within(stmt, Organization.id, within).order_by(Organization.name))
     return [(centre_id, name) for centre_id, name in rows]
 
 
@@ -97,10 +103,12 @@ def _judge(judge_id) -> User:
     return judge
 
 
-def _centre(centre_id) -> Organization:
+def _centre(centre_id, within: Optional[frozenset] = None) -> Organization:
     centre = db.session.get(Organization, centre_id) if isinstance(centre_id, int) else None
     if centre is None or not centre.active or centre.kind not in DUTY_CENTRE_KINDS:
         raise DutyRefused(gettext("Judges are stationed only at active centres, tribunals and workstations."))
+    if within is not None and centre.id not in within:
+        raise DutyRefused(gettext("You may book duty only at the centres your organisation works for."))
     return centre
 
 
@@ -157,11 +165,13 @@ def _book(judge, centre, wanted, note, pattern=None) -> list[DutyShift]:
     return shifts
 
 
-def add_shift(judge_id: int, centre_id: int, day: dt.date, span: str, note=None, pattern=None) -> list[DutyShift]:
+def add_shift(
+    judge_id: int, centre_id: int, day: dt.date, span: str, note=None, pattern=None, within=None
+) -> list[DutyShift]:
     """Book a judge at a centre for a morning, an afternoon or both (two rows)."""
     _check_day(day)
     halves = _halves(span)
-    judge, centre = _judge(judge_id), _centre(centre_id)
+    judge, centre = _judge(judge_id), _centre(centre_id, within)
     return _book(judge, centre, [(day, h) for h in halves], (note or "").strip() or None, pattern)
 
 
@@ -174,7 +184,8 @@ def one_year_after(day: dt.date) -> dt.date:
 
 
 def add_pattern(
-    judge_id: int, centre_id: int, weekday: int, span: str, starts_on: dt.date, ends_on: dt.date, note=None
+    judge_id: int, centre_id: int, weekday: int, span: str, starts_on: dt.date, ends_on: dt.date, note=None,
+    within=None,
 ) -> tuple[DutyPattern, list[DutyShift]]:
     """A weekly duty and its shifts on every matching date; all of them or none."""
     _check_day(starts_on)
@@ -199,7 +210,7 @@ def add_pattern(
                 end=ends_on.isoformat(),
             )
         )
-    judge, centre = _judge(judge_id), _centre(centre_id)
+    judge, centre = _judge(judge_id), _centre(centre_id, within)
     pattern = DutyPattern(
         judge_id=judge.id, centre_id=centre.id, weekday=weekday, span=span, starts_on=starts_on, ends_on=ends_on
     )
@@ -208,21 +219,21 @@ def add_pattern(
     return pattern, shifts
 
 
-def remove_shift(shift_id: int) -> DutyShift:
+def remove_shift(shift_id: int, within: Optional[frozenset] = None) -> DutyShift:
     """Delete one half day of duty; a guidance record keeps its day but loses the link."""
     shift = db.session.get(DutyShift, shift_id)
-    if shift is None:
+    if shift is None or (within is not None and shift.centre_id not in within):
         raise LookupError(shift_id)
     db.session.delete(shift)
     db.session.commit()
     return shift
 
 
-def remove_pattern_from(pattern_id: int, from_day: dt.date) -> int:
+def remove_pattern_from(pattern_id: int, from_day: dt.date, within: Optional[frozenset] = None) -> int:
     """End a weekly duty: its shifts from ``from_day`` (never before today) go; past ones stay."""
     session = db.session
     pattern = session.get(DutyPattern, pattern_id)
-    if pattern is None:
+    if pattern is None or (within is not None and pattern.centre_id not in within):
         raise LookupError(pattern_id)
     from_day = max(from_day, local_today())
     try:
@@ -260,11 +271,13 @@ class MonthCalendar:
     shift_count: int
 
 
-def calendar(month: dt.date, centre_id: int | None = None, judge_id: int | None = None) -> MonthCalendar:
+def calendar(
+    month: dt.date, centre_id: int | None = None, judge_id: int | None = None, within: Optional[frozenset] = None
+) -> MonthCalendar:
     """The shifts of ``month``, optionally of one centre or one judge, in one query."""
     first = month.replace(day=1)
     last = first.replace(day=calendar_module.monthrange(first.year, first.month)[1])
-    stmt = select(DutyShift).where(DutyShift.day.between(first, last))
+    stmt = _within(select(DutyShift).where(DutyShift.day.between(first, last)), DutyShift.centre_id, within)
     if centre_id is not None:
         stmt = stmt.where(DutyShift.centre_id == centre_id)
     if judge_id is not None:
@@ -331,11 +344,11 @@ def _usual_slots(counts: Counter) -> list[tuple[int, str]]:
     return slots
 
 
-def annex_rows(starts_on: dt.date, ends_on: dt.date) -> list[AnnexRow]:
+def annex_rows(starts_on: dt.date, ends_on: dt.date, within: Optional[frozenset] = None) -> list[AnnexRow]:
     """The judges stationed in each town/street over a period, as the plan's annex lists them."""
     # A centre may sit in a village or grid: walk up to two parents to find its town.
     a0, a1, a2 = aliased(Area), aliased(Area), aliased(Area)
-    rows = db.session.execute(
+    stmt = (
         select(
             DutyShift.judge_id,
             DutyShift.day,
@@ -353,7 +366,8 @@ def annex_rows(starts_on: dt.date, ends_on: dt.date) -> list[AnnexRow]:
         .outerjoin(a1, a0.parent_id == a1.id)
         .outerjoin(a2, a1.parent_id == a2.id)
         .where(DutyShift.day.between(starts_on, ends_on))
-    ).all()
+    )
+    rows = db.session.execute(_within(stmt, DutyShift.centre_id, within)).all()
     towns: dict = {}
     centres = defaultdict(set)
     slots = defaultdict(Counter)

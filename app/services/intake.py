@@ -1,6 +1,8 @@
 """Registering a case from a validated intake form (web or API alike)."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Optional
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -10,6 +12,7 @@ from app.intake.payload import to_json
 from app.models.case import Case
 from app.models.party import Party
 from app.models.types import utcnow
+from app.services.duplicates import DuplicateCheck, find_duplicates, flag_for_coordinators, guard_open_case_keys
 from app.services.numbering import format_case_no, next_serial
 from app.lifecycle.workflow import record
 from app.services.transitions import apply_transition
@@ -49,10 +52,45 @@ def intake_form(dispute_type: str, formdata=None, api: bool = False, scope=None)
     return form
 
 
-def register_case(form, dispute_type: str, actor, channel: str | None = None) -> Case:
+@dataclass
+class IntakeOutcome:
+    """The new case, or ``None`` when the user must first look at ``duplicates``."""
+
+    case: Optional[Case]
+    duplicates: list = field(default_factory=list)
+
+
+def register_unless_duplicate(form, dispute_type: str, actor, confirmed: bool,
+                              channel: str | None = None) -> IntakeOutcome:
+    """Register ``form`` unless a party is in an open case the user may see and they have
+    not ``confirmed`` it; the web and the API register through here.
+
+    The party keys stay locked from the check to the commit, so of two registrations of the
+    same person at once the second sees the first. Matches the user may not see change
+    nothing in the answer: they are audited and flagged on the new case for coordinators.
+    """
+    check = DuplicateCheck()
+    try:
+        guard_open_case_keys(form.parties.data)
+        check = find_duplicates(form.parties.data)
+        if check.warns and not confirmed:
+            db.session.rollback()  # ends the guard
+            return IntakeOutcome(None, check.visible)
+        case = register_case(form, dispute_type, actor, channel, check=check)
+    except Exception:
+        db.session.rollback()
+        raise
+    finally:
+        check.audit()
+    return IntakeOutcome(case, check.visible)
+
+
+def register_case(form, dispute_type: str, actor, channel: str | None = None,
+                  check: Optional[DuplicateCheck] = None) -> Case:
     """Store a validated intake form as a new case in state ``registered``.
 
-    Everything (number, case, parties, plugin reactions) commits together or not at all.
+    Everything (number, case, parties, plugin reactions, the coordinators' duplicate flags
+    of ``check``) commits together or not at all.
     """
     session = db.session
     now = utcnow()  # the one clock: the year of the case number and created_at agree
@@ -83,6 +121,8 @@ def register_case(form, dispute_type: str, actor, channel: str | None = None) ->
         apply_transition(session, case, "registered", actor)
         record(case, actor, "transition", "register", to_state="registered",
                data={"channel": case.channel})
+        if check is not None:
+            flag_for_coordinators(case, check)
         session.commit()
     except Exception:
         session.rollback()

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 from app.extensions import db
 from app.lifecycle.referrals import AWAITING
 from app.models.referral import REFERRAL_KINDS, REFERRAL_STATUS, REJECT_REASONS, Referral
+from app.services.classification import mask_numbers_in_text
 from app.services.scope import LIVE_REFERRALS
 from app.services.settings import court_day, today
 from app.services.spreadsheet import write_cell
@@ -97,22 +98,26 @@ def ledger_headers() -> list[str]:
 
 
 def ledger_row(referral: Referral, on: dt.date) -> list:
-    """One referral as a ledger line; the case's summary only if the referral shares it and is live."""
+    """One referral as a ledger line; the case's summary only if the referral shares it and is live.
+
+    A file leaves the platform and travels on (printed, mailed): mobile and ID numbers typed
+    into its free text are masked, whatever the referral shares on its page.
+    """
     shares_title = "title" in (referral.shared_fields or []) and referral.status in LIVE_REFERRALS
     overdue = referral.status in AWAITING and referral.due_on < on
     return [
         referral.id,
         str(REFERRAL_KINDS.get(referral.kind, referral.kind)),
-        referral.case.title if shares_title else "",
-        referral.purpose,
-        referral.legal_basis,
+        mask_numbers_in_text(referral.case.title) if shares_title else "",
+        mask_numbers_in_text(referral.purpose),
+        mask_numbers_in_text(referral.legal_basis),
         court_day(referral.sent_at) if referral.sent_at else None,
         referral.due_on,
         str(REFERRAL_STATUS.get(referral.status, referral.status)),
         gettext("Yes") if overdue else "",
         court_day(referral.responded_at) if referral.responded_at else None,
         str(REJECT_REASONS.get(referral.reject_reason, "")) if referral.reject_reason else "",
-        referral.response_text or "",
+        mask_numbers_in_text(referral.response_text or ""),
     ]
 
 

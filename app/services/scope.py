@@ -21,6 +21,7 @@ from typing import Optional
 
 from flask import g, has_request_context
 from sqlalchemy import false, or_, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql import ColumnElement
 
 from app.extensions import db
@@ -46,6 +47,8 @@ def current_user_obj():
 
         if jwt_user and getattr(jwt_user, "is_authenticated", True):
             return jwt_user._get_current_object() if hasattr(jwt_user, "_get_current_object") else jwt_user
+    except SQLAlchemyError:  # the database failed: the error handler answers 503 and rolls back
+        raise
     except Exception:  # no JWT in this request
         return None
     return None

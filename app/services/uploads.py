@@ -1,9 +1,10 @@
 """Files kept with a case: checked by content, stored under random names, written atomically.
 
 A file goes through three steps: :func:`prepare` streams it to a temporary file next to its
-final place (size limit, SHA-256, content check), :meth:`PreparedFile.place` renames it into
-place, and the database row commits. Any failure removes what was written, so no file is
-left without its row; a row is never committed before its file is in place.
+final place (size limit, SHA-256, content check, fsync), its row is flushed, then
+:meth:`PreparedFile.place` renames it into place and the transaction commits. Any failure
+removes what was written, so no file is left without its row; a row is never committed
+before its file is in place.
 """
 from __future__ import annotations
 
@@ -39,6 +40,9 @@ SIZE_LIMITS = {"evidence": 20 * MIB, "document": 20 * MIB, "recording": 500 * MI
 CHUNK = 64 * 1024
 MAX_NAME = 255  # the column's length
 STORED_NAME = re.compile(r"^[0-9a-f]{32}$")
+# Evidence workbooks hold many sheets and images but are never unpacked: only the parts' list
+# is read, so the limit is far above an agreement template's.
+OFFICE_MAX_ENTRIES = 10_000
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -82,11 +86,15 @@ def sniff(head: bytes, path: Path) -> Optional[str]:
 
 
 def _office_type(path: Path) -> Optional[str]:
-    # Only the central directory is read (no member is extracted): a zip bomb costs nothing.
+    # Only the central directory is read (no member is extracted): a zip bomb costs nothing,
+    # and a directory of more entries than any document has is refused before it is parsed.
+    from app.validation.office_files import OfficeFileRefused, check_zip_directory
+
     try:
+        check_zip_directory(path, max_members=OFFICE_MAX_ENTRIES)
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OfficeFileRefused, OSError, ValueError):
         return None
     if "[Content_Types].xml" not in names:
         return None
@@ -132,8 +140,14 @@ class PreparedFile:
         return path_of(self.stored_name)
 
     def place(self) -> None:
-        """Rename the temporary file into place (atomic on one file system)."""
+        """Rename the temporary file into place (atomic on one file system) and make the
+        rename itself durable before the row commits."""
         os.replace(self.temp_path, self.final_path)
+        fd = os.open(self.final_path.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
     def discard(self) -> None:
         """Remove whatever was written for this file, placed or not."""
@@ -238,14 +252,17 @@ def not_stored(exc: OSError) -> UploadRefused:
     log.error("attachment not stored: %s", errno.errorcode.get(exc.errno, exc.errno))
     message = gettext("The file could not be stored (the server's disk may be full). Nothing was saved; "
                       "please try again later or tell the administrator.")
-    return UploadRefused(message, 507 if exc.errno == errno.ENOSPC else 503)
+    full = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)  # no space, quota, file-size limit
+    return UploadRefused(message, 507 if exc.errno in full else 503)
 
 
 def add_attachment_rows(case, files: Iterable[PreparedFile], actor, session=None) -> list[Attachment]:
-    """Place each prepared file and add its row and timeline entry to the open transaction."""
+    """Add each prepared file's row and timeline entry to the open transaction, then place the
+    files: a row the database refuses never leaves a file in place, and the commit that
+    follows finds every file already there. The caller discards the files on any failure."""
+    files = list(files)
     rows = []
     for f in files:
-        f.place()
         row = Attachment(
             case_id=case.id, session_id=getattr(session, "id", None), kind=f.kind, original_name=f.original_name,
             stored_name=f.stored_name, content_type=f.content_type, size=f.size, sha256=f.sha256,
@@ -259,6 +276,8 @@ def add_attachment_rows(case, files: Iterable[PreparedFile], actor, session=None
         record(case, actor, "document", "attachment", "",
                {"attachment_ids": [r.id for r in rows], "kinds": [r.kind for r in rows],
                 "session_id": getattr(session, "id", None)})
+    for f in files:
+        f.place()
     return rows
 
 
@@ -275,7 +294,7 @@ def store_many(case, uploads: list[tuple], actor, session=None) -> list[Attachme
         rows = add_attachment_rows(case, prepared, actor, session)
         db.session.commit()
         return rows
-    except OSError as exc:  # placing a file failed
+    except OSError as exc:  # placing a file failed: the rows go, and the files
         db.session.rollback()
         discard_all(prepared)
         raise not_stored(exc) from None

@@ -28,7 +28,7 @@ from app.models.mediator import MediationTeam
 from app.services.recommend import recommend
 from app.services.scope import can_see, current_user_obj
 from app.services.transitions import TransitionRefused
-from app.views.keys import is_valid_pk, sent_version
+from app.views.keys import is_valid_pk, sent_version, requires_version
 from app.views.workflow import STALE, WORKFLOW_PERMISSIONS, visible_case
 
 # Identical to CaseWorkflowView's list: two classes sharing a permission name with different
@@ -70,6 +70,7 @@ class AssignmentView(BaseView):
 
     @expose("/<pk>/assign", methods=["GET", "POST"])
     @has_access
+    @requires_version
     def assign(self, pk):
         """GET shows the ranked pool; POST makes the offers or explains why not."""
         case = visible_case(pk)
@@ -182,6 +183,7 @@ class AssignmentApi(BaseApi):
     @expose("/<int:pk>/assign", methods=["POST"])
     @protect()
     @safe
+    @requires_version
     def assign(self, pk):
         """Offer the case; 409 when the version is stale, 422 with reasons when refused.
         ---

@@ -168,8 +168,12 @@ def install_page_helpers(app) -> None:
 
     install_frame_helpers(app)
     install_case_list_helpers(app)
+    from app.services.reveal import REASONS, case_personal, is_revealed, reveal_time
+
     app.jinja_env.globals.update(case_buttons=case_buttons, case_steps=case_steps, state_colour=state_colour,
-                                  case_files=case_files)
+                                  case_files=case_files, case_personal=case_personal, reveal_reasons=REASONS,
+                                  reveal_time=reveal_time,
+                                  mediator_revealed=lambda m: is_revealed("mediator", m.id))
 
 
 FILES_SHOWN = 50  # the case page lists this many files; the records page has them all

@@ -14,8 +14,8 @@ from app.extensions import jiefen
 from app.intake.fields import RecordsField, blank_record
 from app.intake.payload import form_errors
 from app.models.case import CASE_CHANNELS, CASE_STATES, Case
-from app.services.duplicates import find_duplicates
-from app.services.intake import TYPE_UNAVAILABLE, intake_form, register_case
+from app.services.duplicates import flags_of
+from app.services.intake import TYPE_UNAVAILABLE, intake_form, register_unless_duplicate
 from app.services.transitions import TransitionRefused
 from app.templating import local_time
 from app.views.case_filters import LIST_FILTERS
@@ -99,6 +99,8 @@ class CaseModelView(ModelView):
             pk, item, widgets=widgets, actions=actions, show_fieldsets=show_fieldsets
         )
         widgets["case"] = item
+        # Possible duplicates in other centres: for the users who see every case only.
+        widgets["duplicate_flags"] = flags_of(item)
         return widgets
 
 
@@ -157,27 +159,26 @@ class CaseIntakeView(BaseView):
                 return redirect(url_for(".choose"))
             abort(404)
         form = intake_form(dispute_type, formdata=request.form if request.method == "POST" else None)
-        duplicates, hidden = [], 0
+        duplicates = []
         if request.method == "GET":
             _default_roles(form)
         elif not form.validate():
             flash(gettext("Please correct the fields marked in red."), "danger")
         else:
-            duplicates, hidden = find_duplicates(form.parties.data)
-            if (duplicates or hidden) and not form.confirm_duplicates.data:
-                flash(gettext("The same person appears in other open cases: check them before registering."), "warning")
+            try:
+                outcome = register_unless_duplicate(form, dispute_type, g.user, bool(form.confirm_duplicates.data))
+            except TransitionRefused as exc:
+                for reason in exc.reasons:
+                    flash(str(reason), "danger")
+            except SQLAlchemyError as exc:
+                # Show the form again with everything typed, and a neutral reason.
+                flash(database_error(exc)[1], "danger")
             else:
-                try:
-                    case = register_case(form, dispute_type, g.user)
-                except TransitionRefused as exc:
-                    for reason in exc.reasons:
-                        flash(str(reason), "danger")
-                except SQLAlchemyError as exc:
-                    # Show the form again with everything typed, and a neutral reason.
-                    flash(database_error(exc)[1], "danger")
-                else:
-                    flash(gettext("Case %(no)s registered.", no=case.case_no), "success")
-                    return redirect(url_for("CaseModelView.show", pk=case.id))
+                if outcome.case is not None:
+                    flash(gettext("Case %(no)s registered.", no=outcome.case.case_no), "success")
+                    return redirect(url_for("CaseModelView.show", pk=outcome.case.id))
+                duplicates = outcome.duplicates
+                flash(gettext("The same person appears in other open cases: check them before registering."), "warning")
         _pad_rows(form)
         return self.render_template(
             "jiefen/intake_form.html",
@@ -186,5 +187,4 @@ class CaseIntakeView(BaseView):
             dispute_type=state.registry.dispute_types[dispute_type],
             specs=state.registry.field_specs(dispute_type),
             duplicates=duplicates,
-            hidden_duplicates=hidden,
         )

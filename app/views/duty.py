@@ -21,6 +21,7 @@ from app.extensions import appbuilder, db
 from app.intake.fields import LocalisedDateField
 from app.models.duty import SPANS
 from app.services.annex import ANNEX_FORMATS, annex_file
+from app.services.org_scope import request_organizations
 from app.services.duty import (
     DutyConflict,
     DutyRefused,
@@ -149,14 +150,16 @@ class DutyRosterView(BaseView):
             flash(gettext("Choose a month as YYYY-MM."), "warning")
         month = month or local_today().replace(day=1)
         centre_id, judge_id = _id_arg(request.args.get("centre")), _id_arg(request.args.get("judge"))
-        grid = month_calendar(month, centre_id=centre_id, judge_id=judge_id)
+        # Only the centres the user acts for: another body's roster is neither shown nor offered.
+        within = request_organizations()
+        grid = month_calendar(month, centre_id=centre_id, judge_id=judge_id, within=within)
         locale = get_locale() or "zh_CN"
         return self.render_template(
             "jiefen/duty_calendar.html",
             grid=grid,
             title=format_skeleton("yMMMM", month, locale=locale),
             weekdays=[get_day_names("abbreviated", locale=locale)[i] for i in range(7)],
-            centres=duty_centres(),
+            centres=duty_centres(within),
             judges=judge_choices(),
             centre_id=centre_id,
             judge_id=judge_id,
@@ -172,8 +175,10 @@ class DutyRosterView(BaseView):
     def add(self):
         """Book a judge; clashes are listed and the form keeps what was typed."""
         form = ShiftForm()
+        within = request_organizations()
         form.judge.choices = [("", "—")] + judge_choices()
-        form.centre.choices = [("", "—")] + duty_centres()
+        # A centre the user does not act for is not a choice, so a forged id fails validation.
+        form.centre.choices = [("", "—")] + duty_centres(within)
         conflicts = []
         if request.method == "GET":
             form.day.data = _date_arg(request.args.get("day"))
@@ -184,7 +189,7 @@ class DutyRosterView(BaseView):
                 if form.repeat_until.data:
                     _pattern, shifts = add_pattern(
                         form.judge.data, form.centre.data, form.day.data.weekday(), form.span.data,
-                        form.day.data, form.repeat_until.data, note=form.note.data,
+                        form.day.data, form.repeat_until.data, note=form.note.data, within=within,
                     )
                     message = gettext(
                         "Weekly duty added: %(count)s dates from %(start)s to %(end)s.",
@@ -193,7 +198,10 @@ class DutyRosterView(BaseView):
                         end=form.repeat_until.data.isoformat(),
                     )
                 else:
-                    add_shift(form.judge.data, form.centre.data, form.day.data, form.span.data, note=form.note.data)
+                    add_shift(
+                        form.judge.data, form.centre.data, form.day.data, form.span.data, note=form.note.data,
+                        within=within,
+                    )
                     message = gettext("Duty added on %(date)s.", date=form.day.data.isoformat())
             except DutyConflict as exc:
                 conflicts = exc.conflicts
@@ -215,15 +223,16 @@ class DutyRosterView(BaseView):
         form = RemoveShiftForm()
         if not form.validate_on_submit() or not is_valid_pk(form.shift.data):
             abort(400)
+        within = request_organizations()  # another body's shift reads as missing: 404
         try:
             if form.pattern.data:
                 day = _date_arg(form.day.data)
                 if not is_valid_pk(form.pattern.data) or day is None:
                     abort(400)
-                removed = remove_pattern_from(int(form.pattern.data), day)
+                removed = remove_pattern_from(int(form.pattern.data), day, within=within)
                 flash(gettext("Weekly duty ended: %(count)s half days removed; earlier ones are kept.", count=removed), "success")
             else:
-                shift = remove_shift(int(form.shift.data))
+                shift = remove_shift(int(form.shift.data), within=within)
                 day = shift.day
                 flash(gettext("Duty removed."), "success")
         except LookupError:
@@ -242,7 +251,7 @@ class DutyRosterView(BaseView):
         rows = None
         if submitted and form.validate():
             period = (form.starts_on.data, form.ends_on.data)
-            rows = annex_rows(*period)
+            rows = annex_rows(*period, within=request_organizations())
             kind = request.args.get("format")
             if kind in ANNEX_FORMATS:
                 data, mimetype, disposition = annex_file(rows, period, kind)

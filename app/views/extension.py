@@ -15,7 +15,7 @@ from app.extensions import db
 from app.lifecycle.extension import extend_period, extension_terms
 from app.models.case import Case
 from app.services.scope import can_see, current_user_obj
-from app.views.keys import is_valid_pk
+from app.views.keys import is_valid_pk, requires_version
 from app.views.workflow import WORKFLOW_PERMISSIONS, api_attempt, attempt, visible_case
 
 
@@ -37,6 +37,7 @@ class ExtensionView(BaseView):
 
     @expose("/<pk>/extension", methods=["GET", "POST"])
     @has_access
+    @requires_version
     def extension(self, pk):
         """GET: what the extension needs; POST: record it, or show why not with what was typed."""
         case = visible_case(pk)
@@ -103,6 +104,7 @@ class ExtensionApi(BaseApi):
     @expose("/<int:pk>/extension", methods=["POST"])
     @protect()
     @safe
+    @requires_version
     def extend(self, pk):
         """Extend: ``{"days" (pre-filing only), "note", "version"}``.
         ---

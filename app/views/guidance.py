@@ -17,10 +17,15 @@ from app.extensions import appbuilder, db
 from app.intake.fields import LocalisedDateField, not_in_future
 from app.models.case import Case
 from app.models.duty import GUIDANCE_KINDS, DutyShift, GuidanceLog
+from app.models.mediator import Mediator
+from app.models.organization import Organization
 from app.services.duty import DUTY_CENTRE_KINDS, local_today, person_name
+from app.services.org_scope import may_act_for, scoped
 from app.services.scope import request_scope
 from app.templating import local_time
 from app.views.duty import REQUIRED
+from app.views.pool_base import _relations, mediators_in_scope
+from app.views.scope_filter import organization_scope
 
 
 def _visible_case_by_no(number: str):
@@ -62,6 +67,8 @@ def _guidance_fields():
             description=_l("Optional: the number of the case it was about, as printed on its documents."),
         ),
         "notes": TextAreaField(_l("Notes"), validators=[Opt(), Length(max=4000)]),
+        # Active mediators of the bodies the user acts for; a forged id of another is refused.
+        "mediators": _relations(_l("Mediators guided"), Mediator, Mediator.status == "active", scope=mediators_in_scope),
     }
 
 
@@ -103,6 +110,8 @@ class GuidanceLogView(ModelView):
     order_columns = ["day", "kind"]
     base_order = ("day", "desc")
     page_size = 25
+    # Entries of the centres the user acts for; another centre's entry answers 404.
+    base_filters = [organization_scope(lambda: scoped(GuidanceLog.centre_id))]
     label_columns = GUIDANCE_LABELS
     formatters_columns = {
         "kind": lambda code: GUIDANCE_KINDS.get(code, code),
@@ -113,8 +122,11 @@ class GuidanceLogView(ModelView):
     add_form_extra_fields = _guidance_fields()
     edit_form_extra_fields = _guidance_fields()
     add_form_query_rel_fields = {
-        "centre": [["kind", FilterInFunction, lambda: DUTY_CENTRE_KINDS], ["active", FilterEqual, True]],
-        "mediators": [["status", FilterEqual, "active"]],
+        "centre": [
+            ["kind", FilterInFunction, lambda: DUTY_CENTRE_KINDS],
+            ["active", FilterEqual, True],
+            organization_scope(lambda: scoped(Organization.id)),
+        ],
     }
     edit_form_query_rel_fields = add_form_query_rel_fields
     search_form_query_rel_fields = {"centre": add_form_query_rel_fields["centre"]}
@@ -127,6 +139,7 @@ class GuidanceLogView(ModelView):
     def pre_add(self, item):
         """The judge is whoever is signed in, whatever the form carried."""
         item.judge_id = g.user.id
+        self._in_scope(item)
         self._link(item)
 
     def pre_update(self, item):
@@ -134,7 +147,15 @@ class GuidanceLogView(ModelView):
         sm = appbuilder.sm
         if item.judge_id != g.user.id and not any(r.name == sm.auth_role_admin for r in sm.get_user_roles(g.user)):
             raise ValueError(gettext("Only the judge who recorded this entry may change it."))
+        self._in_scope(item)
         self._link(item)
+
+    @staticmethod
+    def _in_scope(item):
+        # The form offers only the user's centres; this holds when a save bypasses the form.
+        centre_id = item.centre.id if item.centre is not None else item.centre_id
+        if not may_act_for(centre_id):
+            raise ValueError(gettext("You may record guidance only for the centres your organisation works for."))
 
     def _link(self, item):
         number = (getattr(item, "case_no", None) or "").strip()

@@ -49,7 +49,7 @@ def _state(org: Organization) -> dict:
         return {"label": org.linkage_mechanism, "problems": [gettext("No installed plugin provides this mechanism.")],
                 "missing": []}
     settings = org.linkage_settings or {}
-    _, problems = check_settings(mech, settings)
+    _, problems = check_settings(mech, settings, resolve=False)
     return {"label": mech.label, "problems": problems, "missing": missing_secrets(mech, settings)}
 
 

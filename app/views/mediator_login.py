@@ -17,8 +17,10 @@ from wtforms import RadioField, StringField
 from wtforms.validators import DataRequired, Length, Optional as Opt
 
 from app.extensions import db
+from app.idempotency import answer_holds_secret
 from app.models.mediator import Mediator
 from app.services.mediator_accounts import LoginProblem, create_login, link_login, split_name
+from app.services.org_scope import may_act_for
 from app.services.scope import current_user_obj
 from app.views.keys import is_valid_pk
 
@@ -38,8 +40,10 @@ class MediatorLoginForm(FlaskForm):
 
 
 def _find(pk):
-    """The pool record, or ``None`` for a missing or malformed id."""
-    return db.session.get(Mediator, int(pk)) if is_valid_pk(pk) else None
+    """The pool record, or ``None`` for a missing or malformed id or another body's record
+    (``app/services/org_scope.py``: out of scope reads as missing)."""
+    mediator = db.session.get(Mediator, int(pk)) if is_valid_pk(pk) else None
+    return mediator if mediator is not None and may_act_for(mediator.organization_id) else None
 
 
 def _mediator(pk) -> Mediator:
@@ -160,6 +164,7 @@ class MediatorLoginApi(BaseApi):
         result = {"mediator": mediator.id, "user_id": user.id, "username": user.username}
         if password is None:
             return _no_store(self.response(200, **result))
+        answer_holds_secret()  # a retry with the same Idempotency-Key gets no copy of the password
         return _no_store(self.response(201, password=password, **result))
 
 

@@ -21,6 +21,7 @@ from app.templating import local_time
 from app.views.pool_base import (
     LABELS,
     MEDIATION,
+    _acts_for,
     _by_name,
     _choices,
     _expiry_after_entry,
@@ -34,8 +35,13 @@ from app.views.pool_base import (
     _refuse,
     _relation,
     _specialties,
+    mediators_in_scope,
+    organization_choices,
+    trainings_in_scope,
 )
+from app.views.scope_filter import organization_scope
 from app.views.teams import MediationTeamModelView, TeamMemberModelView
+from app.services.reveal import mask_mediator_values
 
 
 class TrainingRecordModelView(_PoolView):
@@ -56,14 +62,21 @@ class TrainingRecordModelView(_PoolView):
     search_columns = ["held_on", "topic", "organizer"]
     order_columns = ["held_on", "hours", "topic"]
     base_order = ("held_on", "desc")
+    base_filters = [organization_scope(trainings_in_scope)]  # through the mediator: another body's → 404
     label_columns = dict(LABELS)
     description_columns = {"organizer": _l("e.g. held jointly with the district justice bureau")}
     validators_columns = {"held_on": [_not_in_future]}
     add_form_extra_fields = {
-        "mediator": _relation(_l("Mediator"), Mediator, required=True),
+        "mediator": _relation(_l("Mediator"), Mediator, required=True, scope=mediators_in_scope),
         "hours": DecimalField(_l("Hours"), places=1, validators=[InputRequired(), _positive_hours]),
     }
     edit_form_extra_fields = add_form_extra_fields
+
+    def pre_add(self, item):
+        _acts_for(item.mediator.organization)
+
+    def pre_update(self, item):
+        _acts_for(item.mediator.organization)
 
 
 class MediatorModelView(_PoolView):
@@ -95,6 +108,8 @@ class MediatorModelView(_PoolView):
     search_columns = ["name", "employment", "engagement", "organization", "status", "register_expires_on"]
     order_columns = ["name", "status", "register_expires_on"]
     base_order = ("name", "asc")
+    # The pool of the bodies the user acts for; another body's mediator answers 404.
+    base_filters = [organization_scope(mediators_in_scope)]
     related_views = [TrainingRecordModelView, TeamMemberModelView]
     label_columns = dict(LABELS, organization=_l("Affiliation"))
     description_columns = {
@@ -120,7 +135,7 @@ class MediatorModelView(_PoolView):
         "status": SelectField(
             _l("Status"), choices=_choices(MEDIATOR_STATUS), default="active", validators=[DataRequired()]
         ),
-        "organization": _relation(_l("Affiliation"), Organization),
+        "organization": _relation(_l("Affiliation"), Organization, scope=organization_choices),
         "specialties": SelectMultipleField(
             _l("Specialties"),
             choices=lambda: [(t.code, str(t.label)) for t in jiefen().dispatcher.enabled_types()],
@@ -136,6 +151,7 @@ class MediatorModelView(_PoolView):
         ),
     }
     edit_form_extra_fields = add_form_extra_fields
+    search_form_query_rel_fields = {"organization": [organization_scope(organization_choices)]}
     search_form_extra_fields = {
         "employment": SelectField(_l("Employment"), choices=_choices(EMPLOYMENT)),
         "engagement": SelectField(_l("Engagement"), choices=_choices(ENGAGEMENT)),
@@ -156,17 +172,20 @@ class MediatorModelView(_PoolView):
         args = widgets["show"].template_args
         values = list(args["value_columns"])
         values[self.show_columns.index("workload")] = pool.workloads([item.id])[item.id]
-        args["value_columns"] = values
+        # mobile and certificate number masked unless this session revealed them (app/services/reveal.py)
+        args["value_columns"] = mask_mediator_values(self.show_columns, values, item)
         widgets["mediator"] = item  # the login block under the record (jiefen/mediator_show.html)
         return widgets
 
     def pre_add(self, item):
+        _acts_for(item.organization)
         item.specialties = list(item.specialties or [])
         _refuse(pool.register_dates_problem(item.register_entered_on, item.register_expires_on))
         _refuse(pool.status_reason_problem(item.status, item.status_reason))
         item.status_reason = (item.status_reason or "").strip() or None
 
     def pre_update(self, item):
+        _acts_for(item.organization)
         _refuse(pool.register_dates_problem(item.register_entered_on, item.register_expires_on))
         state = inspect(item).attrs
         # Specialties of a type switched off since are not offered on the form: keep them.

@@ -20,7 +20,7 @@ from app.lifecycle import confirmation, outcome, visits
 from app.models.outcome import CONFIRMATION_RESULTS, VISIT_METHODS, ReturnVisit
 from app.services.settings import SettingMissing
 from app.views.agreements import DOCX_MIME, _attachment
-from app.views.keys import is_valid_pk
+from app.views.keys import is_valid_pk, requires_version
 from app.views.workflow import WORKFLOW_PERMISSIONS, attempt, visible_case
 
 # The same list as CaseWorkflowView's: classes sharing a permission name must agree on it.
@@ -154,6 +154,7 @@ class OutcomeView(BaseView):
 
     @expose("/<pk>/agreement/save", methods=["GET", "POST"])
     @has_access
+    @requires_version
     def save_agreement(self, pk):
         """GET: the agreement with its signatures (and the form while it may change); POST: store it."""
         case = visible_case(pk)
@@ -174,6 +175,7 @@ class OutcomeView(BaseView):
 
     @expose("/<pk>/agreement/sign/<signature_id>", methods=["POST"])
     @has_access
+    @requires_version
     def sign(self, pk, signature_id):
         """Record one signature; the last one puts the agreement in effect."""
         case = visible_case(pk)
@@ -227,6 +229,7 @@ class OutcomeView(BaseView):
 
     @expose("/<pk>/confirmation", methods=["GET", "POST"])
     @has_access
+    @requires_version
     def confirmation(self, pk):
         """The joint application, then the court's acceptance and decision."""
         case = visible_case(pk)

@@ -16,7 +16,7 @@ from app.models.outcome import ReturnVisit
 from app.services.scope import can_see, current_user_obj
 from app.agreements.sandbox import ForbiddenInTemplate, template_refused_message
 from app.views.agreements import DOCX_MIME, _attachment
-from app.views.keys import is_valid_pk
+from app.views.keys import is_valid_pk, requires_version
 from app.views.outcome import BAD_DATE, OUTCOME_PERMISSIONS
 from app.views.workflow import api_attempt
 
@@ -150,6 +150,7 @@ class OutcomeApi(BaseApi):
     @expose("/<int:pk>/agreement", methods=["POST"])
     @protect()
     @safe
+    @requires_version
     def save_agreement(self, pk):
         """Store or revise: ``{template_code, committee, mediator_name, drafted_on, terms, version}``."""
         error, case, body, dates = self._prepare(pk, "drafted_on")
@@ -170,6 +171,7 @@ class OutcomeApi(BaseApi):
     @expose("/<int:pk>/agreement/signatures/<int:sid>", methods=["POST"])
     @protect()
     @safe
+    @requires_version
     def sign(self, pk, sid):
         """Record a signature: ``{"signed_on", "method", "version"}``."""
         error, case, body, dates = self._prepare(pk, "signed_on")
@@ -182,6 +184,7 @@ class OutcomeApi(BaseApi):
     @expose("/<int:pk>/confirmation", methods=["POST"])
     @protect()
     @safe
+    @requires_version
     def confirmation(self, pk):
         """``{applied_on}`` applies; ``{result, accepted_on, decided_on, enforcement_note}`` records the court's."""
         error, case, body, days = self._prepare(pk, "applied_on", "accepted_on", "decided_on")

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from flask import abort, request
 from flask_appbuilder import ModelView
-from flask_appbuilder.fields import QuerySelectField
-from flask_appbuilder.fieldwidgets import Select2Widget
+from flask_appbuilder.fields import QuerySelectField, QuerySelectMultipleField
+from flask_appbuilder.fieldwidgets import Select2ManyWidget, Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy import inspect, select
@@ -19,11 +19,15 @@ from wtforms.validators import DataRequired, StopValidation, ValidationError
 from app.errors import database_error
 from app.extensions import db, jiefen
 from app.models.mediator import (
+    MediationTeam,
     Mediator,
     TeamMember,
+    TrainingRecord,
 )
+from app.models.organization import Organization
 from app.services import mediators as pool
-from app.validation.identity import is_valid_mobile
+from app.services.org_scope import may_act_for, scoped
+from app.validation.identity import is_valid_mobile, normalise_mobile
 from app.views.keys import is_valid_pk
 
 MEDIATION = "Mediation"
@@ -119,6 +123,46 @@ class _PoolView(ModelView):
                 _valid_pk(value)
 
 
+# -- organisation scope (app/services/org_scope.py) -----------------------------------------
+# Each returns a WHERE clause keeping the rows of the bodies the user acts for, or None for all:
+# a base filter of the views (out of scope → 404) and the query of their select lists.
+
+
+def organization_choices():
+    """Organisations the user acts for (the affiliation and team owner offered on forms)."""
+    return scoped(Organization.id)
+
+
+def mediators_in_scope():
+    """Pool records of the bodies the user acts for."""
+    return scoped(Mediator.organization_id)
+
+
+def teams_in_scope():
+    """Teams of the bodies the user acts for."""
+    return scoped(MediationTeam.organization_id)
+
+
+def members_in_scope():
+    """Team memberships, through their team."""
+    clause = teams_in_scope()
+    return None if clause is None else TeamMember.team_id.in_(select(MediationTeam.id).where(clause))
+
+
+def trainings_in_scope():
+    """Training records, through their mediator."""
+    clause = mediators_in_scope()
+    return None if clause is None else TrainingRecord.mediator_id.in_(select(Mediator.id).where(clause))
+
+
+def _acts_for(*organizations):
+    """Refuse a save naming a body the user does not act for (or none, unless they act for
+    every body): the forms offer only theirs, this holds for a forged or bypassing save."""
+    for org in organizations:
+        if not may_act_for(org.id if org is not None else None):
+            raise ValueError(gettext("Choose one of the organisations you work for."))
+
+
 def _valid_pk(pk):
     if not is_valid_pk(pk):
         abort(404)
@@ -138,18 +182,42 @@ def _choices(mapping):
     return lambda: [(code, str(label)) for code, label in mapping.items()]
 
 
-def _by_name(model, *where):
-    return lambda: db.session.scalars(select(model).where(*where).order_by(model.name, model.id)).all()
+def _by_name(model, *where, scope=None):
+    def rows():
+        clause = scope() if scope is not None else None  # per request: whose form it is
+        stmt = select(model).where(*where) if clause is None else select(model).where(*where, clause)
+        return db.session.scalars(stmt.order_by(model.name, model.id)).all()
+
+    return rows
 
 
-def _relation(label, model, *where, required=False, validators=()):
+def _relation(label, model, *where, required=False, validators=(), scope=None):
     return QuerySelectField(
         label,
-        query_func=_by_name(model, *where),
+        query_func=_by_name(model, *where, scope=scope),
         get_pk_func=lambda obj: obj.id,
         allow_blank=not required,
         validators=[DataRequired()] + list(validators) if required else list(validators),
         widget=Select2Widget(),
+    )
+
+
+class _OfferedOnly(QuerySelectMultipleField):
+    """FAB's multiple select drops a posted id it does not offer without a word when no
+    offered id comes with it; resolving the ids first makes any such id an error."""
+
+    def pre_validate(self, form):
+        self.data  # noqa: B018 — flags ids that are not among the choices
+        super().pre_validate(form)
+
+
+def _relations(label, model, *where, scope=None):
+    """A multiple select of ``model`` by name (``scope`` as for :func:`_relation`)."""
+    return _OfferedOnly(
+        label,
+        query_func=_by_name(model, *where, scope=scope),
+        get_pk_func=lambda obj: obj.id,
+        widget=Select2ManyWidget(),
     )
 
 
@@ -161,8 +229,12 @@ def _check(problem):
 
 
 def _mobile(form, field):
-    field.data = (field.data or "").strip() or None
+    typed = (field.data or "").strip()
+    # As at intake: full-width １３８… and "138 0266-1234" are stored as 13802661234; other
+    # scripts' digits are not mainland numbers and are refused.
+    field.data = normalise_mobile(typed) or None
     if field.data and not is_valid_mobile(field.data):
+        field.data = typed
         raise ValidationError(gettext("Enter an 11-digit mainland mobile number, e.g. 13802661234."))
 
 

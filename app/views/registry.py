@@ -13,6 +13,7 @@ from app.models.lifecycle import OFFER_RESPONSES
 from app.plugins.types import ViewSpec
 from app.views.api import CaseApi
 from app.views.assignment import register_assignment_views
+from app.views.audit_log import register_audit_log_view
 from app.views.outcome import register_outcome_views
 from app.views.extension import register_extension_views
 from app.views.referrals import register_referral_views
@@ -75,6 +76,9 @@ def register_core_views(app, appbuilder) -> None:
     register_session_views(appbuilder)
     register_referral_views(appbuilder)
     register_extension_views(appbuilder)
+    from app.views.reveal import register_reveal_views  # masked personal data, shown on reveal
+
+    register_reveal_views(appbuilder)
     appbuilder.add_view(
         PluginAdminView,
         "Plugins",
@@ -110,6 +114,7 @@ def register_core_views(app, appbuilder) -> None:
         icon="fa-file-word-o",
         category="Security",
     )
+    register_audit_log_view(appbuilder)
     appbuilder.add_view(
         SettingModelView,
         "Dated settings",

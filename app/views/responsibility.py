@@ -16,7 +16,7 @@ from app.extensions import db
 from app.lifecycle.responsibility import assign_responsible, eligible_staff, may_assign, staff_name
 from app.models.case import Case
 from app.services.scope import can_see, current_user_obj
-from app.views.keys import is_valid_pk, sent_version
+from app.views.keys import is_valid_pk, sent_version, requires_version
 from app.views.workflow import api_attempt, attempt, visible_case
 
 PERMISSION_NAME = "CaseResponsible"
@@ -47,6 +47,7 @@ class ResponsibilityView(BaseView):
 
     @expose("/<pk>/responsible/", methods=["GET", "POST"])
     @has_access
+    @requires_version
     def responsible(self, pk):
         """GET: the form; POST: assign, or show why not with what was chosen."""
         case = visible_case(pk)
@@ -118,6 +119,7 @@ class ResponsibilityApi(BaseApi):
     @expose("/<int:pk>/responsible", methods=["POST"])
     @protect()
     @safe
+    @requires_version
     def assign(self, pk):
         """Make a staff member responsible; 409 when the version is stale, 422 with reasons.
         ---

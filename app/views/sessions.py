@@ -14,9 +14,11 @@ from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext, lazy_gettext as _l, ngettext
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import DateTimeLocalField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional as Opt
 
+from app import form_drafts
 from app.extensions import db
 from app.lifecycle import sessions as svc
 from app.lifecycle.workflow import StaleCase
@@ -24,8 +26,9 @@ from app.models.case import Case
 from app.models.mediation import APPOINTMENT_STATUS, ATTACHMENT_KINDS, MODES, Attachment
 from app.services import clock, uploads
 from app.services.transitions import TransitionRefused
+from app.session_guard import keep_drafts
 from app.views.cases import CASE_PERMISSIONS
-from app.views.keys import sent_version
+from app.views.keys import sent_version, requires_version
 from app.views.workflow import STALE, WORKFLOW_PERMISSIONS, visible_case
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -151,6 +154,7 @@ class SessionView(BaseView):
 
     @expose("/<pk>/appointment", methods=["GET", "POST"])
     @has_access
+    @requires_version
     def appointment(self, pk):
         """GET: the appointment form; POST: make it, or re-show what was typed and why not."""
         case = visible_case(pk)
@@ -195,14 +199,18 @@ class SessionView(BaseView):
     def record(self, pk):
         """GET: the session form; POST: record the session and its files, all or nothing."""
         case = visible_case(pk)
-        form = SessionForm(formdata=request.form if request.method == "POST" else None)
+        # What was typed before the session or the form's token expired (app/session_guard.py).
+        kept = form_drafts.take(request.path, g.user.id) if request.method == "GET" else None
+        form = SessionForm(formdata=request.form if request.method == "POST" else (MultiDict(kept) if kept else None))
         planned = [a for a in svc.appointments_of(case) if a.status == "planned"]
         form.appointment_id.choices = [("", "—")] + [
             (str(a.id), f"{svc.local_date(a.starts_at).isoformat()} {MODES.get(a.mode, a.mode)}") for a in planned
         ]
         caucus = svc.can_read_caucus(g.user, case)
         status = 200
-        if request.method == "GET":
+        if kept:
+            flash(gettext("What you typed before is back in the form: check it and record the session."), "info")
+        elif request.method == "GET":
             form.held_at.data = clock.now().replace(tzinfo=None, second=0, microsecond=0)
             chosen = next((a for a in planned if str(a.id) == request.args.get("appointment")), None)
             if chosen is not None:
@@ -249,6 +257,8 @@ def register_session_views(appbuilder) -> None:
     """The session pages, downloads and endpoints; no menu entries (reached from the case)."""
     appbuilder.add_view_no_menu(CaseRecordsView)
     appbuilder.add_view_no_menu(SessionView)
+    keep_drafts("SessionView.record", ("held_at", "mode", "appointment_id", "minutes", "caucus_notes"),
+                permission=("can_transition", "CaseWorkflow"))
     from app.views.sessions_api import SessionApi
 
     appbuilder.add_api(SessionApi)

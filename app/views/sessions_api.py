@@ -17,7 +17,7 @@ from app.models.case import Case
 from app.services import uploads
 from app.services.scope import can_see, current_user_obj
 from app.services.transitions import TransitionRefused
-from app.views.keys import is_valid_pk, sent_version
+from app.views.keys import is_valid_pk, sent_version, requires_version
 from app.views.sessions import uploaded_files
 from app.views.workflow import STALE, WORKFLOW_PERMISSIONS
 
@@ -64,6 +64,7 @@ class SessionApi(BaseApi):
     @expose("/<int:pk>/appointments", methods=["POST"])
     @protect()
     @safe
+    @requires_version
     def appointments(self, pk):
         """Make an appointment: ``{"starts_at", "mode", "place", "online_room", "participants", "note", "version"}``.
         ---

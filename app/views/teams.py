@@ -15,6 +15,7 @@ from app.services import mediators as pool
 from app.views.pool_base import (
     LABELS,
     TEAM_PERMISSIONS,
+    _acts_for,
     _choices,
     _lead_is_member,
     _PoolInterface,
@@ -22,7 +23,12 @@ from app.views.pool_base import (
     _refuse,
     _relation,
     _role_fits,
+    mediators_in_scope,
+    members_in_scope,
+    organization_choices,
+    teams_in_scope,
 )
+from app.views.scope_filter import organization_scope
 
 
 class TeamMemberModelView(_PoolView):
@@ -45,11 +51,12 @@ class TeamMemberModelView(_PoolView):
     search_columns = ["team", "role"]
     order_columns = ["role"]
     base_order = ("role", "desc")  # lead, then intake and follow-up, then analysis
+    base_filters = [organization_scope(members_in_scope)]  # through the team: another body's → 404
     label_columns = dict(LABELS)
     formatters_columns = {"role": lambda code: TEAM_ROLES.get(code, code)}
     add_form_extra_fields = {
-        "team": _relation(_l("Team"), MediationTeam, required=True),
-        "mediator": _relation(_l("Mediator"), Mediator, required=True),
+        "team": _relation(_l("Team"), MediationTeam, required=True, scope=teams_in_scope),
+        "mediator": _relation(_l("Mediator"), Mediator, required=True, scope=mediators_in_scope),
         "role": SelectField(_l("Duties"), choices=_choices(TEAM_ROLES), validators=[DataRequired(), _role_fits]),
     }
     edit_form_extra_fields = {"role": add_form_extra_fields["role"]}
@@ -64,6 +71,7 @@ class TeamMemberModelView(_PoolView):
         _refuse(pool.leaving_lead_problem(item))
 
     def _check(self, item, member_id):
+        _acts_for(item.team.organization, item.mediator.organization)
         _refuse(pool.team_member_problem(item.team, item.mediator, item.role, member_id))
         pool.sync_lead(item)
 
@@ -88,14 +96,20 @@ class MediationTeamModelView(_PoolView):
     search_columns = ["name", "organization"]
     order_columns = ["name"]
     base_order = ("name", "asc")
+    base_filters = [organization_scope(teams_in_scope)]  # another body's team → 404
     related_views = [TeamMemberModelView]
     label_columns = dict(LABELS)
     description_columns = {"lead": _l("Must be a member of the team.")}
-    add_form_extra_fields = {"organization": _relation(_l("Organisation"), Organization)}
+    add_form_extra_fields = {"organization": _relation(_l("Organisation"), Organization, scope=organization_choices)}
     edit_form_extra_fields = {
         "organization": add_form_extra_fields["organization"],
-        "lead": _relation(_l("Team lead"), Mediator, validators=[_lead_is_member]),
+        "lead": _relation(_l("Team lead"), Mediator, validators=[_lead_is_member], scope=mediators_in_scope),
     }
+    search_form_query_rel_fields = {"organization": [organization_scope(organization_choices)]}
+
+    def pre_add(self, item):
+        _acts_for(item.organization)
 
     def pre_update(self, item):
+        _acts_for(item.organization)
         _refuse(pool.team_lead_problem(item.id, item.lead))

@@ -94,7 +94,10 @@ class AgreementTemplateAdminView(BaseView):
         try:
             check_uploaded_template(data, sample_context(template, str(jiefen().dispatcher.type_label(dtype))))
         except TemplateProblem as exc:
-            flash(str(PROBLEMS[exc.code]) % {"name": exc.name} if exc.name else str(PROBLEMS[exc.code]), "danger")
+            if exc.reason:
+                flash(exc.reason, "danger")
+            else:
+                flash(str(PROBLEMS[exc.code]) % {"name": exc.name} if exc.name else str(PROBLEMS[exc.code]), "danger")
             return redirect(url_for(".index"))
         store_override(plugin, template, data)
         flash(gettext("Template replaced: new agreements use it from now on."), "success")

@@ -18,7 +18,7 @@ from app.models.case import LITIGATION_TRACKS, Case
 from app.models.lifecycle import CONSENT_CHANNELS, CONSENT_SUBJECTS
 from app.services.scope import can_see, current_user_obj
 from app.services.transitions import TransitionRefused
-from app.views.keys import is_valid_pk
+from app.views.keys import is_valid_pk, requires_version
 
 WORKFLOW_PERMISSIONS = ["can_transition"]
 # Steps that carry data of their own (mediators offered, the agreement, the application).
@@ -121,6 +121,7 @@ class CaseWorkflowView(BaseView):
 
     @expose("/<pk>/do/<action>", methods=["GET", "POST"])
     @has_access
+    @requires_version
     def act(self, pk, action):
         """GET shows the action's form; POST performs it or explains why not."""
         case = visible_case(pk)
@@ -188,6 +189,7 @@ class CaseWorkflowApi(BaseApi):
     @expose("/<int:pk>/transition", methods=["POST"])
     @protect()
     @safe
+    @requires_version
     def transition(self, pk):
         """Perform an action; 409 when the version is stale, 422 with reasons when refused.
         ---
