@@ -22,7 +22,7 @@ AUDITED = frozenset(
     {
         "cases", "party", "consent", "assignment", "agreement", "agreed_term", "signature",
         "judicial_confirmation", "return_visit", "appointment", "mediation_session", "attachment",
-        "mediator", "membership", "setting", "plugin_state",
+        "mediator", "membership", "setting", "plugin_state", "holiday_day",
         # who was given which case data, and where a partner's deliveries are sent
         "referral", "organization",
     }

@@ -33,8 +33,6 @@ OPEN_FATES = ("registered", "screening", "accepted", "offered", "scheduled_today
 # Court-entrusted cases (the court's 15/7-day period) among these fates, for these types.
 COURT_FATES = ("offered", "scheduled_today", "mediating", "closed", "transferred_failed")
 COURT_TYPES = ("traffic", "debt", "property")
-# Family agreements are never sent for judicial confirmation (outcome.CONFIRMATION_EXCLUDED_TYPES).
-NO_CONFIRMATION = ("family",)
 # A labour case refused mediation goes to arbitration, not to the court's screening (labour plugin).
 ARBITRATION_FIRST = ("labour",)
 REFUSED_FATES = ("litigation_screening", "transferred_refused")
@@ -138,8 +136,17 @@ def _place(rng: random.Random, plan: Plan, today: dt.date) -> None:
         plan.first_due = plan.registered_on + dt.timedelta(days=d["due"])
 
 
+def unconfirmable(types: list[str]) -> frozenset[str]:
+    """The types whose agreements are never sent for judicial confirmation, as they declare."""
+    from app.extensions import jiefen
+
+    declared = jiefen().registry.dispute_types
+    return frozenset(t for t in types if t in declared and declared[t].excluded_from_judicial_confirmation)
+
+
 def plan_story(types: list[str], towns: list[str], today: dt.date) -> list[Plan]:
     """Every case of the story, for the dispute types given (the same plans on every run)."""
+    no_confirmation = unconfirmable(types)
     rng = random.Random(SEED)
     fates = [fate for fate, count in FATES.items() for _ in range(count)]
     rng.shuffle(fates)
@@ -148,8 +155,8 @@ def plan_story(types: list[str], towns: list[str], today: dt.date) -> list[Plan]
     plans = []
     for n, fate in enumerate(fates):
         dispute_type = every_type[n]
-        if fate == "confirmation_pending" and dispute_type in NO_CONFIRMATION:
-            dispute_type = next((t for t in types if t not in NO_CONFIRMATION), dispute_type)
+        if fate == "confirmation_pending" and dispute_type in no_confirmation:
+            dispute_type = next((t for t in types if t not in no_confirmation), dispute_type)
         if fate in REFUSED_FATES and dispute_type in ARBITRATION_FIRST:
             dispute_type = next((t for t in types if t not in ARBITRATION_FIRST), dispute_type)
             if dispute_type in ARBITRATION_FIRST:  # only such types are enabled: it fails instead
@@ -158,7 +165,7 @@ def plan_story(types: list[str], towns: list[str], today: dt.date) -> list[Plan]
                     seed=rng.randrange(2**31))
         plan.court = fate in COURT_FATES and dispute_type in COURT_TYPES and rng.random() < 0.35
         plan.procedure = rng.choice(["ordinary", "simplified"]) if plan.court else ""
-        confirmable = dispute_type not in NO_CONFIRMATION
+        confirmable = dispute_type not in no_confirmation
         plan.options = {
             "two_sessions": rng.random() < 0.3 and fate != "mediating_overdue",
             "confirmation": confirmable and (fate == "confirmation_pending" or rng.random() < 0.35),

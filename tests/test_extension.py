@@ -70,7 +70,7 @@ def test_pre_filing_period_is_extended_once_both_parties_agree(dapp, world):
     r = extend(dapp, case, days=20, note="双方同意延长调解期限")
     assert r.status_code == 200, r.get_json()
     after = deadlines(dapp, case)["core.pre_filing_mediation"]
-    assert after.due == before.due + dt.timedelta(days=20) and (after.length, after.extended_by) == (30, 20)
+    assert after.due == last_day(dapp, after.starts_on, 30 + 20) and (after.length, after.extended_by) == (30, 20)
 
     # another extension needs the parties' fresh agreement
     r = extend(dapp, case, days=10)
@@ -78,6 +78,15 @@ def test_pre_filing_period_is_extended_once_both_parties_agree(dapp, world):
     agree(dapp, case, "applicant", "respondent")
     assert extend(dapp, case, days=10).status_code == 200
     assert deadlines(dapp, case)["core.pre_filing_mediation"].extended_by == 30
+
+
+def last_day(app, start: dt.date, days: int) -> dt.date:
+    """Day ``days`` after ``start``, or the first working day after it when it is a day off:
+    the extended period ends there (Civil Code art. 203; app/services/holidays.py)."""
+    from app.services.holidays import HolidayCalendar
+
+    with app.app_context():
+        return HolidayCalendar().next_workday(start + dt.timedelta(days=days))[0]
 
 
 def test_court_entrusted_mediation_gains_thirty_days_once(dapp, world):
@@ -91,7 +100,7 @@ def test_court_entrusted_mediation_gains_thirty_days_once(dapp, world):
     r = extend(dapp, case, days=3)  # the law fixes the length: the days asked for do not matter
     assert r.status_code == 200, r.get_json()
     after = deadlines(dapp, case)["core.court_mediation"]
-    assert after.due == before.due + dt.timedelta(days=30) and after.extended_by == 30
+    assert after.due == last_day(dapp, after.starts_on, 7 + 30) and after.extended_by == 30
     agree(dapp, case, "applicant", "respondent")
     r = extend(dapp, case)
     assert r.status_code == 422 and "only once" in str(r.get_json())

@@ -1,8 +1,6 @@
 """The mediator's agreement draft form: who signs, and the agreed terms."""
 from __future__ import annotations
 
-import datetime as dt
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FormField, StringField, TextAreaField
@@ -10,6 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional as Opt, Validation
 
 from app.intake.fields import LocalisedDateField, LocalisedForm, RecordsField
 from app.plugins.types import AgreementTerm
+from app.services.clock import today as clock_today  # China time, not the server's day
 
 REQUIRED = _l("This field is required.")
 
@@ -27,7 +26,7 @@ class AgreementDraftForm(FlaskForm):
 
     committee = StringField(_l("Mediation committee"), validators=[DataRequired(message=REQUIRED), Length(max=200)])
     mediator = StringField(_l("Mediator"), validators=[DataRequired(message=REQUIRED), Length(max=100)])
-    signed_on = LocalisedDateField(_l("Date of the agreement"), validators=[DataRequired(message=REQUIRED)], format="%Y-%m-%d", default=dt.date.today)
+    signed_on = LocalisedDateField(_l("Date of the agreement"), validators=[DataRequired(message=REQUIRED)], format="%Y-%m-%d", default=clock_today)
     terms = RecordsField(FormField(TermForm), min_entries=1, max_entries=30, label=_l("Agreed terms"))
 
     def validate_terms(self, field):

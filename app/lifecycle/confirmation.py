@@ -10,15 +10,15 @@ from typing import Optional
 from flask_babel import gettext
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.extensions import db
+from app.extensions import db, jiefen
 from app.lifecycle.core_rules import CONFIRMATION_ACCEPTANCE_DAYS, CONFIRMATION_DAYS
 from app.lifecycle.outcome import (
-    CONFIRMATION_EXCLUDED_TYPES,
     CONFIRMATION_STATES,
     EXCLUSION_SOURCE,
     agreement_of,
     check_version,
     confirmation_of,
+    excluded_from_confirmation,
     signatures_of,
     signer_name,
 )
@@ -42,10 +42,11 @@ def confirmation_window(agreement: Optional[Agreement]) -> Optional[tuple[int, d
 
 def confirmation_problems(case: Case, applied_on) -> list[str]:
     """Why the parties cannot apply for judicial confirmation on ``applied_on``."""
-    if case.dispute_type in CONFIRMATION_EXCLUDED_TYPES:
+    if excluded_from_confirmation(case):
         return [gettext(
             "Personal-status matters (marriage, divorce, parentage, adoption) cannot be confirmed by a court; "
-            "family cases are not sent for judicial confirmation (%(source)s).", source=EXCLUSION_SOURCE)]
+            "cases of the type “%(type)s” are not sent for judicial confirmation (%(source)s).",
+            type=jiefen().dispatcher.type_label(case.dispute_type), source=EXCLUSION_SOURCE)]
     agreement = agreement_of(case)
     if agreement is None:
         return [gettext("No agreement is stored for this case.")]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from app.extensions import jiefen
 from app.lifecycle.machine import TERMINAL
 from app.plugins import (
     Advice,
@@ -162,8 +163,9 @@ def _number(value: Decimal) -> str:
 @hookimpl
 def diversion_advice(case):
     """Small-claims eligibility from the wage figure, and fast-track suitability above it."""
-    # Personal-status cases are excluded from small claims; the family plugin says so itself.
-    if case.claim_amount is None or case.dispute_type == "family":
+    # A type the small-claims procedure does not take says so in its declaration (DisputeType).
+    declared = jiefen().registry.dispute_types.get(case.dispute_type)
+    if case.claim_amount is None or (declared and declared.excluded_from_small_claims):
         return None
     try:
         wage = setting_decimal(SMALL_CLAIMS_WAGE)

@@ -5,7 +5,11 @@ A rule (:class:`~app.plugins.types.DeadlineRule`) names a start date and a dated
 the engine finds the start date, reads the length in force *on that date* (a period keeps
 the length it started with when an administrator later changes the setting), counts it in
 the setting's unit and says where the case stands. Periods are counted from the day after
-the start, as Civil Code arts. 201–202 count them.
+the start, as Civil Code arts. 201–202 count them; a period counted in days, months or years
+whose last day is a statutory holiday or a weekend that is no make-up working day ends on the
+first working day after it (Civil Code art. 203; Civil Procedure Law, chapter on periods).
+Periods in hours never move, and periods in working days already end on one. Whether a day is
+worked comes from the court's holiday calendar (:mod:`app.services.holidays`).
 """
 from __future__ import annotations
 
@@ -18,7 +22,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable, Optional, Union
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -33,7 +36,9 @@ from app.lifecycle.deadline_facts import (
 )
 from app.lifecycle.machine import TERMINAL
 from app.models.setting import Setting
+from app.services import holidays
 from app.services.clock import court_zone, now as clock_now
+from app.services.holidays import HolidayCalendar
 
 log = logging.getLogger(__name__)
 
@@ -114,18 +119,12 @@ def _zone() -> ZoneInfo:
     return court_zone()
 
 
-def add_working_days(start: dt.date, count: int) -> tuple[dt.date, bool]:
+def add_working_days(start: dt.date, count: int,
+                     calendar: Optional[HolidayCalendar] = None) -> tuple[dt.date, bool]:
     """The ``count``-th working day after ``start`` under the State Council's holiday
-    schedule, and whether a weekday-only guess had to stand in for a year without data."""
-    day, counted, guessed = start, 0, False
-    while counted < count:
-        day += dt.timedelta(days=1)
-        try:
-            working = chinese_calendar.is_workday(day)
-        except NotImplementedError:  # the schedule is published a year at a time
-            working, guessed = day.weekday() < 5, True
-        counted += working
-    return day, guessed
+    schedule (app/services/holidays.py), and whether a weekday-only guess had to stand in for
+    a year without data."""
+    return (calendar or holidays.current()).add_working_days(start, count)
 
 
 def add_months(start: dt.date, months: int) -> dt.date:
@@ -214,11 +213,12 @@ def _clock(on: Optional[When]) -> tuple[dt.date, dt.datetime]:
 
 
 def _count(rule, case, entries, book: _SettingBook, today, now, soon, zone, extra: int = 0,
-           recorded: Optional[dict] = None) -> Optional[Deadline]:
+           recorded: Optional[dict] = None, calendar: Optional[HolidayCalendar] = None) -> Optional[Deadline]:
     """One rule of one case. ``extra``: days the parties agreed to add; ``recorded``: the days
     the clerk entered for judicial confirmation (:func:`confirmation_dates`), which start and
     end those periods in place of the time the step was clicked."""
     recorded = recorded or {}
+    calendar = calendar or holidays.current()
     ended_on = recorded.get(rule.code)
     finished = ended_on is not None or case.status in _finished_states(rule)
     start = _start(case, rule.starts_from, entries)
@@ -245,7 +245,7 @@ def _count(rule, case, entries, book: _SettingBook, today, now, soon, zone, extr
     else:
         starts_on = start_day
         if unit == "working days":
-            due, guessed = add_working_days(start_day, length)
+            due, guessed = add_working_days(start_day, length, calendar)
         elif unit == "months":
             due = add_months(start_day, length)
         elif unit == "years":
@@ -255,6 +255,10 @@ def _count(rule, case, entries, book: _SettingBook, today, now, soon, zone, extr
                 log.warning("setting %s has unit %r; counted as days", rule.setting_key, unit)
             due = start_day + dt.timedelta(days=length)
         due += dt.timedelta(days=extra)
+        # A last day off moves to the next working day (art. 203); a period in working days
+        # already ends on one unless the parties' calendar-day extension moved it.
+        due, rolled_guess = calendar.next_workday(due)
+        guessed |= rolled_guess
         days_left = (due - today).days
         late = days_left < 0
     if finished:
@@ -312,10 +316,11 @@ def deadlines_for_cases(cases: Iterable, on: Optional[When] = None) -> dict[int,
     # Without the setting (core rules not loaded) only deadlines due today count as soon.
     soon = book.number(DUE_SOON_DAYS, today) or 0
     zone = _zone()
+    calendar = holidays.current()  # each year's entered holidays read once for all cases
     out: dict[int, list[Deadline]] = {}
     for case in cases:
         found = [_count(rule, case, entries.get(case.id, {}), book, today, now, soon, zone,
-                        extensions.get(case.id, {}).get(rule.code, 0), recorded.get(case.id))
+                        extensions.get(case.id, {}).get(rule.code, 0), recorded.get(case.id), calendar)
                  for rule in rules[case.id]]
         out[case.id] = sorted((d for d in found if d), key=urgency)
     return out

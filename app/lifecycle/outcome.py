@@ -34,8 +34,8 @@ SIGN_METHODS = {"signature": _l("Signature"), "seal": _l("Seal"), "thumbprint": 
 EDITABLE_STATES = ("in_mediation", "agreement_reached")
 SIGNING_STATE = "agreement_reached"
 CONFIRMATION_STATES = ("judicial_confirmation", "performing")
-# Personal-status matters cannot be confirmed by a court; the family plugin's advice says so too.
-CONFIRMATION_EXCLUDED_TYPES = frozenset({"family"})
+# Personal-status matters cannot be confirmed by a court; a dispute type made of them declares
+# ``excluded_from_judicial_confirmation`` (see excluded_from_confirmation below).
 EXCLUSION_SOURCE = "最高人民法院关于人民调解协议司法确认程序的若干规定（法释〔2011〕5号）第4条（请核对）"
 # Timeline entries this module and visits.py write (kind, action) → label, for the case page.
 EVENT_LABELS = {
@@ -54,6 +54,12 @@ EVENT_LABELS = {
 
 class NotInCase(LookupError):
     """The agreement, signature or visit asked for is not part of this case (views: 404)."""
+
+
+def excluded_from_confirmation(case: Case) -> bool:
+    """True when the case's dispute type declares its matters outside judicial confirmation."""
+    declared = jiefen().registry.dispute_types.get(case.dispute_type)
+    return bool(declared and declared.excluded_from_judicial_confirmation)
 
 
 def agreement_of(case: Case) -> Optional[Agreement]:

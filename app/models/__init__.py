@@ -8,6 +8,7 @@ from app.models.case import Case, CaseCounter
 from app.models.party import Party, PARTY_KINDS, PARTY_ROLES
 from app.models.plugin_state import PluginState
 from app.models.setting import Setting
+from app.models.holiday import HolidayDay, HOLIDAY_KINDS
 from app.models.membership import Membership
 from app.models.mediator import (
     MediationTeam,
@@ -37,6 +38,8 @@ __all__ = [
     "PARTY_ROLES",
     "PluginState",
     "Setting",
+    "HolidayDay",
+    "HOLIDAY_KINDS",
     "Membership",
     "Mediator",
     "TrainingRecord",

@@ -146,7 +146,8 @@ def _collect_mechanisms(pm: pluggy.PluginManager, name: str, reg: PluginRegistry
 
 def collect_registry(pm: pluggy.PluginManager, core_version: str = "") -> PluginRegistry:
     """Ask every loaded plugin for its declarations; refuse incompatible plugins, two
-    owners of one dispute type, and two declarations of one setting."""
+    owners of one dispute type, two declarations of one setting, and the declaration
+    mistakes :mod:`app.plugins.checks` finds."""
     if not core_version:
         from app import __version__ as core_version
     reg = PluginRegistry()
@@ -193,4 +194,8 @@ def collect_registry(pm: pluggy.PluginManager, core_version: str = "") -> Plugin
         reg.templates[code] = tuple(
             call_plugin(pm, owner, "agreement_templates", dispute_type=code) or []
         )
+    # Declarations the core acts on later (deadlines, templates, views) are checked now.
+    from app.plugins.checks import check_declarations
+
+    check_declarations(pm, reg)
     return reg

@@ -38,6 +38,17 @@ class DisputeType:
     category: str = "civil"
     # Free-form ordering hint for menus and choosers (lower first).
     order: int = 100
+    # What the law treats differently for the whole type. The core reads these flags and
+    # never a type's code, so a third-party type declaring them is treated the same way.
+    #
+    # A court does not confirm an agreement on personal status — marriage, parentage,
+    # adoption (法释〔2011〕5号 第4条): the core refuses the joint application for judicial
+    # confirmation of a case of this type and says why.
+    excluded_from_judicial_confirmation: bool = False
+    # The small-claims procedure does not take personal-status or property-title disputes
+    # (民事诉讼法 第166条, 2021 text): the core gives no small-claims (nor fast-track)
+    # screening advice for a case of this type.
+    excluded_from_small_claims: bool = False
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,12 @@ from __future__ import annotations
 from flask import abort, g, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db, jiefen
 from app.models.duty import DutyShift
+from app.services import holidays
 from app.views.mywork_queues import Item, Queue, build_queues, desk_for, queue_page
 from app.views.mywork_roles import SPECS, SPECS_BY_KEY
 
@@ -41,12 +42,29 @@ def disabled_plugins_queue() -> Queue:
                  _l("Every plugin is switched on."))
 
 
+def holiday_calendar_queue(desk) -> Queue | None:
+    """From 1 November (China time), next year's holiday schedule when neither the package nor
+    an administrator has it: without it, periods ending next year are guessed Monday–Friday."""
+    year = desk.today.year + 1
+    if desk.today.month < 11 or holidays.year_covered(year):
+        return None
+    item = Item(url=url_for("HolidayCalendarView.list"),
+                label=gettext("Holidays of %(year)d", year=year),
+                text=gettext("Enter the State Council's holiday notice for %(year)d: until then, periods ending "
+                             "in %(year)d are counted Monday to Friday and marked as guessed.", year=year),
+                action=_l("Enter the holidays"), urgency="soon")
+    return Queue("holiday-calendar", _l("Next year's holiday calendar is missing"), [item], 1)
+
+
 def my_work(user) -> dict:
     """Everything the page shows for ``user``, in a bounded number of statements."""
     desk = desk_for(user)
     queues = build_queues(desk, SPECS)
     if desk.is_admin:
         queues.append(disabled_plugins_queue())
+        missing = holiday_calendar_queue(desk)
+        if missing is not None:
+            queues.append(missing)
     return {
         "desk": desk,
         "queues": queues,

@@ -122,6 +122,9 @@ def register_core_views(app, appbuilder) -> None:
         icon="fa-calendar",
         category="Security",
     )
+    from app.views.holidays_admin import register_holiday_views  # the State Council's notice, per year
+
+    register_holiday_views(appbuilder)
 
 
 def _class_name(plugin: str, spec: ViewSpec) -> str:

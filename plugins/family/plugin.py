@@ -53,6 +53,9 @@ def register_dispute_types():
             description=_("Disputes between spouses, former spouses and relatives: property, support, children."),
             category="family",
             order=10,
+            # 法释〔2011〕5号 第4条; 民事诉讼法（2021年修正）第166条: personal-status matters.
+            excluded_from_judicial_confirmation=True,
+            excluded_from_small_claims=True,
         )
     ]
 

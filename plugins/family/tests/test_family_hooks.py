@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from app.plugins import CLASSIFICATIONS
+from app.plugins import today as china_today  # China time, as the advice counts
 from plugins.family import plugin
 
 
@@ -108,7 +109,7 @@ def test_domestic_violence_routes_to_protection_order_guidance(app):
 
 
 def test_minors_are_flagged_and_their_data_protected(app):
-    adult = (dt.date.today() - dt.timedelta(days=365 * 20)).isoformat()
+    adult = (china_today() - dt.timedelta(days=365 * 20)).isoformat()
     children = [
         {"name": "林小雨", "birth_date": "2014-08-12", "lives_with": "applicant"},
         {"name": "林大海", "birth_date": adult, "lives_with": "other"},
