@@ -42,10 +42,15 @@ class HolidayCalendar:
     def entered(self, year: int) -> dict[dt.date, str]:
         """``{day: kind}`` an administrator entered for ``year`` (empty when none)."""
         if year not in self._years:
-            start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-            rows = db.session.execute(
-                select(HolidayDay.day, HolidayDay.kind).where(HolidayDay.day.between(start, end)))
-            self._years[year] = {day: kind for day, kind in rows}
+            # The years around it too, in the same query: a page's deadlines straddle a new
+            # year for weeks, and its statement count must not depend on which years they touch.
+            first, last = year - 1, year + 2
+            rows = db.session.execute(select(HolidayDay.day, HolidayDay.kind).where(
+                HolidayDay.day.between(dt.date(first, 1, 1), dt.date(last, 12, 31))))
+            for known in range(first, last + 1):
+                self._years.setdefault(known, {})
+            for day, kind in rows:
+                self._years[day.year][day] = kind
         return self._years[year]
 
     def workday(self, day: dt.date) -> tuple[bool, bool]:
