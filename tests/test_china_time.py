@@ -205,3 +205,16 @@ def test_deadlines_count_days_left_from_beijings_day(app, places, clerk_token, f
         found = {d.code: d for d in case_deadlines(db.session.get(Case, r.get_json()["id"]))}
     window = found["traffic.police_mediation_application"]
     assert (window.due, window.days_left) == (BEIJING_DAY, 0)
+
+
+def test_a_case_registered_early_on_new_years_day_in_beijing_is_numbered_in_the_new_year(
+        app, places, clerk_token, monkeypatch):
+    """00:30 on 1 January in Beijing is still 31 December in UTC: the number takes the court's year."""
+    from app.services import clock
+    from tests import helpers
+
+    monkeypatch.setattr(clock, "utc_now", lambda: dt.datetime(2026, 12, 31, 16, 30, tzinfo=UTC))
+    r = app.test_client().post("/api/v1/case/", json=helpers.traffic_payload(places),
+                               headers={"Authorization": f"Bearer {clerk_token}"})
+    assert r.status_code == 201, r.get_data(as_text=True)
+    assert r.get_json()["case_no"].startswith("（2027）")

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from app.services.clock import now as clock_now
 from tests import helpers
 from tests.fixtures import csrf_token, make_app
 
@@ -145,7 +146,7 @@ def china_today() -> dt.date:
 
 
 def local(days=1, hour=9):
-    day = dt.date.today() + dt.timedelta(days=days)
+    day = china_today() + dt.timedelta(days=days)
     return dt.datetime.combine(day, dt.time(hour, 30))
 
 
@@ -223,7 +224,7 @@ def test_a_past_start_is_refused_but_earlier_today_is_allowed(web, world):
             appointment_body(web, case_id, starts_at=local(days=-1).isoformat()))
     assert r.status_code == 422 and "past" in r.get_json()["message"]["appointment"][0]
     r = api(web, "clerk", f"/api/v1/case/{case_id}/appointments",
-            appointment_body(web, case_id, starts_at=f"{dt.date.today().isoformat()}T00:00:00+08:00"))
+            appointment_body(web, case_id, starts_at=f"{china_today().isoformat()}T00:00:00+08:00"))
     assert r.status_code == 201, r.get_json()
     for bad in ("next tuesday", None, 20261001):
         r = api(web, "clerk", f"/api/v1/case/{case_id}/appointments", appointment_body(web, case_id, starts_at=bad))
@@ -300,10 +301,10 @@ def test_first_session_starts_mediation_and_holds_the_appointment(web, world):
 
     # a second session by the clerk: rows and timeline only, no caucus notes allowed
     r = api(web, "clerk", f"/api/v1/case/{case_id}/sessions",
-            {"held_at": dt.datetime.now().isoformat(), "mode": "offline", "minutes": "第二次调解。", "caucus_notes": "偷看"})
+            {"held_at": clock_now().isoformat(), "mode": "offline", "minutes": "第二次调解。", "caucus_notes": "偷看"})
     assert r.status_code == 422 and "Only the case's mediator" in r.get_json()["message"]["session"][0]
     r = api(web, "clerk", f"/api/v1/case/{case_id}/sessions",
-            {"held_at": dt.datetime.now().isoformat(), "mode": "offline", "minutes": "第二次调解。"})
+            {"held_at": clock_now().isoformat(), "mode": "offline", "minutes": "第二次调解。"})
     assert r.status_code == 201 and r.get_json()["status"] == "in_mediation"
     assert [a for _k, a, _n, _d in timeline(web, case_id)].count("start_mediation") == 1
 
@@ -311,7 +312,7 @@ def test_first_session_starts_mediation_and_holds_the_appointment(web, world):
 def test_caucus_notes_reach_only_the_cases_mediator(web, world):
     case_id = new_case(web, world, "scheduled")
     r = api(web, MEDIATOR, f"/api/v1/case/{case_id}/sessions",
-            {"held_at": dt.datetime.now().isoformat(), "mode": "offline", "minutes": "公开笔录内容", "caucus_notes": CAUCUS})
+            {"held_at": clock_now().isoformat(), "mode": "offline", "minutes": "公开笔录内容", "caucus_notes": CAUCUS})
     assert r.status_code == 201, r.get_json()
     assert CAUCUS not in r.get_data(as_text=True)
     mediator_page = login(web, MEDIATOR).get(f"/case/{case_id}/sessions").get_data(as_text=True)
@@ -330,14 +331,14 @@ def test_caucus_notes_reach_only_the_cases_mediator(web, world):
 def test_a_session_is_refused_in_the_wrong_state(web, world):
     for state in ("assigned", "mediation_accepted", "closed"):
         case_id = new_case(web, world, state)
-        body = {"held_at": dt.datetime.now().isoformat(), "mode": "offline", "minutes": "笔录"}
+        body = {"held_at": clock_now().isoformat(), "mode": "offline", "minutes": "笔录"}
         r = api(web, "clerk", f"/api/v1/case/{case_id}/sessions", body)
         assert r.status_code == 422 and "once an appointment is made" in r.get_json()["message"]["session"][0]
         assert case_row(web, case_id)["status"] == state
     c = login(web, "clerk")
     form = c.get(f"/case/{case_id}/session").get_data(as_text=True)
     r = c.post(f"/case/{case_id}/session", data={"csrf_token": csrf_token(form), "mode": "offline",
-                                                  "held_at": dt.datetime.now().strftime("%Y-%m-%dT%H:%M"),
+                                                  "held_at": clock_now().strftime("%Y-%m-%dT%H:%M"),
                                                   "minutes": "已结案后补记的笔录"})
     assert r.status_code == 422
     html = r.get_data(as_text=True)
@@ -350,7 +351,7 @@ def test_session_rules_future_online_and_foreign_appointment(web, world):
     foreign = api(web, "clerk", f"/api/v1/case/{other_case}/appointments",
                   appointment_body(web, other_case)).get_json()["id"]
     url = f"/api/v1/case/{case_id}/sessions"
-    now = dt.datetime.now()
+    now = clock_now()
     cases = [
         ({"held_at": (now + dt.timedelta(days=2)).isoformat(), "mode": "offline", "minutes": "x"}, "once it has been held"),
         ({"held_at": now.isoformat(), "mode": "video", "minutes": "x"}, "consent to online mediation"),
@@ -368,7 +369,7 @@ def test_session_rules_future_online_and_foreign_appointment(web, world):
 def test_malformed_api_values_get_4xx_never_500(web, world):
     case_id = new_case(web, world, "scheduled")
     url = f"/api/v1/case/{case_id}"
-    now = dt.datetime.now().isoformat()
+    now = clock_now().isoformat()
     bodies = [
         ("appointments", {"starts_at": local().isoformat(), "mode": ["offline"], "place": "x"}),
         ("appointments", {"starts_at": "0001-01-01T00:00", "mode": "offline", "place": "x"}),

@@ -5,13 +5,15 @@ import datetime as dt
 import re
 
 import pytest
+
+from app.services.clock import today as clock_today
 from sqlalchemy import func, select
 
 from app.intake.payload import flatten
 from tests.fixtures import csrf_token
 from tests.helpers import traffic_payload, with_changes
 
-TOMORROW = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+TOMORROW = (clock_today() + dt.timedelta(days=1)).isoformat()  # China's tomorrow
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 # name, change (path, value), field key in the errors, words of the English message

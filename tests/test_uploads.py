@@ -10,6 +10,8 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+
+from app.services.clock import now as clock_now
 from sqlalchemy import func, select
 
 from tests.fixtures import csrf_token, make_app
@@ -249,7 +251,7 @@ def test_session_with_files_keeps_all_or_nothing(web, world):
     case_id = new_case(web, world, "scheduled")
     c = login(web, MEDIATOR)
     before = stored(web)
-    held = dt.datetime.now().strftime("%Y-%m-%dT%H:%M")
+    held = clock_now().strftime("%Y-%m-%dT%H:%M")
     form = c.get(f"/case/{case_id}/session").get_data(as_text=True)
     r = c.post(f"/case/{case_id}/session", content_type="multipart/form-data", data={
         "csrf_token": csrf_token(form), "held_at": held, "mode": "offline", "minutes": "第一次调解笔录",
@@ -273,7 +275,7 @@ def test_web_upload_with_a_session_of_another_case_is_refused(web, world):
     case_id = new_case(web, world, "scheduled")
     other = new_case(web, world, "scheduled")
     r = api(web, "clerk", f"/api/v1/case/{other}/sessions",
-            {"held_at": dt.datetime.now().isoformat(), "mode": "offline", "minutes": "另一案件"})
+            {"held_at": clock_now().isoformat(), "mode": "offline", "minutes": "另一案件"})
     foreign = r.get_json()["id"]
     r = upload(web, "clerk", case_id, [(PDF, "x.pdf")], session_id=str(foreign))
     assert r.status_code == 422 and "no such session" in r.get_json()["message"]["file"][0]
@@ -303,7 +305,7 @@ def test_a_session_that_fails_to_commit_leaves_no_file(web, world, monkeypatch):
     c = login(web, MEDIATOR)
     form = c.get(f"/case/{case_id}/session").get_data(as_text=True)
     r = c.post(f"/case/{case_id}/session", content_type="multipart/form-data", data={
-        "csrf_token": csrf_token(form), "held_at": dt.datetime.now().strftime("%Y-%m-%dT%H:%M"), "mode": "offline",
+        "csrf_token": csrf_token(form), "held_at": clock_now().strftime("%Y-%m-%dT%H:%M"), "mode": "offline",
         "minutes": "笔录", "recordings": [(io.BytesIO(WAV), "录音.wav")]})
     assert r.status_code == 503
     assert stored(web) == before and count_rows(web) == count

@@ -12,6 +12,7 @@ from app.intake.payload import to_json
 from app.models.case import Case
 from app.models.party import Party
 from app.models.types import utcnow
+from app.services.clock import court_zone
 from app.services.duplicates import DuplicateCheck, find_duplicates, flag_for_coordinators, guard_open_case_keys
 from app.services.numbering import format_case_no, next_serial
 from app.lifecycle.workflow import record
@@ -94,10 +95,12 @@ def register_case(form, dispute_type: str, actor, channel: str | None = None,
     """
     session = db.session
     now = utcnow()  # the one clock: the year of the case number and created_at agree
+    # numbered in the court's year: 00:00–08:00 on 1 January is already the new year in China
+    year = now.astimezone(court_zone()).year
     try:
-        serial = next_serial(session, now.year)
+        serial = next_serial(session, year)
         case = Case(
-            case_no=format_case_no(current_app.config["JIEFEN_CASE_NO_PREFIX"], now.year, serial),
+            case_no=format_case_no(current_app.config["JIEFEN_CASE_NO_PREFIX"], year, serial),
             dispute_type=dispute_type,
             status="registered",
             channel=channel or form.channel.data,
