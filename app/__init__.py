@@ -40,6 +40,9 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     settings.update(config or {})
     app = Flask(__name__, instance_path=settings["JIEFEN_INSTANCE_PATH"])
     app.config.update(settings)
+    from app.views.keys import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any route: every <int:id> is bounded
     if app.config["JIEFEN_PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

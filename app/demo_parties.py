@@ -215,8 +215,9 @@ _VARY = {"traffic": _traffic, "debt": _debt, "family": _family, "labour": _labou
 
 
 def agreed_terms(rng: random.Random, dispute_type: str, applicant: str, respondent: str, amount: Decimal,
-                 first_due: dt.date) -> list[tuple[str, str, dt.date | None]]:
-    """The terms a demo agreement settles on: ``(text, manner, due)``, the first due on ``first_due``."""
+                 first_due: dt.date) -> list[tuple]:
+    """The terms a demo agreement settles on: ``(text, manner, due[, kind])``, the first due on
+    ``first_due``; a term without a kind is "other"."""
     pay = (amount * Decimal(rng.choice([60, 70, 80, 90, 100])) / 100).quantize(Decimal(1))
     half = (pay / 2).quantize(Decimal(1))
     later = first_due + dt.timedelta(days=rng.choice([15, 30]))
@@ -227,8 +228,8 @@ def agreed_terms(rng: random.Random, dispute_type: str, applicant: str, responde
         "debt": [(f"被申请人{respondent}于{first_due:%Y年%m月%d日}前偿还申请人{applicant}借款本金人民币{half}元", "银行转账", first_due),
                  (f"被申请人{respondent}于{later:%Y年%m月%d日}前偿还余款人民币{pay - half}元，申请人放弃利息", "银行转账", later)],
         "family": [(f"被申请人{respondent}自{first_due:%Y年%m月}起每月10日前支付子女抚养费人民币{(amount / 12).quantize(Decimal(1))}元，"
-                    "至子女年满十八周岁时止", "银行转账", first_due),
-                   (f"被申请人{respondent}每月可探望子女两次，申请人{applicant}应当予以协助", "双方协商", None)],
+                    "至子女年满十八周岁时止", "银行转账", first_due, "support"),
+                   (f"被申请人{respondent}每月可探望子女两次，申请人{applicant}应当予以协助", "双方协商", None, "custody")],
         "labour": [(f"被申请人{respondent}支付申请人{applicant}拖欠工资及经济补偿共计人民币{pay}元", "银行转账", first_due),
                    (f"被申请人{respondent}为申请人出具解除劳动合同证明，并办理社会保险关系转移手续", "书面证明、现场办理", later)],
         "medical": [(f"被申请人{respondent}一次性赔偿申请人{applicant}医疗费、误工费、护理费等各项损失共计人民币{pay}元",

@@ -39,6 +39,9 @@ STATE = {"status": TEXT, "version": {"type": "integer"}}
 RESULT = {"result": {"type": "object"}}
 RESULTS = {"result": {"type": "array", "items": {"type": "object"}}}
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# kind: money | property | support | custody | personal_status | title | other (app.agreements.kinds)
+TERMS = {"type": "array", "items": {"type": "object", "properties": {
+    "text": TEXT, "manner": TEXT, "due": DATE, "kind": TEXT}}}
 
 # Lifecycle steps: 400 malformed, 404 not visible, 409 stale version, 422 refused with reasons.
 STEP = {"400": None, "404": None, "409": None, "422": None}
@@ -104,6 +107,24 @@ OPERATIONS: dict[str, dict] = {
                                   "version": VERSION}, required=("version",)),
         "responses": {"200": ok("Extended", RESULT), **STEP},
     },
+    "DeadlineStepApi.start": {
+        "requestBody": json_body({"at": {"type": "string", "description": "YYYY-MM-DD; YYYY-MM-DD HH:MM (court "
+                                         "time) for a period counted in hours"},
+                                  "note": TEXT, "version": VERSION}, required=("at", "version"),
+                                 description="When the event the period starts from happened; again to correct it."),
+        "responses": {"200": ok("The period as it now stands, and the case's version", RESULT), **STEP},
+    },
+    "DeadlineStepApi.suspend": {
+        "requestBody": json_body({"reason": {"type": "string", "enum": ["appraisal", "force_majeure", "illness", "other"]},
+                                  "note": TEXT, "on": DATE, "version": VERSION}, required=("reason", "version"),
+                                 description="Suspend the running period from ``on`` (today when absent)."),
+        "responses": {"200": ok("The period as it now stands, and the case's version", RESULT), **STEP},
+    },
+    "DeadlineStepApi.resume": {
+        "requestBody": json_body({"on": DATE, "note": TEXT, "version": VERSION}, required=("version",),
+                                 description="Resume the suspended period on ``on`` (today when absent)."),
+        "responses": {"200": ok("The period as it now stands, and the case's version", RESULT), **STEP},
+    },
     "ResponsibilityApi.eligible": {"responses": {"200": ok("The responsible staff member and who may be chosen")}},
     "ResponsibilityApi.assign": {
         "requestBody": json_body({"user_id": ID, "version": VERSION, "note": TEXT}, required=("user_id", "version")),
@@ -141,9 +162,15 @@ OPERATIONS: dict[str, dict] = {
     "OutcomeApi.save_agreement": {
         "summary": "Store or revise the mediation agreement",
         "requestBody": json_body({"template_code": TEXT, "committee": TEXT, "mediator_name": TEXT, "drafted_on": DATE,
-                                  "terms": {"type": "array", "items": {"type": "object", "properties": {
-                                      "text": TEXT, "manner": TEXT, "due": DATE}}},
-                                  "version": VERSION}, required=("terms", "version")),
+                                  "terms": TERMS, "version": VERSION}, required=("terms", "version")),
+        "responses": {"200": ok("The case's state and version, and the agreement", STATE), **STEP},
+    },
+    "OutcomeApi.oral_agreement": {
+        "summary": "Record an oral agreement (no document; in effect on the day agreed)",
+        "requestBody": json_body({"committee": TEXT, "mediator_name": TEXT, "agreed_on": DATE, "terms": TERMS,
+                                  "assent": {"type": "array", "items": ID,
+                                             "description": "Ids of the parties who assented: every party it binds."},
+                                  "version": VERSION}, required=("terms", "agreed_on", "assent", "version")),
         "responses": {"200": ok("The case's state and version, and the agreement", STATE), **STEP},
     },
     "OutcomeApi.sign": {
@@ -156,7 +183,11 @@ OPERATIONS: dict[str, dict] = {
         "requestBody": json_body({"applied_on": DATE, "result": TEXT, "accepted_on": DATE, "decided_on": DATE,
                                   "enforcement_note": TEXT, "version": VERSION}, required=("version",),
                                  description="`applied_on` applies; `result` with its dates records the decision."),
-        "responses": {"200": ok("The case's state and version, and the confirmation", STATE), **STEP},
+        "responses": {"200": ok("The case's state and version, and the confirmation: the terms it covers, those "
+                                "left out with the reason, and the fee", {
+                                    **STATE, "covered_terms": {"type": "array", "items": ID},
+                                    "left_out_terms": {"type": "array", "items": {"type": "object"}},
+                                    "fee": TEXT, "fee_source": TEXT}), **STEP},
     },
     "OutcomeApi.visit": {
         "summary": "Record a return visit",

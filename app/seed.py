@@ -60,7 +60,7 @@ def seed_partners() -> int:
     added = 0
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         for code, owner in state.registry.type_owner.items():
-            for partner in state.dispatcher.collect("linkage_partners", dispute_type=code):
+            for partner in state.dispatcher.partners_of(code):
                 key = f"{owner}:{partner.code}"
                 org = db.session.query(Organization).filter_by(code=key).one_or_none()
                 if org is None:

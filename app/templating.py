@@ -20,9 +20,11 @@ def _format(spec, value):
         return str(dict(spec.choices).get(value, value))
     if spec.kind == "decimal":
         try:
-            return f"¥{Decimal(str(value)):,.2f}"
+            number = Decimal(str(value))
         except InvalidOperation:
             return str(value)
+        unit = getattr(spec, "unit", "")
+        return f"{number:,.2f} {unit}" if unit else f"¥{number:,.2f}"
     if spec.kind == "percent":
         return f"{value}%"
     return str(value)
@@ -98,7 +100,7 @@ def agreement_available(case) -> bool:
 def case_advice(case) -> list:
     """Diversion advice of the enabled plugins for ``case``, most serious first."""
     order = {"danger": 0, "warning": 1, "info": 2}
-    advice = jiefen().dispatcher.collect("diversion_advice", case=case)
+    advice = jiefen().dispatcher.case_advice(case)
     return sorted(advice, key=lambda a: order.get(a.severity, 3))
 
 
@@ -155,6 +157,10 @@ def timeline_label(event) -> str:
         label = str(REFERRAL_LABELS.get(event.action, event.action))
     elif event.kind == "deadline" and event.action == "period_extended":
         label = gettext("Mediation period extended by %(n)s days (the parties agree)", n=(event.data or {}).get("days"))
+    elif event.kind == "deadline" and event.action.startswith("period_"):
+        from app.lifecycle.suspension import describe  # a start recorded, a suspension, a resumption
+
+        label = describe(event)
     elif event.kind == "consent":
         label = gettext("Consent: %(subject)s", subject=CONSENT_SUBJECTS.get(event.action, event.action))
     elif event.kind == "responsibility":
@@ -175,6 +181,13 @@ def case_deadlines(case) -> list:
     from app.lifecycle.deadlines import case_deadlines as compute
 
     return compute(case)
+
+
+def suspension_reason(code: str):
+    """A suspension's reason in the reader's language (the core's one list)."""
+    from app.lifecycle.suspension import SUSPENSION_REASONS
+
+    return SUSPENSION_REASONS.get(code, "—")
 
 
 def is_minor(party) -> bool:
@@ -245,6 +258,7 @@ def install_template_helpers(app) -> None:
         case_advice=case_advice,
         case_actions=case_actions,
         case_deadlines=case_deadlines,
+        suspension_reason=suspension_reason,
         is_minor=is_minor,
         case_referrals=case_referrals,
         case_referral_files=case_referral_files,

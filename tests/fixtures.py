@@ -2,93 +2,43 @@
 ``JIEFEN_TEST_DATABASE_URL`` is set), migrated with Alembic exactly as in production."""
 from __future__ import annotations
 
-import os
-import re
-import shutil
-import uuid
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
+from app.plugins.testing import appdb, csrf_token  # noqa: F401  (csrf_token: one copy, the kit's)
+from app.plugins.testing.appdb import database_url_under_test
 from tests import helpers
 
-PG_URL = os.environ.get("JIEFEN_TEST_DATABASE_URL", "")
+PG_URL = database_url_under_test()
 
 
 @pytest.fixture(scope="session")
-def database(tmp_path_factory):
-    """A database URL plus engine options, private to this test session.
-
-    On PostgreSQL the suite creates its own schema and drops it at the end; it fails,
-    never skips, when the server cannot be reached.
-    """
-    if not PG_URL:
-        path = tmp_path_factory.mktemp("db") / "jiefen-test.db"
-        yield {"url": f"sqlite:///{path}", "options": {}, "kind": "sqlite"}
-        return
-    url = PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
-    schema = f"jf_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(url)
-    with admin.begin() as conn:  # fails loudly when PostgreSQL is down
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    options = {
-        "pool_pre_ping": True,
-        "connect_args": {"prepare_threshold": None, "options": f"-csearch_path={schema}"},
-    }
-    try:
-        yield {"url": url, "options": options, "kind": "postgresql", "schema": schema}
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+def database(jiefen_database):
+    """A database URL plus engine options, private to this test session: the plugin testing
+    kit's (``app.plugins.testing``), so the core's tests and the plugins' share one."""
+    return jiefen_database
 
 
 def make_app(database, tmp_path: Path, **overrides):
     """A Jiefen app on the test database (no migration run)."""
-    from app import create_app
-    from app.config import engine_options
-
-    config = {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret-key-not-for-production",
-        "SQLALCHEMY_DATABASE_URI": database["url"],
-        "SQLALCHEMY_ENGINE_OPTIONS": {**engine_options(database["url"]), **database["options"]},
-        "JIEFEN_INSTANCE_PATH": str(tmp_path),
-        "RATELIMIT_ENABLED": False,
-        "SESSION_COOKIE_SECURE": False,
-        "REMEMBER_COOKIE_SECURE": False,
-        "FAB_API_SWAGGER_UI": True,
-        "JIEFEN_PLUGINS_EXCLUDE": "",
-    }
-    config.update(overrides)
-    return create_app(config)
+    return appdb.make_app(database, tmp_path, **overrides)
 
 
 def make_migrated_app(database, tmp_path: Path, **overrides):
     """A Jiefen app whose database is migrated, permissions synced, users created."""
-    app = make_app(database, tmp_path, **overrides)
+    app = appdb.make_migrated_app(database, tmp_path, **overrides)
     with app.app_context():
-        from flask_migrate import upgrade
-
-        from app.seed import sync_permissions
-
-        upgrade()
-        sync_permissions()
         helpers.create_users()
     return app
 
 
 @pytest.fixture(scope="session")
-def app(database, tmp_path_factory):
-    """The session's app, on a freshly migrated database with users and areas."""
-    app = make_migrated_app(database, tmp_path_factory.mktemp("instance"))
-    yield app
-    with app.app_context():
-        from app.extensions import db
-
-        db.session.remove()
-        db.engine.dispose()
+def app(jiefen_app):
+    """The session's app (the kit's), on a freshly migrated database with users and areas."""
+    with jiefen_app.app_context():
+        helpers.create_users()
+    return jiefen_app
 
 
 @pytest.fixture(autouse=True)
@@ -97,11 +47,7 @@ def clean_data(request):
     yield
     if "app" not in request.fixturenames:
         return
-    app = request.getfixturevalue("app")
-    with app.app_context():
-        helpers.wipe_case_data()
-    # administrators' replacement templates live in the instance folder
-    shutil.rmtree(Path(app.config["JIEFEN_INSTANCE_PATH"]) / "agreement_templates", ignore_errors=True)
+    appdb.wipe(request.getfixturevalue("app"))
 
 
 @pytest.fixture
@@ -137,10 +83,3 @@ def clerk_client(app):
 def clerk_token(app):
     """A JWT for the clerk from FAB's API login."""
     return helpers.api_token(app.test_client(), "clerk")
-
-
-def csrf_token(html: str) -> str:
-    """The CSRF token of the first form on a page."""
-    m = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-    assert m, "no CSRF token on the page"
-    return m.group(1)

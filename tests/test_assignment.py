@@ -178,7 +178,7 @@ def test_concurrent_accepts_have_exactly_one_winner(web, pool, places, monkeypat
     from app.extensions import db
     from app.lifecycle import assignment
     from app.lifecycle.assignment import accept
-    from app.services.transitions import TransitionRefused
+    from app.lifecycle.workflow import TransitionRefused
 
     keys = ["chen", "li", "wang", "zhao"]
     case_id = new_case(web, places)
@@ -234,7 +234,7 @@ def test_the_unique_index_stops_a_second_acceptance_that_got_past_the_case_row(w
     from app.extensions import db
     from app.lifecycle.assignment import accept
     from app.models import Assignment, Case
-    from app.services.transitions import TransitionRefused
+    from app.lifecycle.workflow import TransitionRefused
 
     case_id = new_case(web, places)
     offer(web, case_id, [pool["chen"], pool["li"]])
@@ -491,7 +491,7 @@ def test_scheduling_waits_for_a_mediator_who_accepted(web, pool, places):
     from app.extensions import db
     from app.lifecycle.workflow import perform
     from app.models import Case
-    from app.services.transitions import TransitionRefused
+    from app.lifecycle.workflow import TransitionRefused
 
     case_id = new_case(web, places)
     offer(web, case_id, [pool["chen"]])

@@ -43,7 +43,7 @@ def test_a_transition_and_its_audit_row_commit_together(app, places):
     from app.extensions import db
     from app.lifecycle.workflow import perform
     from app.models import Case
-    from app.services.transitions import TransitionRefused
+    from app.lifecycle.workflow import TransitionRefused
 
     case_id = register(app, places)
     before = len(audit_rows(app, "cases"))

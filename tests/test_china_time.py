@@ -121,51 +121,51 @@ def test_plugins_today_is_beijings_day(app, frozen):
 
 
 def test_traffic_police_window_counts_beijing_days(app, frozen):
-    from plugins.traffic import plugin
+    from app.plugins import CaseView
 
-    case = SimpleNamespace(dispute_type="traffic", intake_data={"determination_date": "2026-11-26"})
+    case = CaseView(id=None, dispute_type="traffic", intake_data={"determination_date": "2026-11-26"})
     with app.app_context():
-        codes = {a.code for a in plugin.diversion_advice(case=case)}
+        codes = {a.code for a in app.extensions["jiefen"].dispatcher.case_advice(case)}
     assert "traffic.police_window_passed" in codes  # 11 days on 12-07; only 10 on 12-06
 
 
 def test_family_child_turns_18_on_beijings_day(app, frozen):
-    from plugins.family import plugin
+    from app.plugins import CaseView
 
-    case = SimpleNamespace(dispute_type="family", intake_data={"children": [{"name": "林小雨", "birth_date": "2008-12-07"}]})
+    case = CaseView(id=None, dispute_type="family", intake_data={"children": [{"name": "林小雨", "birth_date": "2008-12-07"}]})
     with app.app_context():
-        codes = {a.code for a in plugin.diversion_advice(case=case)}
+        codes = {a.code for a in app.extensions["jiefen"].dispatcher.case_advice(case)}
     assert "family.minors_involved" not in codes  # 18 today in Shanwei, still 17 in London
 
 
 def test_debt_limitation_ends_on_beijings_day(app, frozen):
-    from plugins.debt import plugin
+    from app.plugins import CaseView
 
-    case = SimpleNamespace(dispute_type="debt", intake_data={"due_date": "2023-12-06"})
+    case = CaseView(id=None, dispute_type="debt", intake_data={"due_date": "2023-12-06"})
     with app.app_context():
-        codes = {a.code for a in plugin.diversion_advice(case=case)}
+        codes = {a.code for a in app.extensions["jiefen"].dispatcher.case_advice(case)}
     assert "debt.limitation_expired" in codes  # ended on 12-06: past on 12-07
 
 
 def test_labour_window_counts_beijing_days(app, frozen):
+    from app.plugins import CaseView
     from app.services.settings import setting_int
-    from plugins.labour import plugin
 
     with app.app_context():
-        days = setting_int(plugin.MEDIATION_DAYS, BEIJING_DAY)
+        days = setting_int("labour.mediation_days", BEIJING_DAY)
         applied = BEIJING_DAY - dt.timedelta(days=days + 1)
-        case = SimpleNamespace(dispute_type="labour", intake_data={"mediation_applied_on": applied.isoformat()})
-        codes = {a.code for a in plugin.diversion_advice(case=case)}
+        case = CaseView(id=None, dispute_type="labour", intake_data={"mediation_applied_on": applied.isoformat()})
+        codes = {a.code for a in app.extensions["jiefen"].dispatcher.case_advice(case)}
     assert "labour.mediation_window_passed" in codes
 
 
 def test_property_late_delivery_counts_beijing_days(app, frozen):
-    from plugins.property import plugin
+    from app.plugins import CaseView
 
-    case = SimpleNamespace(dispute_type="property", intake_data={
-        "subtype": plugin.COMMERCIAL_HOUSING, "housing_issue": "late_delivery", "agreed_delivery_date": "2026-12-06"})
+    case = CaseView(id=None, dispute_type="property", intake_data={
+        "subtype": "commercial_housing", "housing_issue": "late_delivery", "agreed_delivery_date": "2026-12-06"})
     with app.app_context():
-        codes = {a.code for a in plugin.diversion_advice(case=case)}
+        codes = {a.code for a in app.extensions["jiefen"].dispatcher.case_advice(case)}
     assert "property.late_delivery" in codes
 
 

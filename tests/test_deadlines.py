@@ -92,6 +92,12 @@ def walk(app, case_id: int, *steps: tuple[str, dt.date]) -> None:
                 record(case, admin, "agreement", "agreement_effective").at = at(day)
                 db.session.commit()
                 continue
+            if action == "accept_offer":  # the mediator receives the file: a timeline entry, no move
+                from app.lifecycle.workflow import record
+
+                record(case, admin, "assignment", "accept_offer").at = at(day)
+                db.session.commit()
+                continue
             if action == "accept_mediation":  # every disputing party consents first
                 for party in case.parties:
                     db.session.add(Consent(case_id=case.id, party_id=party.id, subject="mediation",
@@ -120,6 +126,17 @@ def to_mediation(accepted: dt.date, assigned: dt.date | None = None, started: dt
             ("schedule", assigned), ("start_mediation", started)]
 
 
+def record_event(app, case_id: int, rule: str, moment: str) -> None:
+    """Record when the event ``rule`` starts from happened, as staff do on the case's page."""
+    from app.extensions import db
+    from app.lifecycle.suspension import record_start
+    from app.models import Case
+
+    with app.test_request_context():
+        admin = app.appbuilder.sm.find_user(username="admin")
+        record_start(db.session.get(Case, case_id), rule, admin, moment)
+
+
 def deadlines(app, case_id: int, on=None) -> dict:
     """``{code: Deadline}`` of a case as counted on ``on``."""
     from app.extensions import db
@@ -144,16 +161,16 @@ def test_medical_30_working_days_skip_national_day_and_count_the_make_up_saturda
 
 
 def test_a_type_with_its_own_pre_filing_period_replaces_the_core_one(dapp, world):
-    """debt declares its own pre-filing rule (``replaces``): one period, not two."""
+    """medical declares its own period (``replaces``, with its reason in law): one period, not two."""
     from app.lifecycle.deadlines import case_deadlines
 
-    case = register(dapp, world, "debt")
+    case = register(dapp, world, "medical")
     with dapp.test_request_context():
         from app.extensions import db
         from app.models import Case
 
         codes = [d.code for d in case_deadlines(db.session.get(Case, case))]
-    assert "debt.pre_filing_mediation" in codes and "core.pre_filing_mediation" not in codes
+    assert "medical.mediation_period" in codes and "core.pre_filing_mediation" not in codes
 
 
 def test_pre_filing_mediation_is_30_calendar_days_from_acceptance(dapp, world):
@@ -168,9 +185,9 @@ def test_court_entrusted_mediation_15_days_ordinary_7_simplified_from_receipt(da
     ordinary = register(dapp, world, "family", track="court_entrusted")  # no procedure: ordinary
     simplified = register(dapp, world, "family", track="court_entrusted", procedure="simplified")
     walk(dapp, ordinary, ("start_screening", D(2026, 9, 25)), ("accept_mediation", D(2026, 9, 25)),
-         ("assign", D(2026, 9, 28)))
+         ("assign", D(2026, 9, 28)), ("accept_offer", D(2026, 9, 28)))
     walk(dapp, simplified, ("start_screening", D(2026, 9, 30)), ("accept_mediation", D(2026, 9, 30)),
-         ("assign", D(2026, 10, 2)))
+         ("assign", D(2026, 10, 2)), ("accept_offer", D(2026, 10, 2)))
     d = deadlines(dapp, ordinary, on=D(2026, 10, 1))
     assert "core.pre_filing_mediation" not in d  # the court track has its own period
     assert (d["core.court_mediation"].starts_on, d["core.court_mediation"].due) == (D(2026, 9, 28), D(2026, 10, 13))
@@ -183,7 +200,7 @@ def test_court_entrusted_mediation_15_days_ordinary_7_simplified_from_receipt(da
 def test_court_period_did_not_exist_before_2025(dapp, world):
     case = register(dapp, world, "family", track="court_entrusted")
     walk(dapp, case, ("start_screening", D(2024, 12, 20)), ("accept_mediation", D(2024, 12, 20)),
-         ("assign", D(2024, 12, 20)))
+         ("assign", D(2024, 12, 20)), ("accept_offer", D(2024, 12, 20)))
     assert "core.court_mediation" not in deadlines(dapp, case, on=D(2024, 12, 21))
 
 
@@ -251,10 +268,8 @@ def test_family_protection_order_72_hours_or_24_if_urgent(dapp, world):
     order = {"domestic_violence": True, "protection_order_requested": True}
     plain = register(dapp, world, "family", intake=order)
     urgent = register(dapp, world, "family", intake={**order, "protection_order_urgent": True})
-    with dapp.app_context():
-        for case_id in (plain, urgent):
-            db.session.get(Case, case_id).created_at = at(D(2026, 9, 30), 16, 30)
-        db.session.commit()
+    for case_id in (plain, urgent):  # the court accepted the applications (反家庭暴力法 第28条)
+        record_event(dapp, case_id, "family.protection_order_decision", "2026-09-30 16:30")
     registered = dt.datetime(2026, 9, 30, 16, 30, tzinfo=SHANWEI)
     d = deadlines(dapp, plain, on=dt.datetime(2026, 10, 3, 16, 0, tzinfo=SHANWEI))["family.protection_order_decision"]
     assert (d.unit, d.length, d.starts_on, d.due) == ("hours", 72, registered, registered + dt.timedelta(hours=72))
@@ -333,6 +348,7 @@ def test_most_urgent_first_and_due_soon_is_a_dated_setting(dapp, world):
     # the police took up the parties' joint application on 30 September: their 10 days end on 10 October
     case = register(dapp, world, "traffic", intake={"determination_date": "2026-09-29",
                                                     "police_mediation_on": "2026-09-30"})
+    record_event(dapp, case, "traffic.police_mediation_period", "2026-09-30")  # the end of treatment
     found = deadlines(dapp, case, on=D(2026, 10, 9))
     assert [(code, d.status) for code, d in found.items()][:2] == [
         ("traffic.police_mediation_application", "due_soon"), ("traffic.police_mediation_period", "due_soon")]
@@ -386,7 +402,8 @@ def test_many_cases_cost_a_fixed_number_of_queries(dapp, world):
     assert len(found) == 6 and found[ids[0]][0].due == D(2026, 10, 28)
     # plugin switches, settings, timeline states and actions, extensions, confirmations, and the
     # administrator's holiday days of 2026 (read once for every case: app/services/holidays.py)
-    assert len(seen) <= 7
+    # + the start events and suspensions staff recorded (one query for all the cases)
+    assert len(seen) <= 8, "\n".join(seen)
 
 
 # -- the core's screening advice ------------------------------------------------------------
@@ -426,8 +443,11 @@ def test_small_claims_advice_asks_for_the_wage_until_it_is_entered(dapp, world):
     found = advice(dapp, small)
     assert set(found) == {"core.small_claims_by_agreement", "core.fast_track"}
     assert "¥200,000.00" in found["core.small_claims_by_agreement"][1]
+    # A family support claim may go to small claims; its personal-status and custody matters
+    # may not, and the advice names them (the type declares them, not the whole type).
     family = register(dapp, world, "family")
-    assert advice(dapp, family) == {}  # personal status: never small claims
+    found = advice(dapp, family)
+    assert "core.small_claims" in found and "Custody of and visits to a child" in found["core.small_claims"][1]
 
 
 def test_the_deadline_table_shows_hours_in_court_time_and_warns_about_guessed_holidays(dapp, world):
@@ -441,11 +461,10 @@ def test_the_deadline_table_shows_hours_in_court_time_and_warns_about_guessed_ho
     family = register(dapp, world, "family", intake={"domestic_violence": True, "protection_order_requested": True})
     medical = register(dapp, world, "medical")
     walk(dapp, medical, ("start_screening", D(2026, 12, 25)), ("accept_mediation", D(2026, 12, 25)))
+    record_event(dapp, family, "family.protection_order_decision", "2026-09-30 16:30")
     table = '{% from "jiefen/_deadlines.html" import deadline_table %}{{ deadline_table(ds) }}'
     with dapp.test_request_context(), force_locale("en"):
         case = db.session.get(Case, family)
-        case.created_at = at(D(2026, 9, 30), 16, 30)
-        db.session.commit()
         hours = render_template_string(table, ds=case_deadlines(case, on=D(2026, 10, 1)))
         guessed = render_template_string(table, ds=case_deadlines(db.session.get(Case, medical), on=D(2026, 12, 28)))
     assert "2026-09-30 16:30" in hours and "2026-10-03 16:30" in hours and "(72 hours)" in hours

@@ -291,12 +291,13 @@ def test_the_story_is_planned_the_same_way_every_time_and_fits_the_types_enabled
         (p.dispute_type, p.fate, p.registered_on) for p in again]
     assert {p.fate for p in plans} == set(FATES)
     assert all(day - dt.timedelta(days=365) <= p.registered_on <= day for p in plans)
-    # labour goes to arbitration, never to the court's screening; family is never confirmed by a court
+    # labour goes to arbitration, never to the court's screening
     assert not [p for p in plans if p.dispute_type == "labour" and p.fate in ("litigation_screening", "transferred_refused")]
-    assert not [p for p in plans if p.dispute_type == "family" and p.options["confirmation"]]
     assert len(only_labour) == len(plans)
     assert not {"litigation_screening", "transferred_refused"} & {p.fate for p in only_labour}
-    assert "confirmation_pending" not in {p.fate for p in only_family}
+    # a court confirms a family agreement's support and custody terms (tests/test_agreement_terms.py):
+    # only a type excluded as a whole is kept from confirmation, and no built-in type is
+    assert "confirmation_pending" in {p.fate for p in only_family}
 
 
 def test_the_replay_gives_the_real_clock_back_even_when_a_step_fails():

@@ -93,7 +93,7 @@ def test_court_entrusted_mediation_gains_thirty_days_once(dapp, world):
     today = court_today(dapp)
     case = register(dapp, world, "traffic", track="court_entrusted", procedure="simplified")
     walk(dapp, case, ("start_screening", today - dt.timedelta(days=2)), ("accept_mediation", today - dt.timedelta(days=2)),
-         ("assign", today - dt.timedelta(days=2)))
+         ("assign", today - dt.timedelta(days=2)), ("accept_offer", today - dt.timedelta(days=2)))
     before = deadlines(dapp, case)["core.court_mediation"]
     assert before.length == 7
     agree(dapp, case, "applicant", "respondent")
@@ -108,11 +108,11 @@ def test_court_entrusted_mediation_gains_thirty_days_once(dapp, world):
 
 def test_a_court_entrusted_case_of_a_type_with_its_own_pre_filing_period_extends_the_court_period(dapp, world):
     today = court_today(dapp)
-    case = register(dapp, world, "property", track="court_entrusted", procedure="ordinary")
+    case = register(dapp, world, "medical", track="court_entrusted", procedure="ordinary")
     walk(dapp, case, ("start_screening", today - dt.timedelta(days=2)), ("accept_mediation", today - dt.timedelta(days=2)),
-         ("assign", today - dt.timedelta(days=2)))
+         ("assign", today - dt.timedelta(days=2)), ("accept_offer", today - dt.timedelta(days=2)))
     found = deadlines(dapp, case)
-    assert "property.prefiling_mediation" not in found  # the court track counts the court's period only
+    assert "medical.mediation_period" not in found  # the court track counts the court's period only
     agree(dapp, case, "applicant", "respondent")
     r = extend(dapp, case)
     assert r.status_code == 200, r.get_json()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.test_deadlines import at, deadlines, register, to_mediation, walk
+from tests.test_deadlines import deadlines, record_event, register, to_mediation, walk
 
 D = dt.date
 
@@ -23,9 +23,6 @@ def test_a_30_day_period_ending_on_national_day_ends_on_8_october(app, places):
     days (art. 201), and the roll-forward is about a period's last day."""
     from zoneinfo import ZoneInfo
 
-    from app.extensions import db
-    from app.models import Case
-
     case = register(app, places, "family")
     walk(app, case, ("start_screening", D(2026, 9, 1)), ("accept_mediation", D(2026, 9, 1)))
     d = deadlines(app, case, on=D(2026, 10, 2))["core.pre_filing_mediation"]
@@ -35,9 +32,7 @@ def test_a_30_day_period_ending_on_national_day_ends_on_8_october(app, places):
     assert deadlines(app, case, on=D(2026, 10, 9))["core.pre_filing_mediation"].status == "overdue"
     assert not d.holiday_calendar_missing
     order = register(app, places, "family", intake={"domestic_violence": True, "protection_order_requested": True})
-    with app.app_context():
-        db.session.get(Case, order).created_at = at(D(2026, 9, 30), 16, 30)
-        db.session.commit()
+    record_event(app, order, "family.protection_order_decision", "2026-09-30 16:30")  # the court's acceptance
     beijing = ZoneInfo("Asia/Shanghai")
     hours = deadlines(app, order, on=dt.datetime(2026, 10, 1, 9, tzinfo=beijing))["family.protection_order_decision"]
     assert hours.due == dt.datetime(2026, 10, 3, 16, 30, tzinfo=beijing)
@@ -64,7 +59,7 @@ def test_an_ordinary_weekend_moves_the_last_day_a_make_up_saturday_does_not(app,
     and stay there."""
     case = register(app, places, "family", track="court_entrusted", procedure="simplified")
     walk(app, case, ("start_screening", D(2026, 10, 9)), ("accept_mediation", D(2026, 10, 9)),
-         ("assign", D(2026, 10, 10)))
+         ("assign", D(2026, 10, 10)), ("accept_offer", D(2026, 10, 10)))
     d = deadlines(app, case, on=D(2026, 10, 12))["core.court_mediation"]
     assert (d.starts_on, d.due, d.length) == (D(2026, 10, 10), D(2026, 10, 19), 7)
     labour = register(app, places, "labour", intake={"mediation_applied_on": "2026-09-25"})

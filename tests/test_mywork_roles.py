@@ -113,8 +113,8 @@ def test_court_entrusted_cases_near_their_limit_and_only_those(rapp, seats):
     calm = register(rapp, here(seats), "family", track="court_entrusted")
     prefiling = register(rapp, here(seats), "family")
     walk(rapp, near, ("start_screening", day - dt.timedelta(days=6)), ("accept_mediation", day - dt.timedelta(days=6)),
-         ("assign", day - dt.timedelta(days=6)))  # 7 days from receipt: due tomorrow
-    walk(rapp, calm, ("start_screening", day), ("accept_mediation", day), ("assign", day))
+         ("assign", day - dt.timedelta(days=6)), ("accept_offer", day - dt.timedelta(days=6)))  # 7 days from receipt
+    walk(rapp, calm, ("start_screening", day), ("accept_mediation", day), ("assign", day), ("accept_offer", day))
     walk(rapp, prefiling, ("start_screening", day - dt.timedelta(days=29)),
          ("accept_mediation", day - dt.timedelta(days=29)), ("assign", day - dt.timedelta(days=29)))
     html = login(rapp, "r_court").get("/mywork/?_l_=en").get_data(as_text=True)
@@ -257,7 +257,8 @@ def test_the_court_and_centre_pages_cost_the_same_statements_for_few_or_many_cas
             near = register(rapp, here(seats), "family", track="court_entrusted", procedure="simplified",
                             responsible_staff_id=seats["r_centre"])
             walk(rapp, near, ("start_screening", day - dt.timedelta(days=6)),
-                 ("accept_mediation", day - dt.timedelta(days=6)), ("assign", day - dt.timedelta(days=6)))
+                 ("accept_mediation", day - dt.timedelta(days=6)), ("assign", day - dt.timedelta(days=6)),
+                 ("accept_offer", day - dt.timedelta(days=6)))
             register(rapp, here(seats), "debt", responsible_staff_id=seats["r_centre"])
 
     court, centre = login(rapp, "r_court"), login(rapp, "r_centre")

@@ -51,8 +51,11 @@ def test_the_core_names_no_installed_dispute_type():
 
 
 def test_the_family_type_declares_its_personal_status_exclusions():
+    # Term by term: a family agreement's support terms may be confirmed, its divorce may not.
     family = collect_registry(build_plugin_manager()).dispute_types["family"]
-    assert family.excluded_from_judicial_confirmation and family.excluded_from_small_claims
+    assert not family.excluded_from_judicial_confirmation and not family.excluded_from_small_claims
+    assert family.confirmation_excluded_kinds == ("personal_status",)
+    assert set(family.small_claims_excluded_kinds) == {"personal_status", "custody"}
 
 
 class Kinship:

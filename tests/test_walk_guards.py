@@ -198,7 +198,8 @@ def test_police_mediation_deadline_only_when_the_case_went_to_police_mediation(a
     assert "traffic.police_mediation_period" in codes(went)
     (rule,) = [r for r in plugin.deadlines(case=SimpleNamespace(dispute_type="traffic", intake_data=went))
                if r.code == "traffic.police_mediation_period"]
-    assert rule.starts_from == "intake.police_mediation_on"  # the recorded fact, not mediation here
+    # the event its consequence names, recorded on the case (issue 12), never mediation here
+    assert rule.starts_from.startswith("event.")
 
 
 def test_police_mediation_cannot_precede_the_determination(app, places, clerk_token):

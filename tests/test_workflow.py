@@ -75,7 +75,7 @@ def test_every_action_from_every_state(app, places, state, name):
     from app.extensions import db
     from app.lifecycle.workflow import perform
     from app.models import Case, TimelineEvent
-    from app.services.transitions import TransitionRefused
+    from app.lifecycle.workflow import TransitionRefused
 
     action = ACTIONS[name]
     case_id = new_case(app, places)
@@ -103,7 +103,7 @@ def test_every_action_from_every_state(app, places, state, name):
 
 def test_refusal_names_the_state_and_what_is_possible(app, places):
     from app.lifecycle.workflow import perform
-    from app.services.transitions import TransitionRefused
+    from app.lifecycle.workflow import TransitionRefused
 
     case_id = new_case(app, places)
     with app.test_request_context("/?_l_=en"):
@@ -118,7 +118,7 @@ def test_mediation_needs_every_partys_consent(app, places):
     from app.extensions import db
     from app.lifecycle.workflow import perform
     from app.models import Consent
-    from app.services.transitions import TransitionRefused
+    from app.lifecycle.workflow import TransitionRefused
 
     case_id = new_case(app, places)
     with app.test_request_context("/?_l_=en"):
@@ -135,7 +135,7 @@ def test_mediation_needs_every_partys_consent(app, places):
 
 def test_reasons_are_required_where_the_timeline_must_keep_one(app, places):
     from app.lifecycle.workflow import perform
-    from app.services.transitions import TransitionRefused
+    from app.lifecycle.workflow import TransitionRefused
 
     case_id = new_case(app, places)
     with app.test_request_context("/?_l_=en"):
@@ -147,7 +147,7 @@ def test_reasons_are_required_where_the_timeline_must_keep_one(app, places):
 
 def test_labour_case_refused_mediation_cannot_go_to_court_before_arbitration(app, places):
     from app.lifecycle.workflow import perform
-    from app.services.transitions import TransitionRefused
+    from app.lifecycle.workflow import TransitionRefused
 
     case_id = new_case(app, places, "labour")
     with app.test_request_context():
@@ -161,7 +161,7 @@ def test_labour_case_refused_mediation_cannot_go_to_court_before_arbitration(app
 @pytest.mark.parametrize("court_says,allowed", [("pending", False), ("rejected", False), ("confirmed", True)])
 def test_performance_waits_for_the_courts_confirmation(app, places, court_says, allowed):
     from app.lifecycle.workflow import perform
-    from app.services.transitions import TransitionRefused
+    from app.lifecycle.workflow import TransitionRefused
 
     case_id = new_case(app, places)
     with app.test_request_context("/?_l_=en"):
@@ -177,7 +177,7 @@ def test_performance_needs_an_agreement_in_effect(app, places):
     from app.extensions import db
     from app.lifecycle.workflow import perform
     from app.models import Agreement
-    from app.services.transitions import TransitionRefused
+    from app.lifecycle.workflow import TransitionRefused
 
     case_id = new_case(app, places)
     with app.test_request_context("/?_l_=en"):
@@ -191,7 +191,7 @@ def test_performance_needs_an_agreement_in_effect(app, places):
 
 def test_failed_labour_mediation_goes_to_arbitration_not_court(app, places):
     from app.lifecycle.workflow import perform
-    from app.services.transitions import TransitionRefused
+    from app.lifecycle.workflow import TransitionRefused
 
     case_id = new_case(app, places, "labour")
     with app.test_request_context():
@@ -203,7 +203,7 @@ def test_failed_labour_mediation_goes_to_arbitration_not_court(app, places):
 
 def test_merge_needs_another_open_case(app, places):
     from app.lifecycle.workflow import perform
-    from app.services.transitions import TransitionRefused
+    from app.lifecycle.workflow import TransitionRefused
 
     case_id = new_case(app, places)
     with app.test_request_context("/?_l_=en"):
@@ -331,7 +331,7 @@ def test_stale_web_form_is_refused_and_keeps_the_text(app, clerk_client, places)
 
 def test_transfer_after_a_refused_confirmation_still_needs_its_track(app, places):
     from app.lifecycle.workflow import perform
-    from app.services.transitions import TransitionRefused
+    from app.lifecycle.workflow import TransitionRefused
 
     case_id = new_case(app, places)
     with app.test_request_context("/?_l_=en"):

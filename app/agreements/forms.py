@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FormField, StringField, TextAreaField
+from wtforms import FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional as Opt, ValidationError
 
+from app.agreements.kinds import DEFAULT_KIND, kind_choices
 from app.intake.fields import LocalisedDateField, LocalisedForm, RecordsField
 from app.plugins.types import AgreementTerm
 from app.services.clock import today as clock_today  # China time, not the server's day
@@ -14,9 +15,12 @@ REQUIRED = _l("This field is required.")
 
 
 class TermForm(LocalisedForm):
-    """One agreed term: what, how, by when."""
+    """One agreed term: what, what kind of term, how, by when."""
 
     text = TextAreaField(_l("Agreed term"), validators=[DataRequired(message=REQUIRED), Length(max=1000)])
+    # The kind decides whether a court may confirm the term (app.agreements.kinds). Left empty
+    # it is "other"; a code outside the vocabulary is refused by the service, with the term's number.
+    kind = SelectField(_l("Kind of term"), choices=kind_choices, default=DEFAULT_KIND, validate_choice=False)
     manner = StringField(_l("How it is performed"), validators=[Opt(), Length(max=200)])
     due = LocalisedDateField(_l("Performed by"), validators=[Opt()], format="%Y-%m-%d")
 
@@ -36,4 +40,5 @@ class AgreementDraftForm(FlaskForm):
 
     def agreed_terms(self) -> list[AgreementTerm]:
         """The terms as value objects, in the order written."""
-        return [AgreementTerm(t["text"].strip(), (t["manner"] or "").strip(), t["due"]) for t in self.terms.data]
+        return [AgreementTerm(t["text"].strip(), (t["manner"] or "").strip(), t["due"], t.get("kind") or DEFAULT_KIND)
+                for t in self.terms.data]

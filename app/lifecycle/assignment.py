@@ -18,13 +18,13 @@ from sqlalchemy.orm import defaultload
 from sqlalchemy.orm.attributes import flag_modified
 
 from app.extensions import db
-from app.lifecycle.workflow import perform, record
+from app.lifecycle.tx import unit_of_work
+from app.lifecycle.workflow import TransitionRefused, perform, record
 from app.models.case import CASE_STATES, Case
 from app.models.lifecycle import Assignment
 from app.models.mediator import MEDIATOR_STATUS, MediationTeam, Mediator, TeamMember
 from app.models.types import utcnow
 from app.services.mediators import local_today, register_is_current
-from app.services.transitions import TransitionRefused
 from app.views.keys import MAX_PK
 
 # What the timeline shows for the entries written here (kind "assignment").
@@ -198,39 +198,33 @@ def accept(assignment_id, user) -> Assignment:
     offer_id, case_id, mediator_id = mine.id, mine.case_id, mine.mediator_id
     now = utcnow()
     try:
-        # The race is decided here: the database lets exactly one acceptor change the row.
-        won = db.session.execute(
-            update(Case)
-            .where(Case.id == case_id, Case.mediator_id.is_(None), Case.status == WAITING)
-            .values(mediator_id=mediator_id, version=Case.version + 1, changed_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if won == 1:
-            # Conditional too: a re-offer may have withdrawn this very offer meanwhile.
+        with unit_of_work():
+            # The race is decided here: the database lets exactly one acceptor change the row.
             won = db.session.execute(
-                update(Assignment)
-                .where(Assignment.id == offer_id, Assignment.response == "pending")
-                .values(response="accepted", responded_at=now)
+                update(Case)
+                .where(Case.id == case_id, Case.mediator_id.is_(None), Case.status == WAITING)
+                .values(mediator_id=mediator_id, version=Case.version + 1, changed_at=now)
                 .execution_options(synchronize_session=False)
             ).rowcount
-        if won != 1:
-            db.session.rollback()
-            raise TransitionRefused([_lost_reason(offer_id)])
-        withdrawn = _close_pending(case_id, now, keep=offer_id)
-        # The raw UPDATE bypassed the ORM: reload the case so a later flush uses the new version.
-        case = db.session.get(Case, case_id, populate_existing=True)
-        record(case, user, "assignment", "accept_offer", "",
-               {"assignment_id": offer_id, "mediator_id": mediator_id, "withdrawn": sorted(withdrawn)})
-        db.session.commit()
+            if won == 1:
+                # Conditional too: a re-offer may have withdrawn this very offer meanwhile.
+                won = db.session.execute(
+                    update(Assignment)
+                    .where(Assignment.id == offer_id, Assignment.response == "pending")
+                    .values(response="accepted", responded_at=now)
+                    .execution_options(synchronize_session=False)
+                ).rowcount
+            if won != 1:
+                db.session.rollback()  # first: the winner's commit is what explains the loss
+                raise TransitionRefused([_lost_reason(offer_id)])
+            withdrawn = _close_pending(case_id, now, keep=offer_id)
+            # The raw UPDATE bypassed the ORM: reload the case so a later flush uses the new version.
+            case = db.session.get(Case, case_id, populate_existing=True)
+            record(case, user, "assignment", "accept_offer", "",
+                   {"assignment_id": offer_id, "mediator_id": mediator_id, "withdrawn": sorted(withdrawn)})
     except IntegrityError:
         # The partial unique index: another acceptance got past the first wall.
-        db.session.rollback()
         raise TransitionRefused([gettext("This case was already accepted by someone else.")]) from None
-    except TransitionRefused:
-        raise
-    except Exception:
-        db.session.rollback()
-        raise
     return db.session.get(Assignment, offer_id)
 
 
@@ -252,7 +246,7 @@ def decline(assignment_id, user, reason: str) -> Assignment:
     if problem:
         raise TransitionRefused([problem])
     offer_id, case_id, mediator_id = mine.id, mine.case_id, mine.mediator_id
-    try:
+    with unit_of_work():
         # Lock the case row (PostgreSQL) so that "nobody is left" below is not a guess while
         # another mediator declines or accepts; SQLite serialises writers anyway.
         db.session.execute(select(Case.id).where(Case.id == case_id).with_for_update())
@@ -263,7 +257,7 @@ def decline(assignment_id, user, reason: str) -> Assignment:
             .execution_options(synchronize_session=False)
         ).rowcount
         if done != 1:
-            db.session.rollback()
+            db.session.rollback()  # first: the winner's commit is what explains the loss
             raise TransitionRefused([_lost_reason(offer_id)])
         left = db.session.scalar(
             select(func.count(Assignment.id)).where(Assignment.case_id == case_id, Assignment.response == "pending")
@@ -275,12 +269,6 @@ def decline(assignment_id, user, reason: str) -> Assignment:
             note += "\n" + gettext("Nobody else has the offer any more: the case stays assigned until the clerk offers it again.")
         record(case, user, "assignment", "decline_offer", note,
                {"assignment_id": offer_id, "mediator_id": mediator_id, "pending_left": left})
-        db.session.commit()
-    except TransitionRefused:
-        raise
-    except Exception:
-        db.session.rollback()
-        raise
     return db.session.get(Assignment, offer_id)
 
 

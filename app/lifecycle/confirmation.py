@@ -8,27 +8,27 @@ import datetime as dt
 from typing import Optional
 
 from flask_babel import gettext
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db, jiefen
 from app.lifecycle.core_rules import CONFIRMATION_ACCEPTANCE_DAYS, CONFIRMATION_DAYS
 from app.lifecycle.outcome import (
     CONFIRMATION_STATES,
-    EXCLUSION_SOURCE,
     agreement_of,
     check_version,
     confirmation_of,
-    excluded_from_confirmation,
     signatures_of,
     signer_name,
 )
-from app.lifecycle.workflow import StaleCase, perform, record
+from app.agreements.kinds import CONFIRMATION_LAW, confirmation_excluded_kinds
+from app.lifecycle.confirmation_scope import confirmation_scope
+from app.lifecycle.tx import unit_of_work
+from app.lifecycle.workflow import TransitionRefused, perform, record
 from app.models.case import CASE_STATES, Case
 from app.models.outcome import CONFIRMATION_RESULTS, Agreement, JudicialConfirmation
 from app.models.types import utcnow
+from app.plugins.types import TERM_KINDS
 from app.services.setting_labels import setting_label
 from app.services.settings import SettingMissing, setting_int, today
-from app.services.transitions import TransitionRefused
 
 
 def confirmation_window(agreement: Optional[Agreement]) -> Optional[tuple[int, dt.date]]:
@@ -42,14 +42,17 @@ def confirmation_window(agreement: Optional[Agreement]) -> Optional[tuple[int, d
 
 def confirmation_problems(case: Case, applied_on) -> list[str]:
     """Why the parties cannot apply for judicial confirmation on ``applied_on``."""
-    if excluded_from_confirmation(case):
+    if confirmation_excluded_kinds(case.dispute_type) >= set(TERM_KINDS):  # the type as a whole
         return [gettext(
             "Personal-status matters (marriage, divorce, parentage, adoption) cannot be confirmed by a court; "
             "cases of the type “%(type)s” are not sent for judicial confirmation (%(source)s).",
-            type=jiefen().dispatcher.type_label(case.dispute_type), source=EXCLUSION_SOURCE)]
+            type=jiefen().dispatcher.type_label(case.dispute_type), source=CONFIRMATION_LAW)]
     agreement = agreement_of(case)
     if agreement is None:
         return [gettext("No agreement is stored for this case.")]
+    refusal = scope_of(case, agreement).refusal  # an oral agreement, or no term a court confirms
+    if refusal:
+        return [refusal]
     if agreement.effective_on is None:
         missing = [signer_name(s, agreement, case) for s in signatures_of(agreement) if s.signed_on is None]
         return [gettext("The agreement is not in effect yet: not signed by %(names)s.", names="、".join(missing))]
@@ -72,6 +75,12 @@ def confirmation_problems(case: Case, applied_on) -> list[str]:
     return []
 
 
+def scope_of(case: Case, agreement: Optional[Agreement] = None):
+    """What the case's application covers and leaves out (:mod:`app.lifecycle.confirmation_scope`)."""
+    agreement = agreement if agreement is not None else agreement_of(case)
+    return confirmation_scope(case.dispute_type, jiefen().dispatcher.type_label(case.dispute_type), agreement)
+
+
 def _missing(key: str, day: dt.date) -> str:
     return gettext("The dated setting %(key)s has no value in force on %(day)s: an administrator must enter it.",
                    key=setting_label(key), day=day.isoformat())
@@ -90,9 +99,11 @@ def apply_confirmation(case: Case, actor, applied_on, expected_version=None) -> 
         row.applied_on, row.accepted_on, row.decided_on, row.result = applied_on, None, None, "pending"
         db.session.add(row)
         _days, last = confirmation_window(agreement_of(case))
+        scope = scope_of(case)
+        note = gettext("Applied on %(day)s (last day %(last)s).", day=applied_on.isoformat(), last=last.isoformat())
         record(case, actor, "confirmation", "confirmation_applied",
-               gettext("Applied on %(day)s (last day %(last)s).", day=applied_on.isoformat(), last=last.isoformat()),
-               {"applied_on": applied_on.isoformat()})
+               "\n".join([note] + [reason for _term, reason in scope.left_out]),
+               {"applied_on": applied_on.isoformat(), **scope.as_json()})
         made.append(row)
 
     perform(case, "apply_confirmation", actor, expected_version=expected_version, before_commit=add)
@@ -114,7 +125,7 @@ def record_confirmation(case: Case, accepted_on, result: str, decided_on, enforc
         raise TransitionRefused(problems)
     check_version(case, expected_version)
     warning = _late_acceptance(row.applied_on, accepted_on)
-    try:
+    with unit_of_work():
         row.accepted_on, row.result, row.decided_on = accepted_on, result, decided_on
         row.enforcement_note = (enforcement_note or "").strip() or None
         case.changed_at = utcnow()
@@ -122,14 +133,6 @@ def record_confirmation(case: Case, accepted_on, result: str, decided_on, enforc
         record(case, actor, "confirmation", "confirmation_recorded", note,
                {"result": result, "accepted_on": accepted_on.isoformat() if accepted_on else None,
                 "decided_on": decided_on.isoformat() if decided_on else None, "late_acceptance": bool(warning)})
-        db.session.flush()
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleCase() from None
-    except Exception:
-        db.session.rollback()
-        raise
     return row, warning
 
 

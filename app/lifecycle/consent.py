@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask_babel import gettext
 
 from app.extensions import db
-from app.lifecycle.workflow import record
+from app.lifecycle.tx import unit_of_work
+from app.lifecycle.workflow import TransitionRefused, record
 from app.models.lifecycle import CONSENT_CHANNELS, CONSENT_SUBJECTS, Consent
 from app.models.types import utcnow
-from app.services.transitions import TransitionRefused
 
 DECISIONS = ("given", "refused")
 
@@ -49,14 +49,10 @@ def record_consents(case, subject: str, channel: str, decisions: dict, actor) ->
                 channel=channel, recorded_by_id=getattr(actor, "id", None))
         for pid, decision in answers.items()
     ]
-    try:
+    with unit_of_work():
         db.session.add_all(rows)
         summary = "；".join(
             f"{parties[pid].name}：{'同意' if d == 'given' else '不同意'}" for pid, d in answers.items()
         )
         record(case, actor, "consent", subject, summary, {"channel": channel, "answers": {str(k): v for k, v in answers.items()}})
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return rows

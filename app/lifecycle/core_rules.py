@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from app.agreements.kinds import CORE_SMALL_CLAIMS_EXCLUDED, kind_label, small_claims_excluded_kinds
 from app.extensions import jiefen
 from app.lifecycle.machine import TERMINAL
 from app.plugins import (
@@ -17,6 +18,7 @@ from app.plugins import (
     DeadlineRule,
     PluginMetadata,
     SettingDefault,
+    TERM_KINDS,
     SettingMissing,
     _,
     hookimpl,
@@ -31,6 +33,8 @@ COURT_EXTENSION_DAYS = "core.court_mediation_extension_days"
 PREFILING_EXTENSION_DAYS = "core.prefiling_extension_days"
 CONFIRMATION_DAYS = "core.judicial_confirmation_days"
 CONFIRMATION_ACCEPTANCE_DAYS = "core.judicial_confirmation_acceptance_days"
+CONFIRMATION_REVIEW_DAYS = "core.judicial_confirmation_review_days"
+CONFIRMATION_FEE = "core.judicial_confirmation_fee"
 SMALL_CLAIMS_WAGE = "core.small_claims_wage"
 SMALL_CLAIMS_RATIO = "core.small_claims_ratio"
 SMALL_CLAIMS_AGREED_RATIO = "core.small_claims_agreed_ratio"
@@ -42,12 +46,19 @@ VISIT_SOURCE = "人民调解法 第31条（回访间隔非法定期间，由本�
 COURT_MEDIATION = "core.court_mediation"
 CONFIRMATION_APPLICATION = "core.confirmation_application"
 CONFIRMATION_ACCEPTANCE = "core.confirmation_acceptance"
+CONFIRMATION_REVIEW = "core.confirmation_review"
 
 PREFILING_SOURCE = "最高人民法院关于人民法院特邀调解的规定（法释〔2016〕14号）；本院诉前调解工作规则"
 FILING_FIRST_SOURCE = "最高人民法院关于严格依法规范民事案件立案与调解工作的意见（2024年12月27日印发，2025年1月1日起施行）第三条"
 FILING_FIRST_FROM = dt.date(2025, 1, 1)
 CONFIRMATION_SOURCE = "人民调解法 第33条；民事诉讼法 第201条（2021年修正文本，2023年修正文本条文序号请核对）"
 ACCEPTANCE_SOURCE = "最高人民法院关于人民调解协议司法确认程序的若干规定（法释〔2011〕5号）"
+ACCEPTANCE_FROM = dt.date(2011, 3, 30)
+# The court decides within 15 days of accepting; the court's president may extend it by 10.
+REVIEW_SOURCE = "最高人民法院关于人民调解协议司法确认程序的若干规定（法释〔2011〕5号）第6条（请核对）"
+# People's mediation is free (人民调解法 第4条); so is the court's confirmation of its agreement.
+FEE_SOURCE = ("法释〔2011〕5号 第11条（人民法院办理人民调解协议司法确认案件不收取费用，请核对）；"
+              "诉讼费用交纳办法 第8条（特别程序案件不交纳案件受理费）；人民调解法 第4条")
 SMALL_CLAIMS_SOURCE = "民事诉讼法 第165条（2021年修正文本，2023年修正文本条文序号请核对）"
 # The 2021 amendment (in force 2022-01-01) raised the limit to 50 % and added the 200 % by agreement.
 SMALL_CLAIMS_FROM = dt.date(2022, 1, 1)
@@ -66,6 +77,7 @@ FINISHED_IN: dict[str, frozenset] = {
     CONFIRMATION_APPLICATION: frozenset({"judicial_confirmation", "performing", "mediation_failed", "litigation_screening"})
     | TERMINAL,
     CONFIRMATION_ACCEPTANCE: frozenset({"performing", "mediation_failed", "litigation_screening"}) | TERMINAL,
+    CONFIRMATION_REVIEW: frozenset({"performing", "mediation_failed", "litigation_screening"}) | TERMINAL,
 }
 
 
@@ -98,7 +110,12 @@ def register_settings():
                        source=CONFIRMATION_SOURCE, unit="days", valid_from=dt.date(2011, 1, 1), check=True),
         SettingDefault(CONFIRMATION_ACCEPTANCE_DAYS, 3,
                        _("Days for the court to decide whether to accept a judicial-confirmation application"),
-                       source=ACCEPTANCE_SOURCE, unit="days", valid_from=dt.date(2011, 3, 30), check=True),
+                       source=ACCEPTANCE_SOURCE, unit="days", valid_from=ACCEPTANCE_FROM, check=True),
+        SettingDefault(CONFIRMATION_REVIEW_DAYS, 15,
+                       _("Days for the court to decide on an accepted judicial-confirmation application"),
+                       source=REVIEW_SOURCE, unit="days", valid_from=ACCEPTANCE_FROM, check=True),
+        SettingDefault(CONFIRMATION_FEE, "0", _("Fee for judicial confirmation of a mediation agreement (0 = free)"),
+                       source=FEE_SOURCE, unit="CNY", valid_from=ACCEPTANCE_FROM, check=True),
         # No reliable published figure is at hand: "0" means "not entered yet", and the
         # screening advice asks for it instead of computing limits from a guess.
         SettingDefault(SMALL_CLAIMS_WAGE, "0",
@@ -131,6 +148,9 @@ def deadlines(case):
     """The mediation period of the case's track and the judicial-confirmation periods."""
     rules = []
     if case.track == "pre_filing":
+        # One rule for every type (domain rule 8: 30 days, extendable by agreement), counted from
+        # its one start (domain-rules.md, "Counting periods"): the acceptance of the mediation,
+        # when every party has consented. A type may replace it only with a reason in law.
         rules.append(DeadlineRule(PRE_FILING, _("Pre-filing mediation period"), PREFILING_DAYS,
                                   starts_from="mediation_accepted_on"))
     elif case.track == "court_entrusted":
@@ -140,7 +160,8 @@ def deadlines(case):
             _("Court-entrusted mediation period (simplified procedure)") if simplified
             else _("Court-entrusted mediation period (ordinary procedure)"),
             COURT_SIMPLIFIED_DAYS if simplified else COURT_ORDINARY_DAYS,
-            starts_from="mediation_accepted_on",
+            # rule 7: from the mediator's receipt of the file, i.e. their acceptance of the offer
+            starts_from="file_received_on",
         ))
     if case.track != "litigation":  # a case sent to litigation has no mediated agreement
         rules += [
@@ -148,6 +169,8 @@ def deadlines(case):
                          CONFIRMATION_DAYS, starts_from="agreement_effective_on"),
             DeadlineRule(CONFIRMATION_ACCEPTANCE, _("Court's decision to accept the judicial-confirmation application"),
                          CONFIRMATION_ACCEPTANCE_DAYS, starts_from="confirmation_applied_on"),
+            DeadlineRule(CONFIRMATION_REVIEW, _("Court's decision on the accepted judicial-confirmation application"),
+                         CONFIRMATION_REVIEW_DAYS, starts_from="confirmation_accepted_on"),
         ]
     return rules
 
@@ -188,6 +211,13 @@ def diversion_advice(case):
     exclusions = _("The system cannot tell whether the case is excluded: property-title disputes, "
                    "foreign-related cases, cases needing appraisal, a party whose whereabouts are unknown, "
                    "and counterclaims do not go to small claims.")
+    # A type may keep some of its matters out (a family case's custody), not the whole type.
+    extra = sorted(small_claims_excluded_kinds(case.dispute_type) - set(CORE_SMALL_CLAIMS_EXCLUDED),
+                   key=TERM_KINDS.index)
+    if extra:
+        exclusions = _("%(general)s In a “%(type)s” dispute these matters do not go to small claims either: "
+                       "%(kinds)s.", general=exclusions, type=jiefen().dispatcher.type_label(case.dispute_type),
+                       kinds="、".join(kind_label(k) for k in extra))
     args = {"amount": _money(amount), "limit": _money(limit), "agreed": _money(agreed_limit),
             "ratio": _number(ratio), "agreed_ratio": _number(agreed_ratio), "exclusions": exclusions}
     advice = []

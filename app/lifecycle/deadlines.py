@@ -17,7 +17,7 @@ import calendar
 import datetime as dt
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable, Optional, Union
 from zoneinfo import ZoneInfo
@@ -26,13 +26,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db, jiefen
-from app.lifecycle.core_rules import CONFIRMATION_APPLICATION, DUE_SOON_DAYS, FINISHED_IN
+from app.lifecycle.core_rules import DUE_SOON_DAYS, FINISHED_IN
 from app.lifecycle.deadline_facts import (
+    EVENT_PREFIX,
     LIFECYCLE_STARTS,
+    RECORDED_STARTS,
+    RecordedSteps,
     _aware,
     confirmation_dates,
     extensions_of,
     first_entries,
+    recorded_steps,
+    suspended_units,
 )
 from app.lifecycle.machine import TERMINAL
 from app.models.setting import Setting
@@ -48,14 +53,15 @@ STATUSES = {
     "overdue": _l("Overdue"),
     "due_soon": _l("Due soon"),
     "running": _l("Running"),
+    "suspended": _l("Suspended"),
     "waiting": _l("Not started yet"),
     "met": _l("Met"),
     "late": _l("Ended after the due day"),
 }
 # Bootstrap label colours, and the order in which deadlines need attention.
-STATUS_STYLES = {"overdue": "danger", "due_soon": "warning", "running": "info", "waiting": "default", "met": "success",
-                 "late": "warning"}
-URGENCY = {"overdue": 0, "due_soon": 1, "running": 2, "waiting": 3, "late": 4, "met": 5}
+STATUS_STYLES = {"overdue": "danger", "due_soon": "warning", "running": "info", "suspended": "primary",
+                 "waiting": "default", "met": "success", "late": "warning"}
+URGENCY = {"overdue": 0, "due_soon": 1, "running": 2, "suspended": 3, "waiting": 4, "late": 5, "met": 6}
 UNITS = {
     "days": _l("days"),
     "working days": _l("working days"),
@@ -63,11 +69,6 @@ UNITS = {
     "months": _l("months"),
     "years": _l("years"),
 }
-
-# Court-entrusted mediation is counted from the mediator's receipt of the file (rule 7),
-# which the lifecycle records as the case being assigned.
-COURT_TRACK = "court_entrusted"
-COURT_ACCEPTED_STATE = "assigned"
 
 
 @dataclass(frozen=True)
@@ -80,13 +81,23 @@ class Deadline:
     due: Optional[When]  # a date, or a datetime for periods counted in hours
     unit: str
     length: Optional[int]
-    status: str  # running | due_soon | overdue | met | late (finished after the due day) | waiting
+    status: str  # running | due_soon | overdue | met | late (finished after the due day) | waiting | suspended
     days_left: Optional[int]
     source: str
     holiday_calendar_missing: bool = False
     needs_check: bool = False
     setting_key: str = ""
     extended_by: int = 0  # calendar days added by the parties' agreement (app/lifecycle/extension.py)
+    suspensions: tuple = ()  # Suspension records, oldest first (app/lifecycle/suspension.py)
+    suspended_for: int = 0  # units of the period not counted while suspended (closed suspensions)
+    waits_for: Any = ""  # the event the period waits for, while it has not started
+    starts_from: str = ""
+
+    @property
+    def suspended_since(self) -> Optional[dt.date]:
+        """The day the period was suspended, while the suspension is open."""
+        last = self.suspensions[-1] if self.suspensions else None
+        return last.since if last is not None and last.until is None else None
 
     @property
     def status_label(self):
@@ -181,8 +192,11 @@ class _SettingBook:
             return None
 
 
-def _start(case, name: str, entries: dict[str, dt.datetime]) -> Optional[When]:
-    """The start a rule names: a timestamp (registration, a state entered) or a date."""
+def _start(case, name: str, entries: dict[str, dt.datetime], events: dict) -> Optional[When]:
+    """The start a rule names: a timestamp (registration, a state entered, a recorded event) or
+    a date."""
+    if name.startswith(EVENT_PREFIX):
+        return events.get(name[len(EVENT_PREFIX):])
     if name == "created_at":
         return _aware(case.created_at) if case.created_at else None
     if name.startswith("intake."):
@@ -191,8 +205,6 @@ def _start(case, name: str, entries: dict[str, dt.datetime]) -> Optional[When]:
             return dt.date.fromisoformat(raw) if isinstance(raw, str) and raw else None
         except ValueError:
             return None
-    if name == "mediation_accepted_on" and case.track == COURT_TRACK:
-        return entries.get(COURT_ACCEPTED_STATE)
     if name in LIFECYCLE_STARTS:
         return entries.get(LIFECYCLE_STARTS[name])
     log.warning("deadline start %r is unknown to the engine", name)
@@ -213,29 +225,41 @@ def _clock(on: Optional[When]) -> tuple[dt.date, dt.datetime]:
 
 
 def _count(rule, case, entries, book: _SettingBook, today, now, soon, zone, extra: int = 0,
-           recorded: Optional[dict] = None, calendar: Optional[HolidayCalendar] = None) -> Optional[Deadline]:
+           recorded: Optional[dict] = None, calendar: Optional[HolidayCalendar] = None,
+           steps: Optional[RecordedSteps] = None) -> Optional[Deadline]:
     """One rule of one case. ``extra``: days the parties agreed to add; ``recorded``: the days
     the clerk entered for judicial confirmation (:func:`confirmation_dates`), which start and
-    end those periods in place of the time the step was clicked."""
+    end those periods in place of the time the step was clicked; ``steps``: the start events
+    and suspensions the staff recorded."""
     recorded = recorded or {}
     calendar = calendar or holidays.current()
+    steps = steps or RecordedSteps({}, {})
     ended_on = recorded.get(rule.code)
     finished = ended_on is not None or case.status in _finished_states(rule)
-    start = _start(case, rule.starts_from, entries)
-    if rule.starts_from == "confirmation_applied_on" and CONFIRMATION_APPLICATION in recorded:
-        start = recorded[CONFIRMATION_APPLICATION]
+    start = _start(case, rule.starts_from, entries, steps.events)
+    if rule.starts_from in RECORDED_STARTS and rule.starts_from in recorded:
+        start = recorded[rule.starts_from]
     unit = "working days" if rule.working_days else book.unit(rule.setting_key)
     if start is None:
         if finished:  # it never started and no longer can: it did not apply to this case
             return None
         return Deadline(rule.code, rule.label, None, None, unit, None, "waiting", None, "",
-                        setting_key=rule.setting_key)
+                        setting_key=rule.setting_key, waits_for=getattr(rule, "waits_for", ""),
+                        starts_from=rule.starts_from)
     start_day = start.astimezone(zone).date() if isinstance(start, dt.datetime) else start
     length = book.number(rule.setting_key, start_day)
     if length is None:  # no value in force when the period began: the rule did not exist yet
         return None
     _value, source, check = book.on(rule.setting_key, start_day)
     guessed = False
+    # As the period stood on ``today``: a suspension begun later is not there yet, one
+    # resumed later is still open.
+    suspensions = tuple(s if s.until is None or s.until <= today else replace(s, until=None)
+                        for s in steps.suspensions.get(rule.code, ()) if s.since <= today)
+    paused = suspensions and suspensions[-1].until is None and not finished
+    # Only running time counts: each closed suspension adds the days (or working days) it
+    # took; an open one holds the due day until the period resumes.
+    suspended = suspended_units(suspensions, unit, calendar) if unit != "hours" else 0
     if unit == "hours":
         starts_on = start if isinstance(start, dt.datetime) else dt.datetime.combine(start, dt.time.min, zone)
         # An agreed extension is in calendar days, whatever unit the period counts in.
@@ -245,7 +269,7 @@ def _count(rule, case, entries, book: _SettingBook, today, now, soon, zone, extr
     else:
         starts_on = start_day
         if unit == "working days":
-            due, guessed = add_working_days(start_day, length, calendar)
+            due, guessed = add_working_days(start_day, length + suspended, calendar)
         elif unit == "months":
             due = add_months(start_day, length)
         elif unit == "years":
@@ -254,7 +278,7 @@ def _count(rule, case, entries, book: _SettingBook, today, now, soon, zone, extr
             if unit != "days":
                 log.warning("setting %s has unit %r; counted as days", rule.setting_key, unit)
             due = start_day + dt.timedelta(days=length)
-        due += dt.timedelta(days=extra)
+        due += dt.timedelta(days=extra + (suspended if unit != "working days" else 0))
         # A last day off moves to the next working day (art. 203); a period in working days
         # already ends on one unless the parties' calendar-day extension moved it.
         due, rolled_guess = calendar.next_workday(due)
@@ -271,6 +295,8 @@ def _count(rule, case, entries, book: _SettingBook, today, now, soon, zone, extr
             day = ended.astimezone(zone).date() if isinstance(ended, dt.datetime) else ended
             status = "late" if day > (due.astimezone(zone).date() if isinstance(due, dt.datetime) else due) else "met"
         days_left = None
+    elif paused:
+        status, due, days_left = "suspended", None, None
     elif late:
         status = "overdue"
     elif days_left <= soon:
@@ -279,7 +305,8 @@ def _count(rule, case, entries, book: _SettingBook, today, now, soon, zone, extr
         status = "running"
     return Deadline(rule.code, rule.label, starts_on, due, unit, length, status, days_left, source,
                     holiday_calendar_missing=guessed, needs_check=check, setting_key=rule.setting_key,
-                    extended_by=extra)
+                    extended_by=extra, suspensions=suspensions, suspended_for=suspended,
+                    starts_from=rule.starts_from)
 
 
 def _finished_at(entries: dict, states: frozenset, start: When) -> Optional[dt.datetime]:
@@ -303,15 +330,16 @@ def _without_replaced(rules: list) -> list:
 
 
 def deadlines_for_cases(cases: Iterable, on: Optional[When] = None) -> dict[int, list[Deadline]]:
-    """``{case.id: deadlines, most urgent first}`` for many cases, with one timeline query
-    and one settings query in all."""
+    """``{case.id: deadlines, most urgent first}`` for many cases, with a fixed number of
+    queries in all (timeline, extensions, recorded steps, confirmation days, settings)."""
     cases = list(cases)
     dispatcher = jiefen().dispatcher
-    rules = {case.id: _without_replaced(dispatcher.collect("deadlines", case=case)) for case in cases}
+    rules = {case.id: _without_replaced(dispatcher.case_deadline_rules(case)) for case in cases}
     book = _SettingBook([r.setting_key for rs in rules.values() for r in rs] + [DUE_SOON_DAYS])
     entries = first_entries(case.id for case in cases if rules[case.id])
     extensions = extensions_of(case.id for case in cases if rules[case.id])
     recorded = confirmation_dates(case.id for case in cases if rules[case.id])
+    steps = recorded_steps(case.id for case in cases if rules[case.id])
     today, now = _clock(on)
     # Without the setting (core rules not loaded) only deadlines due today count as soon.
     soon = book.number(DUE_SOON_DAYS, today) or 0
@@ -320,7 +348,8 @@ def deadlines_for_cases(cases: Iterable, on: Optional[When] = None) -> dict[int,
     out: dict[int, list[Deadline]] = {}
     for case in cases:
         found = [_count(rule, case, entries.get(case.id, {}), book, today, now, soon, zone,
-                        extensions.get(case.id, {}).get(rule.code, 0), recorded.get(case.id), calendar)
+                        extensions.get(case.id, {}).get(rule.code, 0), recorded.get(case.id), calendar,
+                        steps.get(case.id))
                  for rule in rules[case.id]]
         out[case.id] = sorted((d for d in found if d), key=urgency)
     return out

@@ -18,20 +18,19 @@ from typing import Optional
 
 from flask_babel import gettext
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db, jiefen
 from app.lifecycle.core_rules import COURT_EXTENSION_DAYS, COURT_MEDIATION, PRE_FILING, PREFILING_EXTENSION_DAYS
 from app.lifecycle.deadline_facts import EXTENDED
 from app.lifecycle.deadlines import case_deadlines
 from app.lifecycle.outcome import check_version
-from app.lifecycle.workflow import StaleCase, record
+from app.lifecycle.tx import unit_of_work
+from app.lifecycle.workflow import TransitionRefused, record
 from app.models.case import Case
 from app.models.lifecycle import Consent, TimelineEvent
 from app.models.types import utcnow
 from app.services.setting_labels import setting_label
 from app.services.settings import SettingMissing, court_day, court_zone, setting_int
-from app.services.transitions import TransitionRefused
 
 SUBJECT = "extension"
 AGREEING_ROLES = ("applicant", "respondent")
@@ -64,7 +63,7 @@ def _period(case: Case):
     """``(rule code, the core rule it counts as, its Deadline)`` of the mediation period of the
     case's track: court-entrusted, or pre-filing (or a plugin's rule replacing either)."""
     kind = COURT_MEDIATION if case.track == "court_entrusted" else PRE_FILING
-    rules = jiefen().dispatcher.collect("deadlines", case=case)
+    rules = jiefen().dispatcher.case_deadline_rules(case)
     replaced = {getattr(r, "replaces", "") for r in rules}
     for rule in rules:
         if rule.code not in replaced and kind in (rule.code, getattr(rule, "replaces", "")):
@@ -106,6 +105,8 @@ def extension_terms(case: Case) -> ExtensionTerms:
     terms.extended_before = deadline.extended_by
     if deadline.status in ("waiting", "met", "late"):
         terms.problems.append(gettext("The mediation period has not started or is over: there is nothing to extend."))
+    elif deadline.status == "suspended":
+        terms.problems.append(gettext("The mediation period is suspended: resume it before extending it."))
     elif deadline.status == "overdue":
         terms.problems.append(gettext(
             "The mediation period ran out on %(due)s: it can no longer be extended; the case goes on to the next step.",
@@ -152,16 +153,8 @@ def extend_period(case: Case, actor, days=None, note: str = "", expected_version
     if problems:
         raise TransitionRefused(problems)
     check_version(case, expected_version)
-    try:
+    with unit_of_work():
         case.changed_at = utcnow()
         record(case, actor, "deadline", EXTENDED, (note or "").strip(),
                {"rule": terms.rule_code, "days": days, "due_before": str(terms.due)})
-        db.session.flush()
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleCase() from None
-    except Exception:
-        db.session.rollback()
-        raise
     return extension_terms(case)  # as it stands now: the new due day, and what a next one needs

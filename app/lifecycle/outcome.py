@@ -12,19 +12,19 @@ from typing import Iterable, Optional
 
 from flask_babel import force_locale, gettext, lazy_gettext as _l
 from sqlalchemy import func, select, update
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.agreements.context import agreement_context
 from app.agreements.render import render_docx, template_file
 from app.extensions import db, jiefen
 from app.lifecycle.visits import schedule_visits
-from app.lifecycle.workflow import StaleCase, perform, record
+from app.lifecycle.tx import unit_of_work
+from app.lifecycle.workflow import StaleCase, TransitionRefused, perform, record
 from app.models.case import CASE_STATES, Case
 from app.models.outcome import AgreedTerm, Agreement, JudicialConfirmation, Signature
 from app.models.types import utcnow
-from app.plugins.types import AgreementTerm
+from app.agreements.kinds import DEFAULT_KIND
+from app.plugins.types import TERM_KINDS, AgreementTerm
 from app.services.settings import today
-from app.services.transitions import TransitionRefused
 from app.views.keys import is_valid_pk
 
 # Agents sign on behalf of a party; the parties themselves are who the agreement binds.
@@ -34,15 +34,15 @@ SIGN_METHODS = {"signature": _l("Signature"), "seal": _l("Seal"), "thumbprint": 
 EDITABLE_STATES = ("in_mediation", "agreement_reached")
 SIGNING_STATE = "agreement_reached"
 CONFIRMATION_STATES = ("judicial_confirmation", "performing")
-# Personal-status matters cannot be confirmed by a court; a dispute type made of them declares
-# ``excluded_from_judicial_confirmation`` (see excluded_from_confirmation below).
-EXCLUSION_SOURCE = "最高人民法院关于人民调解协议司法确认程序的若干规定（法释〔2011〕5号）第4条（请核对）"
+# How each party's assent to an oral agreement is shown on its lines (app.lifecycle.oral).
+ASSENT_METHODS = {"oral": _l("Oral assent"), "recorded": _l("Recorded by the mediator")}
 # Timeline entries this module and visits.py write (kind, action) → label, for the case page.
 EVENT_LABELS = {
     "agreement_saved": _l("Agreement saved"),
     "agreement_revised": _l("Agreement revised"),
     "agreement_signed": _l("Agreement signed"),
     "agreement_effective": _l("Agreement in effect"),
+    "oral_agreement_recorded": _l("Oral agreement recorded"),
     "confirmation_applied": _l("Judicial confirmation applied for"),
     "confirmation_recorded": _l("Court's decision on judicial confirmation"),
     "visits_scheduled": _l("Return visits planned"),
@@ -54,12 +54,6 @@ EVENT_LABELS = {
 
 class NotInCase(LookupError):
     """The agreement, signature or visit asked for is not part of this case (views: 404)."""
-
-
-def excluded_from_confirmation(case: Case) -> bool:
-    """True when the case's dispute type declares its matters outside judicial confirmation."""
-    declared = jiefen().registry.dispute_types.get(case.dispute_type)
-    return bool(declared and declared.excluded_from_judicial_confirmation)
 
 
 def agreement_of(case: Case) -> Optional[Agreement]:
@@ -104,18 +98,25 @@ def check_version(case: Case, expected_version) -> None:
         raise StaleCase()
 
 
-def _clean_terms(terms: Iterable) -> tuple[list[AgreementTerm], list[str]]:
+def clean_terms(terms: Iterable) -> tuple[list[AgreementTerm], list[str]]:
+    """The terms as value objects (from objects or ``(text, manner, due[, kind])``), and what is wrong."""
     cleaned, problems = [], []
     for n, term in enumerate(terms or [], start=1):
-        text, manner, due = (term.text, term.manner, term.due) if isinstance(term, AgreementTerm) else tuple(term)
+        if isinstance(term, AgreementTerm):
+            text, manner, due, kind = term.text, term.manner, term.due, term.kind
+        else:
+            text, manner, due, kind = (tuple(term) + (DEFAULT_KIND,))[:4]
         text, manner = str(text or "").strip(), str(manner or "").strip()
+        kind = DEFAULT_KIND if kind in (None, "") else kind
+        if kind not in TERM_KINDS:
+            problems.append(gettext("Term %(n)s: choose what kind of term it is.", n=n))
         if not text:
             problems.append(gettext("Term %(n)s: write what is agreed.", n=n))
         elif len(text) > 1000 or len(manner) > 200:
             problems.append(gettext("Term %(n)s is too long.", n=n))
         if due is not None and (not isinstance(due, dt.date) or isinstance(due, dt.datetime)):
             problems.append(gettext("Term %(n)s: the day it is performed by must be a date.", n=n))
-        cleaned.append(AgreementTerm(text, manner, due))
+        cleaned.append(AgreementTerm(text, manner, due, kind))
     if not cleaned:
         problems.append(gettext("Write at least one agreed term."))
     return cleaned, problems
@@ -164,7 +165,7 @@ def save_agreement(case: Case, actor, template_code: str, committee: str, mediat
     check_version(case, expected_version)
     if existing is not None:
         _refuse_if_signed(existing, case)
-    cleaned, problems = _clean_terms(terms)
+    cleaned, problems = clean_terms(terms)
     problems = _input_problems(case, template_code, committee, mediator_name, drafted_on) + problems
     if problems:
         raise TransitionRefused(problems)
@@ -179,7 +180,7 @@ def save_agreement(case: Case, actor, template_code: str, committee: str, mediat
         agreement.committee = str(committee).strip()
         agreement.mediator_name = str(mediator_name).strip()
         agreement.drafted_on = drafted_on
-        agreement.terms = [AgreedTerm(position=i, text=t.text, manner=t.manner or None, due_on=t.due)
+        agreement.terms = [AgreedTerm(position=i, text=t.text, manner=t.manner or None, due_on=t.due, kind=t.kind)
                            for i, t in enumerate(cleaned, start=1)]
         _sync_signatures(case, agreement)
         db.session.add(agreement)
@@ -193,17 +194,9 @@ def save_agreement(case: Case, actor, template_code: str, committee: str, mediat
     if case.status == "in_mediation":
         perform(case, "reach_agreement", actor, expected_version=expected_version, before_commit=write)
         return saved[0]
-    try:
+    with unit_of_work():
         write(case)
         case.changed_at = utcnow()  # a revision is a change of the case: stale forms must fail
-        db.session.flush()
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleCase() from None
-    except Exception:
-        db.session.rollback()
-        raise
     return saved[0]
 
 
@@ -240,7 +233,7 @@ def sign(case: Case, signature_id, signed_on: Optional[dt.date], method: str, ac
         raise TransitionRefused(problems)
     check_version(case, expected_version)
     signature_id = signature.id
-    try:
+    with unit_of_work():
         _lock(agreement.id)
         done = db.session.execute(
             update(Signature).where(Signature.id == signature_id, Signature.signed_on.is_(None))
@@ -258,10 +251,6 @@ def sign(case: Case, signature_id, signed_on: Optional[dt.date], method: str, ac
             Signature.agreement_id == agreement.id, Signature.signed_on.is_(None)))
         if unsigned == 0:
             _take_effect(case, agreement, actor)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return signature
 
 
@@ -297,7 +286,7 @@ def stored_agreement_context(case: Case) -> tuple:
                       for s in signatures_of(agreement)]
     context = agreement_context(
         case,
-        [AgreementTerm(t.text, t.manner or "", t.due_on) for t in agreement.terms],
+        [AgreementTerm(t.text, t.manner or "", t.due_on, t.kind) for t in agreement.terms],
         title=title, mediator=agreement.mediator_name, committee=agreement.committee,
         signed_on=agreement.effective_on or agreement.drafted_on,
     )

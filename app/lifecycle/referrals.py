@@ -17,10 +17,10 @@ from typing import Iterable, Optional
 from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
-from app.lifecycle.workflow import StaleCase, record
+from app.lifecycle.tx import unit_of_work
+from app.lifecycle.workflow import StaleCase, TransitionRefused, record
 from app.models.case import Case
 from app.models.membership import Membership
 from app.models.organization import Organization
@@ -28,7 +28,6 @@ from app.linkage.outbox import enqueue
 from app.models.referral import REFERRAL_KINDS, REFERRAL_STATUS, REJECT_REASONS, Referral
 from app.models.types import utcnow
 from app.services.settings import today
-from app.services.transitions import TransitionRefused
 from app.lifecycle.referral_sharing import shareable_fields, shared_view
 
 # The partner has not answered yet: these count as overdue once due_on has passed.
@@ -128,23 +127,6 @@ def _entry(referral: Referral, actor, action: str, note: str = "", extra: Option
     record(referral.case, actor, "referral", action, note, data)
 
 
-def _commit() -> None:
-    try:
-        db.session.flush()  # the version column makes a concurrent change fail here
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleCase() from None
-    except Exception:
-        db.session.rollback()
-        raise
-
-
-def _fail(exc: BaseException):
-    db.session.rollback()
-    raise exc
-
-
 # --- the steps --------------------------------------------------------------------------------
 
 
@@ -164,7 +146,7 @@ def _as_date(value) -> Optional[dt.date]:
 def send(case: Case, actor, partner_id, kind: str, purpose: str, legal_basis: str,
          shared_fields, due_on) -> Referral:
     """Refer ``case`` to a partner; raises :class:`ReferralRefused` with every reason at once."""
-    try:
+    with unit_of_work():
         _check_sender_side(case, actor)
         reasons = []
         partner = None
@@ -212,14 +194,7 @@ def send(case: Case, actor, partner_id, kind: str, purpose: str, legal_basis: st
         # The delivery commits with the referral, or neither does (a mechanism with nothing
         # to deliver, such as in_platform, adds no row).
         enqueue(db.session, referral, "referral_sent", outbox_payload(referral))
-        _commit()
-        return referral
-    except (ReferralRefused, StaleCase):
-        db.session.rollback()
-        raise
-    except Exception:
-        db.session.rollback()
-        raise
+    return referral
 
 
 def _terms(referral: Referral) -> dict:
@@ -263,19 +238,16 @@ def _step(referral: Referral, actor, allowed, action: str, side: str, expected_v
 
 def accept(referral: Referral, actor, expected_version=None) -> Referral:
     """The partner takes the referral on."""
-    try:
+    with unit_of_work():
         _step(referral, actor, ("sent",), "referral_accepted", "partner", expected_version)
         referral.status = "accepted"
         _entry(referral, actor, "referral_accepted")
-        _commit()
-    except (ReferralRefused, StaleCase) as exc:
-        _fail(exc)
     return referral
 
 
 def reject(referral: Referral, actor, reason_code: str, note: str = "", expected_version=None) -> Referral:
     """The partner declines, with a reason from :data:`REJECT_REASONS` (and words for "other")."""
-    try:
+    with unit_of_work():
         _step(referral, actor, ("sent", "accepted"), "referral_rejected", "partner", expected_version)
         note = (note or "").strip()
         if not isinstance(reason_code, str) or reason_code not in REJECT_REASONS:
@@ -287,9 +259,6 @@ def reject(referral: Referral, actor, reason_code: str, note: str = "", expected
         referral.response_text = note or None
         referral.responded_at = referral.closed_at = utcnow()
         _entry(referral, actor, "referral_rejected", note, {"reason": reason_code})
-        _commit()
-    except (ReferralRefused, StaleCase) as exc:
-        _fail(exc)
     return referral
 
 
@@ -307,24 +276,23 @@ def answer(referral: Referral, actor, text: str, files: Optional[list] = None, e
         text = (text or "").strip()
         if not text:
             _refuse(gettext("Write the answer; documents may be added to it."))
-    except (ReferralRefused, StaleCase) as exc:
-        _fail(exc)
+    except (ReferralRefused, StaleCase):
+        db.session.rollback()  # _step may have loaded rows; nothing is written
+        raise
     prepared = prepare_all([(f, "document") for f in files])  # UploadRefused leaves nothing behind
     try:
-        rows = add_attachment_rows(referral.case, prepared, actor)
-        for row in rows:
-            row.referral_id = referral.id
-        referral.status = "answered"
-        referral.response_text = text
-        referral.responded_at = utcnow()
-        _entry(referral, actor, "referral_answered", "", {"attachment_ids": [r.id for r in rows]})
-        _commit()
+        with unit_of_work():
+            rows = add_attachment_rows(referral.case, prepared, actor)
+            for row in rows:
+                row.referral_id = referral.id
+            referral.status = "answered"
+            referral.response_text = text
+            referral.responded_at = utcnow()
+            _entry(referral, actor, "referral_answered", "", {"attachment_ids": [r.id for r in rows]})
     except OSError as exc:
-        db.session.rollback()
         discard_all(prepared)
         raise not_stored(exc) from None
     except BaseException:
-        db.session.rollback()
         discard_all(prepared)
         raise
     return referral
@@ -332,31 +300,25 @@ def answer(referral: Referral, actor, text: str, files: Optional[list] = None, e
 
 def complete(referral: Referral, actor, note: str = "", expected_version=None) -> Referral:
     """The sender closes an answered referral."""
-    try:
+    with unit_of_work():
         _step(referral, actor, ("answered",), "referral_completed", "sender", expected_version)
         referral.status = "completed"
         referral.closed_at = utcnow()
         _entry(referral, actor, "referral_completed", (note or "").strip())
         # The partner's system hears of it through the outbox, in this same transaction.
         enqueue(db.session, referral, "referral_completed", closing_payload(referral, "referral_completed", (note or "").strip()))
-        _commit()
-    except (ReferralRefused, StaleCase) as exc:
-        _fail(exc)
     return referral
 
 
 def withdraw(referral: Referral, actor, note: str = "", expected_version=None) -> Referral:
     """The sender takes the referral back before it is answered."""
-    try:
+    with unit_of_work():
         _step(referral, actor, AWAITING, "referral_withdrawn", "sender", expected_version)
         referral.status = "withdrawn"
         referral.closed_at = utcnow()
         _entry(referral, actor, "referral_withdrawn", (note or "").strip())
         # The partner's system hears of it through the outbox, in this same transaction.
         enqueue(db.session, referral, "referral_withdrawn", closing_payload(referral, "referral_withdrawn", (note or "").strip()))
-        _commit()
-    except (ReferralRefused, StaleCase) as exc:
-        _fail(exc)
     return referral
 
 

@@ -19,18 +19,17 @@ from typing import Optional
 
 from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy import and_, false, or_, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.lifecycle.machine import TERMINAL
-from app.lifecycle.workflow import StaleCase, record
+from app.lifecycle.tx import unit_of_work
+from app.lifecycle.workflow import StaleCase, TransitionRefused, record
 from app.models.case import Case
 from app.names import person_name
 from app.models.membership import Membership
 from app.models.organization import COURT_KINDS, Organization
 from app.names import person_name
 from app.services.areas import ancestors
-from app.services.transitions import TransitionRefused
 
 KIND = "responsibility"
 ACTION = "assign_responsible"
@@ -160,18 +159,10 @@ def assign_responsible(case: Case, actor, user_id, expected_version=None, note: 
         raise TransitionRefused(problems)
     previous = case.responsible_staff_id
     new = db.session.get(User, uid)
-    try:
+    with unit_of_work():
         case.responsible_staff_id = uid
         record(case, actor, KIND, ACTION, (note or "").strip(),
                {"from": previous, "to": uid, "name": staff_name(new)})
-        db.session.flush()  # the version column makes a concurrent save fail here
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleCase() from None
-    except Exception:
-        db.session.rollback()
-        raise
     return case
 
 

@@ -13,17 +13,16 @@ from typing import Iterable, Optional
 from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
-from app.lifecycle.workflow import StaleCase, latest_consents, perform, record
+from app.lifecycle.tx import unit_of_work
+from app.lifecycle.workflow import StaleCase, TransitionRefused, latest_consents, perform, record
 from app.models.case import Case
 from app.models.mediation import MODES, Appointment, MediationSession
 from app.models.mediator import Mediator
 from app.models.types import utcnow
 from app.services.clock import court_day, court_time, stored_utc, to_utc
 from app.services.settings import today as local_today
-from app.services.transitions import TransitionRefused
 from app.services.uploads import add_attachment_rows, discard_all, not_stored
 from app.views.keys import is_valid_pk
 
@@ -179,20 +178,12 @@ def _appointment_of(case: Case, appointment_id) -> Optional[Appointment]:
 
 def _commit_with_case(case: Case, expected_version, change) -> None:
     """Apply ``change(case)`` and move the case's version, in one transaction."""
-    try:
+    with unit_of_work():
         _version_check(case, expected_version)
         change(case)
         # No column of the case changes, but the version must: a concurrent transition
         # (say, mediation failed) and this row cannot both commit on the old state.
         flag_modified(case, "status")
-        db.session.flush()
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleCase() from None
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def can_read_caucus(user, case: Case) -> bool:

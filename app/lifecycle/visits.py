@@ -13,13 +13,13 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.lifecycle.machine import OPEN_STATES
-from app.lifecycle.workflow import record
+from app.lifecycle.tx import unit_of_work
+from app.lifecycle.workflow import TransitionRefused, record
 from app.models.case import Case
 from app.models.outcome import VISIT_METHODS, AgreedTerm, Agreement, ReturnVisit
 from app.services.scope import request_scope
 from app.services.setting_labels import setting_label
 from app.services.settings import SettingMissing, setting_int, today
-from app.services.transitions import TransitionRefused
 
 # Declared by the core rules (app/lifecycle/core_rules.py) with their defaults and sources.
 FIRST_VISIT_DAYS = "core.return_visit_first_days"  # no term has a due date: this long after effect
@@ -130,7 +130,7 @@ def record_visit(visit: ReturnVisit, actor, done_on: Optional[dt.date], method: 
         raise TransitionRefused(problems)
     follow_days = None if terms_performed else _days(FOLLOW_UP_DAYS, done_on)
     visit_id = visit.id
-    try:
+    with unit_of_work():
         # Conditional: two clerks recording the same visit at once must not raise two follow-ups.
         done = db.session.execute(
             update(ReturnVisit).where(ReturnVisit.id == visit_id, ReturnVisit.done_on.is_(None))
@@ -158,10 +158,6 @@ def record_visit(visit: ReturnVisit, actor, done_on: Optional[dt.date], method: 
                    gettext("Terms are not being kept: a follow-up visit is planned on %(day)s.",
                            day=follow_up.scheduled_for.isoformat()),
                    {"visit_id": visit_id, "follow_up_id": follow_up.id})
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     db.session.refresh(visit)
     return follow_up
 
@@ -186,7 +182,7 @@ def cancel_visit(visit: ReturnVisit, actor, reason: str) -> None:
     if problems:
         raise TransitionRefused(problems)
     visit_id, planned = visit.id, visit.scheduled_for
-    try:
+    with unit_of_work():
         # Conditional, and it locks the row: a visit recorded meanwhile by someone else is not
         # cancelled under them, and their recording waits for this transaction.
         still_planned = db.session.execute(
@@ -199,10 +195,6 @@ def cancel_visit(visit: ReturnVisit, actor, reason: str) -> None:
         record(case, actor, "visit", "visit_cancelled",
                gettext("Return visit planned on %(day)s cancelled: %(reason)s", day=planned.isoformat(), reason=reason),
                {"visit_id": visit_id, "scheduled_for": planned.isoformat()})
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def _summary(method, terms_performed, satisfaction, notes) -> str:

@@ -1,23 +1,50 @@
-"""Performing an action on a case: guards, plugin vetoes, the change and its timeline entry,
-all in one transaction, refused cleanly when someone else saved first."""
+"""The one path that changes a case's state: guards, plugin vetoes, the change and its
+timeline entry, all in one transaction, refused cleanly when someone else saved first.
+
+Nothing else assigns ``case.status`` (``tests/test_single_state_path.py`` checks): a new case
+enters its first state through :func:`enter_first_state`, every later step through
+:func:`perform`. Both ask the plugins through ``validate_transition`` and tell them through
+``on_transition``, so no change of state escapes a plugin's veto or its reaction.
+"""
 from __future__ import annotations
 
 from typing import Optional
 
 from flask_babel import gettext
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db, jiefen
 from app.lifecycle.machine import ACTIONS, TERMINAL, Action, available
+from app.lifecycle.tx import StaleCase, unit_of_work
 from app.models.case import CASE_STATES, LITIGATION_TRACKS, Case
 from app.models.lifecycle import Consent, TimelineEvent
 from app.models.types import utcnow
-from app.services.transitions import TransitionRefused
+
+__all__ = ["FIRST_STATE", "StaleCase", "TransitionRefused", "check_transition", "enter_first_state",
+           "latest_consents", "perform", "record", "refusal_for_state"]
+
+FIRST_STATE = "registered"
 
 
-class StaleCase(Exception):
-    """The case changed since the user loaded it; their change was not applied."""
+class TransitionRefused(Exception):
+    """A rule or a plugin refused a change; ``reasons`` are sentences for the user."""
+
+    def __init__(self, reasons: list):
+        super().__init__("; ".join(str(r) for r in reasons))
+        self.reasons = reasons
+
+
+def check_transition(case, from_state: Optional[str], to_state: str, actor) -> None:
+    """Ask every enabled plugin whether the change may happen; raise if any says no."""
+    vetoes = [r for r in jiefen().dispatcher.call_for_case(
+        "validate_transition", case, from_state=from_state, to_state=to_state, actor=actor) if r]
+    if vetoes:
+        raise TransitionRefused(vetoes)
+
+
+def _announce(case, from_state: Optional[str], to_state: str, actor) -> None:
+    """Tell the plugins the change happened (inside the transaction: their rows commit with it)."""
+    jiefen().dispatcher.call_for_case("on_transition", case, from_state=from_state, to_state=to_state, actor=actor)
 
 
 def latest_consents(case: Case, subject: str = "mediation") -> dict[int, str]:
@@ -146,7 +173,7 @@ def perform(case: Case, action_name: str, actor, expected_version: Optional[int]
     action = ACTIONS.get(action_name)
     if action is None:
         raise TransitionRefused([gettext("Unknown action.")])
-    try:
+    with unit_of_work():
         if expected_version is not None and int(expected_version) != case.version:
             raise StaleCase()
         if case.status not in action.sources:
@@ -158,11 +185,8 @@ def perform(case: Case, action_name: str, actor, expected_version: Optional[int]
             # Set before the plugins are asked: a veto may depend on where the case goes
             # (labour → arbitration). A refusal rolls it back with everything else.
             case.litigation_track = data["track"]
-        hook = jiefen().dispatcher.hook("validate_transition")
-        vetoes = [r for r in hook(case=case, from_state=case.status, to_state=action.target, actor=actor) if r]
-        if vetoes:
-            raise TransitionRefused(vetoes)
         from_state = case.status
+        check_transition(case, from_state, action.target, actor)
         case.status = action.target
         if action.name == "refuse_mediation":
             case.track = "litigation"
@@ -179,14 +203,16 @@ def perform(case: Case, action_name: str, actor, expected_version: Optional[int]
         if before_commit is not None:
             before_commit(case)
         db.session.flush()  # the version column makes a concurrent save fail here
-        jiefen().dispatcher.hook("on_transition")(
-            case=case, from_state=from_state, to_state=action.target, actor=actor
-        )
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleCase() from None
-    except Exception:
-        db.session.rollback()
-        raise
+        _announce(case, from_state, action.target, actor)
     return case
+
+
+def enter_first_state(case: Case, actor, data: Optional[dict] = None) -> None:
+    """Put a new case (added, not yet flushed) in its first state, ask and tell the plugins and
+    write the "registered" timeline entry; flushed, not committed: the caller's unit of work
+    commits it with the case's parties and numbers, or rolls it all back."""
+    case.status = FIRST_STATE
+    check_transition(case, None, FIRST_STATE, actor)
+    db.session.flush()
+    _announce(case, None, FIRST_STATE, actor)
+    record(case, actor, "transition", "register", to_state=FIRST_STATE, data=data)

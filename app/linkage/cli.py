@@ -43,7 +43,8 @@ def outbox_run(once: bool, interval: float, limit: int):
 
 
 @outbox_cli.command("list")
-@click.option("--status", type=click.Choice(["pending", "delivered", "dead"]), default=None)
+@click.option("--status", type=click.Choice(["pending", "paused", "delivered", "dead"]), default=None,
+              help="paused: pending rows whose plugin is disabled.")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1))
 @with_appcontext
 def outbox_list(status, limit):
@@ -51,17 +52,25 @@ def outbox_list(status, limit):
     from sqlalchemy import select
 
     from app.extensions import db
+    from app.linkage.outbox import paused_mechanisms
     from app.models.referral import OutboxMessage
 
+    paused = paused_mechanisms()
     stmt = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
-    if status:
+    if status == "paused":
+        stmt = stmt.where(OutboxMessage.status == "pending", OutboxMessage.mechanism.in_(sorted(paused)))
+    elif status == "pending":
+        stmt = stmt.where(OutboxMessage.status == "pending", OutboxMessage.mechanism.not_in(sorted(paused)))
+    elif status:
         stmt = stmt.where(OutboxMessage.status == status)
     click.echo(f"{'id':>6} {'status':<10} {'tries':>5} {'mechanism':<12} {'event':<20} "
                f"{'next attempt':<20} last error")
     for m in db.session.scalars(stmt):
         nxt = m.next_attempt_at.strftime("%Y-%m-%d %H:%M:%S") if m.next_attempt_at else ""
-        click.echo(f"{m.id:>6} {m.status:<10} {m.attempts:>5} {m.mechanism:<12} {m.event:<20} "
-                   f"{nxt:<20} {m.last_error or ''}")
+        shown = "paused" if m.status == "pending" and m.mechanism in paused else m.status
+        error = f"plugin {paused[m.mechanism]} is disabled" if shown == "paused" else (m.last_error or "")
+        click.echo(f"{m.id:>6} {shown:<10} {m.attempts:>5} {m.mechanism:<12} {m.event:<20} "
+                   f"{nxt:<20} {error}")
 
 
 @outbox_cli.command("resend")

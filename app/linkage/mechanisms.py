@@ -61,10 +61,15 @@ class Mechanism:
         """The settings this mechanism reads from ``Organization.linkage_settings``."""
         return ()
 
-    def validate_settings(self, settings: Mapping[str, Any]) -> list[str]:
-        """Problems with ``settings`` (empty when they are usable): missing required fields."""
+    def validate_settings(self, settings: Mapping[str, Any]) -> list:
+        """Problems with ``settings`` (empty when they are usable): missing required fields.
+
+        Each problem is a sentence for the administrator, made with ``lazy_gettext`` (a
+        plugin: ``app.plugins._`` and its own catalogue), so the page shows it in the reader's
+        language. Override it to check more, and call ``super()`` for the required fields.
+        """
         return [
-            f"{f.name}: required" for f in self.settings_schema()
+            _l("%(field)s is required.", field=f.label) for f in self.settings_schema()
             if f.required and not str((settings or {}).get(f.name) or "").strip()
         ]
 

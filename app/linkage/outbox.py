@@ -4,6 +4,10 @@ referral change that caused it, and a worker (``flask --app app outbox run``) de
 A user's request only inserts a row, so a dead partner endpoint can neither slow it down nor
 fail it, and a referral is never lost: the row stays until it is delivered, or is marked
 ``dead`` for an administrator to re-send.
+
+A row whose mechanism belongs to a plugin an administrator has disabled is *paused*: it stays
+``pending`` and is not claimed (no attempt counted, no retry, never dead) until the plugin is
+enabled again. Paused is not stored: it follows the plugin's switch, so it cannot go stale.
 """
 from __future__ import annotations
 
@@ -64,6 +68,18 @@ def enqueue(session, referral: Referral, event: str, payload: dict,
     return message
 
 
+def paused_mechanisms() -> dict[str, str]:
+    """mechanism name → the plugin providing it, for each mechanism whose plugin is disabled.
+
+    Their messages wait instead of being delivered (see the module's docstring).
+    """
+    from app.extensions import jiefen
+
+    state = jiefen()
+    owners = state.registry.mechanism_owner
+    return {name: owner for name, owner in owners.items() if not state.dispatcher.is_enabled(owner)}
+
+
 def _claim(now: dt.datetime, skip: set) -> OutboxMessage | None:
     stmt = (
         select(OutboxMessage)
@@ -73,6 +89,10 @@ def _claim(now: dt.datetime, skip: set) -> OutboxMessage | None:
     )
     if skip:
         stmt = stmt.where(OutboxMessage.id.not_in(skip))
+    # Read at every claim: a plugin switched off between two rows stops the very next one.
+    paused = paused_mechanisms()
+    if paused:
+        stmt = stmt.where(OutboxMessage.mechanism.not_in(sorted(paused)))
     if db.session.get_bind().dialect.name == "postgresql":
         # Two workers never take the same row; a row being delivered is simply skipped.
         stmt = stmt.with_for_update(skip_locked=True)
@@ -135,7 +155,8 @@ def _attempt(message: OutboxMessage, now: dt.datetime) -> str:
 
 
 def deliver_due(now: dt.datetime | None = None, limit: int = 50) -> dict:
-    """Deliver up to ``limit`` due pending rows, one claim and one commit per row.
+    """Deliver up to ``limit`` due pending rows, one claim and one commit per row; rows of a
+    paused mechanism are left waiting (:func:`paused_mechanisms`).
 
     Returns counts by outcome (``delivered``, ``retry``, ``dead``, ``errors``). Never raises:
     a database error is logged, rolled back and ends this run.
@@ -186,10 +207,17 @@ def resend(message_id: int) -> bool:
 
 
 def status_counts() -> dict:
-    """Rows per status, for the admin page and ``outbox list``."""
+    """Rows per status, for the admin page and ``outbox list``; pending rows of a paused
+    mechanism count as ``paused``."""
     from sqlalchemy import func
 
     rows = db.session.execute(
-        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        select(OutboxMessage.status, OutboxMessage.mechanism, func.count())
+        .group_by(OutboxMessage.status, OutboxMessage.mechanism)
     ).all()
-    return {status: n for status, n in rows}
+    paused = paused_mechanisms()
+    counts: dict = {}
+    for status, mechanism, n in rows:
+        key = "paused" if status == "pending" and mechanism in paused else status
+        counts[key] = counts.get(key, 0) + n
+    return counts

@@ -26,14 +26,19 @@ CONFIRMATION_RESULTS = {
 VISIT_METHODS = {"phone": _l("Telephone"), "visit": _l("Home visit"), "online": _l("Online"), "window": _l("At the window")}
 
 
+AGREEMENT_FORMS = {"written": _l("Written agreement"), "oral": _l("Oral agreement")}
+
+
 class Agreement(Model):
-    """The mediation agreement of a case; it takes effect when everyone has signed."""
+    """The mediation agreement of a case. A written one takes effect when everyone has signed;
+    an oral one (People's Mediation Law art. 28) on the day the parties agreed (art. 30)."""
 
     __tablename__ = "agreement"
 
     id = Column(Integer, primary_key=True)
     case_id = Column(Integer, ForeignKey("cases.id", ondelete="RESTRICT"), nullable=False, unique=True)
-    template_code = Column(String(64), nullable=False)
+    form = Column(String(16), nullable=False, default="written", server_default="written")  # AGREEMENT_FORMS
+    template_code = Column(String(64), nullable=False)  # the plugin template; "" for an oral agreement
     committee = Column(String(200), nullable=False)
     mediator_name = Column(String(100), nullable=False)
     drafted_on = Column(Date, nullable=False)
@@ -58,6 +63,8 @@ class AgreedTerm(Model):
     manner = Column(String(200))
     due_on = Column(Date)
     performed_on = Column(Date)
+    # What the term settles (app.agreements.kinds): decides whether a court may confirm it.
+    kind = Column(String(32), nullable=False, default="other", server_default="other")
 
     agreement = relationship("Agreement", back_populates="terms")
 
@@ -76,7 +83,7 @@ class Signature(Model):
     party_id = Column(Integer, ForeignKey("party.id", ondelete="RESTRICT"))
     signer_role = Column(String(16), nullable=False)  # party | mediator
     signed_on = Column(Date)
-    method = Column(String(16))  # signature | seal | thumbprint
+    method = Column(String(16))  # signature | seal | thumbprint; oral agreements: oral | recorded
 
     agreement = relationship("Agreement", back_populates="signatures")
 

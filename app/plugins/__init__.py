@@ -1,11 +1,22 @@
 """The plugin API: the only part of the core a plugin may import.
 
 A plugin needs the hook marker, the value types it returns, lazy translation of its labels,
-and a few validators; everything else in the core may change behind this module.
+a few validators, and the building blocks of advice rules (``app/plugins/rules.py``: intake
+answers read back, periods of years); everything else in the core may change behind this module.
 """
 import pluggy
 from flask_babel import lazy_gettext
 
+from app.plugins.case_view import CaseView
+from app.plugins.rules import (
+    YearsPeriod,
+    add_years,
+    format_money,
+    format_multiple,
+    intake_date,
+    intake_decimal,
+    years_period,
+)
 from app.plugins.types import (
     CLASSIFICATIONS,
     FIELD_KINDS,
@@ -18,8 +29,11 @@ from app.plugins.types import (
     LinkagePartner,
     PluginMetadata,
     SettingDefault,
+    SettingMissing,
+    TERM_KINDS,
     ViewSpec,
 )
+from app.plugins.validators import not_before, only_when, only_with, required_when
 from app.linkage.mechanisms import DeliveryError, Mechanism, SettingField
 from app.validation.identity import is_valid_credit_code, is_valid_mobile, parse_id_number
 
@@ -40,9 +54,6 @@ def now():
     from app.services.clock import now as _now
 
     return _now()
-
-
-from app.services.settings import SettingMissing  # noqa: E402  (raised by the readers below)
 
 
 def setting_value(key, on=None):
@@ -67,7 +78,9 @@ __all__ = [
     "lazy_gettext",
     "CLASSIFICATIONS",
     "FIELD_KINDS",
+    "TERM_KINDS",
     "Advice",
+    "CaseView",
     "AgreementTemplate",
     "AgreementTerm",
     "DeadlineRule",
@@ -88,4 +101,17 @@ __all__ = [
     "today",
     "now",
     "parse_id_number",
+    # Building blocks of advice rules (app/plugins/rules.py).
+    "YearsPeriod",
+    "add_years",
+    "format_money",
+    "format_multiple",
+    "intake_date",
+    "intake_decimal",
+    "years_period",
+    # Intake-field validators built from a message (app/plugins/validators.py).
+    "not_before",
+    "only_when",
+    "only_with",
+    "required_when",
 ]

@@ -33,28 +33,6 @@ VIEW_KINDS = ("case_list", "blueprint")
 _PROBE_DATE = "2026-01-05"
 
 
-class ProbeCase:
-    """A case that exists only to ask a plugin which deadline rules it would count.
-
-    It has the attributes a rule usually looks at (type, track, procedure, intake); any
-    other attribute reads as ``None``, as on a case that has not got that far.
-    """
-
-    def __init__(self, dispute_type: str, track: str, procedure: Optional[str], intake: dict):
-        self.id = None
-        self.dispute_type = dispute_type
-        self.track = track
-        self.procedure = procedure
-        self.intake_data = intake
-        self.status = "registered"
-        self.parties: list = []
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return None
-
-
 def _allowed(values: Iterable[str]) -> str:
     return ", ".join(sorted(set(values)))
 
@@ -75,8 +53,11 @@ def _intake_variants(fields, sample: Optional[dict]) -> list[dict]:
     return variants
 
 
-def _probe_cases(reg, owned: tuple[str, ...]) -> list[ProbeCase]:
+def _probe_cases(reg, owned: tuple[str, ...]) -> list:
+    """Cases that exist only to ask a plugin which deadline rules it would count: read-only
+    views, like the ones hooks receive, with nothing recorded beyond the intake."""
     from app.models.case import CASE_TRACKS
+    from app.plugins.case_view import CaseView, frozen
 
     types = owned or tuple(reg.dispute_types) or ("",)
     cases = []
@@ -85,7 +66,8 @@ def _probe_cases(reg, owned: tuple[str, ...]) -> list[ProbeCase]:
         for intake in _intake_variants(fields, reg.samples.get(code)):
             for track in CASE_TRACKS:
                 for procedure in ("ordinary", "simplified", None):
-                    cases.append(ProbeCase(code, track, procedure, intake))
+                    cases.append(CaseView(id=None, dispute_type=code, track=track, procedure=procedure,
+                                          intake_data=frozen(intake)))
     return cases
 
 
@@ -93,23 +75,25 @@ def probed_rules(pm: pluggy.PluginManager, name: str, reg) -> list[tuple[str, An
     """``(dispute type probed, rule)`` for each distinct rule plugin ``name`` returns for its probes."""
     from app.plugins.manager import call_plugin
 
+    from app.plugins.dispatch import declared_rules
+
     found: dict[tuple, tuple[str, Any]] = {}
     for case in _probe_cases(reg, reg.plugins[name].dispute_types):
+        rules = declared_rules(reg, case) if case.dispute_type in reg.plugins[name].dispute_types else []
         try:
-            rules = call_plugin(pm, name, "deadlines", case=case) or []
+            rules = rules + list(call_plugin(pm, name, "deadlines", case=case) or [])
         except Exception as exc:  # a probe is not a real case: the rule is checked where it is seen
             log.debug("plugin %s: deadlines() on a probe case raised %r", name, exc)
-            continue
         for rule in rules:
             key = (rule.code, rule.setting_key, rule.starts_from, tuple(rule.finished_in), rule.replaces,
-                   rule.working_days)
+                   rule.working_days, rule.reason, str(rule.waits_for))
             found.setdefault(key, (case.dispute_type, rule))
     return list(found.values())
 
 
 def _deadline_problems(name: str, dispute_type: str, rule, reg, owned, known_codes) -> list[str]:
     from app.lifecycle.core_rules import FINISHED_IN
-    from app.lifecycle.deadline_facts import LIFECYCLE_STARTS
+    from app.lifecycle.deadline_facts import EVENT_NAME_CHARS, EVENT_PREFIX, LIFECYCLE_STARTS
     from app.lifecycle.deadlines import UNITS
     from app.models.case import CASE_STATES
 
@@ -118,13 +102,24 @@ def _deadline_problems(name: str, dispute_type: str, rule, reg, owned, known_cod
     starts = {REGISTRATION_START, *LIFECYCLE_STARTS}
     if dispute_type in owned:
         starts |= {INTAKE_PREFIX + f.name for f in reg.field_specs(dispute_type) if f.kind == "date"}
-    if rule.starts_from not in starts:
+    event = rule.starts_from[len(EVENT_PREFIX):] if rule.starts_from.startswith(EVENT_PREFIX) else None
+    if event is not None:
+        if not event or not set(event) <= EVENT_NAME_CHARS:
+            problems.append(f"{where}: starts_from {rule.starts_from!r} names no event; write "
+                            f"{EVENT_PREFIX}<name> with lower-case letters, digits and _")
+        if not str(rule.waits_for or "").strip():
+            problems.append(f"{where}: waits_for is empty; a rule starting from {rule.starts_from!r} must say "
+                            f"which event the staff record to start it")
+    elif rule.starts_from not in starts:
         problems.append(f"{where}: starts_from {rule.starts_from!r} is not a start the engine knows; "
-                        f"allowed: {_allowed(starts)}")
+                        f"allowed: {_allowed(starts)}, or {EVENT_PREFIX}<name> (an event the staff record)")
     wrong_states = [s for s in rule.finished_in if s not in CASE_STATES]
     if wrong_states:
         problems.append(f"{where}: finished_in names {_allowed(wrong_states)}, which are not case states; "
                         f"allowed: {_allowed(CASE_STATES)}")
+    if rule.replaces and not str(rule.reason or "").strip():
+        problems.append(f"{where}: reason is empty; a rule that replaces {rule.replaces!r} must say why the law "
+                        f"sets it apart, with the legal source")
     if rule.replaces and rule.replaces not in known_codes | set(FINISHED_IN):
         problems.append(f"{where}: replaces {rule.replaces!r}, which is no deadline rule; "
                         f"allowed: {_allowed(known_codes | set(FINISHED_IN))}")
@@ -197,11 +192,32 @@ def view_problems(reg) -> list[str]:
     return problems
 
 
+def type_problems(reg) -> list[str]:
+    """Declared types whose rules name an unknown track, or whose advice is not callable."""
+    from app.models.case import CASE_TRACKS
+
+    problems = []
+    for code, dtype in reg.dispute_types.items():
+        where = f"plugin {reg.type_owner[code]!r}, dispute type {code!r}"
+        for rule in dtype.deadlines:
+            wrong = [t for t in rule.tracks if t not in CASE_TRACKS]
+            if wrong:
+                problems.append(f"{where}, deadline {rule.code!r}: tracks {_allowed(wrong)} unknown; "
+                                f"allowed: {_allowed(CASE_TRACKS)}")
+        for rule in dtype.advice:
+            if not callable(rule):
+                problems.append(f"{where}: advice {rule!r} is not a callable (case) -> list of Advice")
+    return problems
+
+
 def check_declarations(pm: pluggy.PluginManager, reg) -> None:
     """Raise :class:`~app.plugins.manager.PluginError` listing every mistake in the
     plugins' declarations; return quietly when there is none."""
     from app.plugins.manager import PluginError
 
-    problems = template_problems(pm, reg) + view_problems(reg) + deadline_problems(pm, reg)
+    from app.agreements.kinds import declared_kind_problems
+
+    problems = (template_problems(pm, reg) + view_problems(reg) + type_problems(reg) + declared_kind_problems(reg)
+                + deadline_problems(pm, reg))
     if problems:
         raise PluginError("plugin declarations refused at start-up:\n- " + "\n- ".join(problems))

@@ -1,8 +1,13 @@
-"""The one place that decides which plugins are active.
+"""The one place that decides which plugins are active, and which plugin hears a hook.
 
 Administrators switch plugins in the database; every web worker reads that state once per
 request, so a change takes effect on the next request without a restart. Behaviour hooks
 are called only for enabled plugins, so no plugin ever checks its own state.
+
+Hooks about a case are **type-scoped**: they reach the plugin that owns the case's dispute
+type, plus the plugins that own no type at all (the core's rules, a cross-cutting plugin),
+never the owner of another type. So no plugin tests the type code, and a type's declared
+rules and advice are read from its :class:`~app.plugins.types.DisputeType` here too.
 """
 from __future__ import annotations
 
@@ -14,10 +19,19 @@ from sqlalchemy import select
 
 from app.models.plugin_state import PluginState
 from app.models.types import utcnow
+from app.plugins.case_view import CaseView
 from app.plugins.manager import CORE_PLUGIN, PluginRegistry
-from app.plugins.types import DisputeType
+from app.plugins.types import Advice, DeadlineRule, DisputeType
 
 _G_KEY = "_jiefen_disabled_plugins"
+
+
+def declared_rules(registry: PluginRegistry, case) -> list[DeadlineRule]:
+    """The deadline rules ``case``'s type declares, narrowed to the case's track."""
+    dtype = registry.dispute_types.get(case.dispute_type)
+    if dtype is None:
+        return []
+    return [r for r in dtype.deadlines if not r.tracks or case.track in r.tracks]
 
 
 class Dispatcher:
@@ -27,6 +41,7 @@ class Dispatcher:
         self.pm = pm
         self.registry = registry
         self._session = session_factory
+        self._scoped: dict[tuple, Any] = {}
 
     # -- state ---------------------------------------------------------------------------
     def disabled_plugins(self) -> frozenset[str]:
@@ -96,3 +111,52 @@ class Dispatcher:
             if result:
                 out.extend(result)
         return out
+
+    # -- type-scoped behaviour -----------------------------------------------------------
+    def _case_caller(self, name: str, dispute_type: str):
+        """Hook ``name`` as heard for a case of ``dispute_type``: by its enabled owner and by
+        the enabled plugins that own no dispute type."""
+        disabled = self.disabled_plugins()
+        key = (name, dispute_type, disabled)
+        caller = self._scoped.get(key)
+        if caller is None:
+            owner = self.owner_of(dispute_type)
+            others = {o for o in self.registry.type_owner.values() if o != owner}
+            removed = [self.pm.get_plugin(n) for n in sorted(others | disabled)]
+            caller = self.pm.subset_hook_caller(name, remove_plugins=[p for p in removed if p])
+            self._scoped[key] = caller
+        return caller
+
+    def call_for_case(self, name: str, case, **kwargs) -> list:
+        """Call behaviour hook ``name`` about ``case`` (type-scoped, see the module) with the
+        read-only view of the case; the list of the plugins' non-``None`` results."""
+        view = CaseView.of(case)
+        return [r for r in self._case_caller(name, view.dispute_type)(case=view, **kwargs) if r is not None]
+
+    def case_deadline_rules(self, case) -> list[DeadlineRule]:
+        """Every deadline rule of ``case``: its type's declared ones and what the scoped
+        ``deadlines`` hooks return (the core's included)."""
+        view = CaseView.of(case)
+        rules = declared_rules(self.registry, view) if self.is_type_enabled(view.dispute_type) else []
+        for result in self.call_for_case("deadlines", view):
+            rules.extend(result)
+        return rules
+
+    def case_advice(self, case) -> list[Advice]:
+        """Screening advice for ``case``: its type's declared advice rules and what the
+        scoped ``diversion_advice`` hooks return (the core's included)."""
+        view = CaseView.of(case)
+        advice: list[Advice] = []
+        dtype = self.registry.dispute_types.get(view.dispute_type)
+        if dtype is not None and self.is_type_enabled(view.dispute_type):
+            for rule in dtype.advice:
+                advice.extend(rule(view) or [])
+        for result in self.call_for_case("diversion_advice", view):
+            advice.extend(result)
+        return advice
+
+    def partners_of(self, dispute_type: str) -> list:
+        """The default partner agencies of ``dispute_type`` while its plugin is enabled."""
+        if not self.is_type_enabled(dispute_type):
+            return []
+        return list(self.registry.partners.get(dispute_type, ()))

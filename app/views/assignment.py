@@ -21,15 +21,14 @@ from wtforms.validators import Optional as Opt
 from app.extensions import db
 from app.lifecycle import assignment as offers
 from app.lifecycle.machine import ACTIONS
-from app.lifecycle.workflow import StaleCase
 from app.models.case import Case
 from app.models.lifecycle import OFFER_RESPONSES
 from app.models.mediator import MediationTeam
 from app.services.recommend import recommend
 from app.services.scope import can_see, current_user_obj
-from app.services.transitions import TransitionRefused
-from app.views.keys import is_valid_pk, sent_version, requires_version
-from app.views.workflow import STALE, WORKFLOW_PERMISSIONS, visible_case
+from app.views.case_access import api_attempt, attempt, case_in_sight, json_object, visible_case
+from app.views.keys import sent_version, requires_version
+from app.views.workflow import WORKFLOW_PERMISSIONS
 
 # Identical to CaseWorkflowView's list: two classes sharing a permission name with different
 # lists would make FAB's permission sync add and remove grants at each start.
@@ -80,18 +79,11 @@ class AssignmentView(BaseView):
         if request.method == "GET":
             form.version.data = str(case.version)
         elif form.validate():
-            try:
-                made = offers.offer(case, ticked, g.user, expected_version=sent_version(form.version.data),
-                                    note=form.note.data or "", team_id=form.team_id.data or None)
-            except TransitionRefused as exc:
-                for reason in exc.reasons:
-                    flash(str(reason), "danger")
-                status = 422
-            except StaleCase:
-                flash(str(STALE), "warning")
-                db.session.expire_all()
-                status = 409
-            else:
+            made = []
+            status = attempt(lambda: made.extend(offers.offer(
+                case, ticked, g.user, expected_version=sent_version(form.version.data), note=form.note.data or "",
+                team_id=form.team_id.data or None)))
+            if status is None:
                 names = "、".join(a.mediator.name for a in made)
                 flash(gettext("The case is offered to %(names)s.", names=names), "success")
                 return redirect(url_for("CaseModelView.show", pk=case.id))
@@ -140,12 +132,9 @@ class OfferResponseView(BaseView):
     def accept(self, offer_id):
         """Take the case; the first mediator to accept gets it."""
         mine = self._mine(offer_id)  # the CSRF token was checked by CSRFProtect before this
-        try:
-            offers.accept(mine.id, g.user)
-        except TransitionRefused as exc:
-            for reason in exc.reasons:
-                flash(str(reason), "danger")
-            return self._page(db.session.get(type(mine), mine.id), DeclineForm(formdata=None), 422)
+        status = attempt(lambda: offers.accept(mine.id, g.user))
+        if status is not None:
+            return self._page(db.session.get(type(mine), mine.id), DeclineForm(formdata=None), status)
         case = db.session.get(Case, mine.case_id)
         flash(gettext("You have accepted case %(no)s.", no=case.case_no), "success")
         if can_see(case):
@@ -158,15 +147,9 @@ class OfferResponseView(BaseView):
         """Turn the case down, saying why."""
         mine = self._mine(offer_id)
         form = DeclineForm(formdata=request.form)
-        if form.validate():
-            try:
-                offers.decline(mine.id, g.user, form.reason.data or "")
-            except TransitionRefused as exc:
-                for reason in exc.reasons:
-                    flash(str(reason), "danger")
-            else:
-                flash(gettext("You have declined the offer."), "success")
-                return redirect(url_for("OfferResponseView.show_offer", offer_id=mine.id))
+        if form.validate() and attempt(lambda: offers.decline(mine.id, g.user, form.reason.data or "")) is None:
+            flash(gettext("You have declined the offer."), "success")
+            return redirect(url_for("OfferResponseView.show_offer", offer_id=mine.id))
         return self._page(db.session.get(type(mine), mine.id), form, 422)
 
 
@@ -197,24 +180,20 @@ class AssignmentApi(BaseApi):
             200:
               description: the case's state and version, and the offers made
         """
-        case = db.session.get(Case, pk) if is_valid_pk(pk) else None
-        if case is None or not can_see(case):
+        case = case_in_sight(pk)
+        if case is None:
             return self.response_404()
-        body = request.get_json(silent=True)
-        ids = body.get("mediator_ids", []) if isinstance(body, dict) else None
-        if not isinstance(ids, list):
-            return self.response_400(message=gettext("Send a JSON object with a list of “mediator_ids”."))
-        try:
-            made = offers.offer(case, ids, current_user_obj(), expected_version=body.get("version"),
-                                note=str(body.get("note") or ""), team_id=body.get("team_id"))
-        except TransitionRefused as exc:
-            return self.response_422(message={"mediator_ids": [str(r) for r in exc.reasons]})
-        except StaleCase:
-            return self.response(409, message=str(STALE))
-        except (TypeError, ValueError):
-            return self.response_400(message=gettext("The version must be a whole number."))
-        return self.response(200, status=case.status, version=case.version,
-                             offers=[{"id": a.id, "mediator_id": a.mediator_id} for a in made])
+        need = gettext("Send a JSON object with a list of “mediator_ids”.")
+        body, error = json_object(self, need)
+        ids = body.get("mediator_ids", []) if body is not None else None
+        if error or not isinstance(ids, list):
+            return error or self.response_400(message=need)
+        made = []
+        refused = api_attempt(self, "mediator_ids", lambda: made.extend(offers.offer(
+            case, ids, current_user_obj(), expected_version=body.get("version"), note=str(body.get("note") or ""),
+            team_id=body.get("team_id"))), bad_version=True)
+        return refused or self.response(200, status=case.status, version=case.version,
+                                        offers=[{"id": a.id, "mediator_id": a.mediator_id} for a in made])
 
 
 def local_iso(value):
@@ -270,12 +249,12 @@ class AssignmentResponseApi(BaseApi):
             200:
               description: the case now handled by the caller
         """
-        try:
-            done = offers.accept(offer_id, current_user_obj())
-        except offers.NotYourOffer:
-            return self.response_404()
-        except TransitionRefused as exc:
-            return self.response_422(message={"offer": [str(r) for r in exc.reasons]})
+        answered = []
+        refused = api_attempt(self, "offer", lambda: answered.append(offers.accept(offer_id, current_user_obj())),
+                              missing=(offers.NotYourOffer,))
+        if refused:
+            return refused
+        done = answered[0]
         return self.response(200, response=done.response, case_id=done.case_id, mediator_id=done.mediator_id)
 
     @expose("/offers/<int:offer_id>/decline", methods=["POST"])
@@ -296,13 +275,10 @@ class AssignmentResponseApi(BaseApi):
         """
         body = request.get_json(silent=True)
         reason = body.get("reason") if isinstance(body, dict) else None
-        try:
-            done = offers.decline(offer_id, current_user_obj(), reason if isinstance(reason, str) else "")
-        except offers.NotYourOffer:
-            return self.response_404()
-        except TransitionRefused as exc:
-            return self.response_422(message={"reason": [str(r) for r in exc.reasons]})
-        return self.response(200, response=done.response, case_id=done.case_id)
+        answered = []
+        refused = api_attempt(self, "reason", lambda: answered.append(offers.decline(
+            offer_id, current_user_obj(), reason if isinstance(reason, str) else "")), missing=(offers.NotYourOffer,))
+        return refused or self.response(200, response=answered[0].response, case_id=answered[0].case_id)
 
 
 def register_assignment_views(appbuilder) -> None:

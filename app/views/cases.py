@@ -16,9 +16,9 @@ from app.intake.payload import form_errors
 from app.models.case import CASE_CHANNELS, CASE_STATES, Case
 from app.services.duplicates import flags_of
 from app.services.intake import TYPE_UNAVAILABLE, intake_form, register_unless_duplicate
-from app.services.transitions import TransitionRefused
 from app.templating import local_time
 from app.views.case_filters import LIST_FILTERS
+from app.views.case_access import attempt
 from app.views.keys import is_valid_pk
 from app.views.scope_filter import SCOPE
 
@@ -165,15 +165,16 @@ class CaseIntakeView(BaseView):
         elif not form.validate():
             flash(gettext("Please correct the fields marked in red."), "danger")
         else:
+            done = []
             try:
-                outcome = register_unless_duplicate(form, dispute_type, g.user, bool(form.confirm_duplicates.data))
-            except TransitionRefused as exc:
-                for reason in exc.reasons:
-                    flash(str(reason), "danger")
+                refused = attempt(lambda: done.append(
+                    register_unless_duplicate(form, dispute_type, g.user, bool(form.confirm_duplicates.data))))
             except SQLAlchemyError as exc:
                 # Show the form again with everything typed, and a neutral reason.
                 flash(database_error(exc)[1], "danger")
-            else:
+                refused = 422
+            if not refused:
+                outcome = done[0]
                 if outcome.case is not None:
                     flash(gettext("Case %(no)s registered.", no=outcome.case.case_no), "success")
                     return redirect(url_for("CaseModelView.show", pk=outcome.case.id))

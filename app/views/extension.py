@@ -11,12 +11,11 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import Length, Optional as Opt
 
-from app.extensions import db
 from app.lifecycle.extension import extend_period, extension_terms
-from app.models.case import Case
-from app.services.scope import can_see, current_user_obj
-from app.views.keys import is_valid_pk, requires_version
-from app.views.workflow import WORKFLOW_PERMISSIONS, api_attempt, attempt, visible_case
+from app.services.scope import current_user_obj
+from app.views.case_access import api_attempt, attempt, case_in_sight, json_object, visible_case
+from app.views.keys import requires_version
+from app.views.workflow import WORKFLOW_PERMISSIONS
 
 
 class ExtensionForm(FlaskForm):
@@ -78,10 +77,6 @@ class ExtensionApi(BaseApi):
     method_permission_name = {"get_extension": "transition", "extend": "transition"}
     openapi_spec_tag = "Case workflow"
 
-    def _case(self, pk):
-        case = db.session.get(Case, pk) if is_valid_pk(pk) and pk < 2**31 else None
-        return case if case is not None and can_see(case) else None
-
     @expose("/<int:pk>/extension", methods=["GET"])
     @protect()
     @safe
@@ -98,7 +93,7 @@ class ExtensionApi(BaseApi):
             200:
               description: the terms
         """
-        case = self._case(pk)
+        case = case_in_sight(pk)
         return self.response(200, result=_terms_json(extension_terms(case))) if case else self.response_404()
 
     @expose("/<int:pk>/extension", methods=["POST"])
@@ -118,12 +113,12 @@ class ExtensionApi(BaseApi):
             200:
               description: extended
         """
-        case = self._case(pk)
+        case = case_in_sight(pk)
         if case is None:
             return self.response_404()
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            return self.response_400(message=gettext("Send a JSON object."))
+        body, error = json_object(self)
+        if error:
+            return error
         done = []
         refused = api_attempt(self, "extension", lambda: done.append(extend_period(
             case, current_user_obj(), body.get("days"), str(body.get("note") or ""), body.get("version"))))

@@ -3,15 +3,27 @@ import functools
 
 from flask import flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
+from werkzeug.routing import IntegerConverter
 
-MAX_PK = 2**31 - 1  # ids are INTEGER: PostgreSQL refuses a larger bound value with a 500
+# The one id bound. Ids are INTEGER columns: PostgreSQL refuses a larger bound value with a
+# 500, and no row can have one, so any id past it (up to a signed 64-bit one and beyond) is
+# simply not found.
+MAX_PK = 2**31 - 1
+_MAX_DIGITS = len(str(2**63 - 1))  # longer is never an id: int() of thousands of digits is slow or refused
 
 
 def is_valid_pk(pk) -> bool:
     """True for a positive integer id the database can hold."""
     text = str(pk)
     # isascii: "²" is a digit to str.isdigit() but not to int().
-    return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_PK
+    return text.isascii() and text.isdigit() and len(text) <= _MAX_DIGITS and 0 < int(text) <= MAX_PK
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in routes, at most as many digits as a signed 64-bit integer: a longer number
+    matches no route (404) instead of failing inside ``int()`` (a 405 or a 500)."""
+
+    regex = r"\d{1,%d}" % _MAX_DIGITS
 
 
 def sent_version(raw):
@@ -35,12 +47,9 @@ def version_sent() -> bool:
 
 def _case_in_sight(pk) -> bool:
     """True when ``pk`` names a case the current user may see."""
-    from app.extensions import db
-    from app.models.case import Case
-    from app.services.scope import can_see
+    from app.views.case_access import case_in_sight
 
-    case = db.session.get(Case, int(pk)) if is_valid_pk(pk) else None
-    return case is not None and can_see(case)
+    return case_in_sight(pk) is not None
 
 
 def requires_version(view):

@@ -1,7 +1,8 @@
 """The "Linkage channels" admin page: how each partner agency is reached, and its settings.
 
 ``/admin/linkage/`` lists the partner agencies with their mechanism, whether the settings are
-complete, whether a named secret is configured, and their deliveries waiting or dead;
+complete, whether a named secret is configured, whether the plugin providing the mechanism is
+disabled (its messages are then paused), and their deliveries waiting, paused or dead;
 ``/admin/linkage/<id>`` chooses the mechanism and fills in the settings it describes. Bad
 input shows the form again with what was typed, and stores nothing.
 """
@@ -16,6 +17,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.linkage.mechanisms import get_mechanism, mechanism_classes
+from app.linkage.outbox import paused_mechanisms
 from app.linkage.settings_check import check_settings, missing_secrets
 from app.models.organization import Organization
 from app.models.referral import OutboxMessage, Referral
@@ -29,28 +31,34 @@ def _partner(org_id) -> Organization:
     return org
 
 
-def _outbox_counts() -> dict[int, dict[str, int]]:
-    """partner id → {status: count} of its outbox rows still waiting or dead."""
+def _outbox_counts(paused: dict[str, str]) -> dict[int, dict[str, int]]:
+    """partner id → {status: count} of its outbox rows still waiting, paused or dead."""
     rows = db.session.execute(
-        select(Referral.partner_id, OutboxMessage.status, func.count(OutboxMessage.id))
+        select(Referral.partner_id, OutboxMessage.status, OutboxMessage.mechanism, func.count(OutboxMessage.id))
         .join(Referral, Referral.id == OutboxMessage.referral_id)
         .where(OutboxMessage.status.in_(("pending", "dead")))
-        .group_by(Referral.partner_id, OutboxMessage.status)
+        .group_by(Referral.partner_id, OutboxMessage.status, OutboxMessage.mechanism)
     )
     out: dict[int, dict[str, int]] = {}
-    for partner_id, status, n in rows:
-        out.setdefault(partner_id, {})[status] = n
+    for partner_id, status, mechanism, n in rows:
+        key = "paused" if status == "pending" and mechanism in paused else status
+        counts = out.setdefault(partner_id, {})
+        counts[key] = counts.get(key, 0) + n
     return out
 
 
-def _state(org: Organization) -> dict:
+def _state(org: Organization, paused: dict[str, str]) -> dict:
+    """What the page says of a partner's channel. ``paused`` names the plugin of the
+    partner's mechanism when an administrator disabled it: the settings may be complete, the
+    linkage is not."""
     mech = get_mechanism(org.linkage_mechanism)
     if mech is None:
         return {"label": org.linkage_mechanism, "problems": [gettext("No installed plugin provides this mechanism.")],
-                "missing": []}
+                "missing": [], "paused": None}
     settings = org.linkage_settings or {}
     _, problems = check_settings(mech, settings, resolve=False)
-    return {"label": mech.label, "problems": problems, "missing": missing_secrets(mech, settings)}
+    return {"label": mech.label, "problems": problems, "missing": missing_secrets(mech, settings),
+            "paused": paused.get(org.linkage_mechanism)}
 
 
 class LinkageAdminView(BaseView):
@@ -69,8 +77,9 @@ class LinkageAdminView(BaseView):
         partners = db.session.scalars(
             select(Organization).where(Organization.kind == "partner_agency").order_by(Organization.name, Organization.id)
         ).unique().all()
-        counts = _outbox_counts()
-        rows = [{"org": o, "state": _state(o), "outbox": counts.get(o.id, {})} for o in partners]
+        paused = paused_mechanisms()
+        counts = _outbox_counts(paused)
+        rows = [{"org": o, "state": _state(o, paused), "outbox": counts.get(o.id, {})} for o in partners]
         return self.render_template("jiefen/linkage_admin.html", rows=rows)
 
     @expose("/<org_id>", methods=["GET", "POST"])
@@ -109,4 +118,4 @@ class LinkageAdminView(BaseView):
                                       "until it is.", name=name), "warning")
                     return redirect(url_for("LinkageAdminView.index"))
         return self.render_template("jiefen/linkage_edit.html", org=org, form=form, mechanisms=mechanisms,
-                                    chosen=chosen, values=values), status
+                                    chosen=chosen, values=values, paused=paused_mechanisms()), status

@@ -1,15 +1,58 @@
-"""The "Outbox" admin page: deliveries to partners, their state, and re-sending dead ones."""
+"""The "Outbox" admin page: deliveries to partners, their state, and re-sending dead ones.
+
+A waiting row whose mechanism's plugin is disabled reads "paused" with the plugin's name: the
+state follows the plugin's switch (``app.linkage.outbox.paused_mechanisms``), it is not stored.
+"""
 from __future__ import annotations
 
 from flask import flash, redirect
 from flask_appbuilder import ModelView
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.widgets import ListWidget
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from app.security import GuardedActionsMixin
 from app.models.referral import OutboxMessage
+
+STATUS_LABELS = {
+    "pending": _l("Waiting"),
+    "delivered": _l("Delivered"),
+    "dead": _l("Failed (re-send by hand)"),
+}
+
+
+def status_label(status) -> str:
+    """A stored status in the reader's language."""
+    return str(STATUS_LABELS.get(status, status))
+
+
+def mechanism_label(name) -> str:
+    """A mechanism as the Linkage channels page names it; its code when no plugin provides it."""
+    from app.linkage.mechanisms import get_mechanism
+
+    mech = get_mechanism(name)
+    return str(mech.label) if mech is not None else str(name)
+
+
+def event_label(event) -> str:
+    """An outbox event as the case timeline words it."""
+    from app.lifecycle.referrals import TIMELINE_LABELS
+
+    return str(TIMELINE_LABELS.get(event, event))
+
+
+class OutboxListWidget(ListWidget):
+    """FAB's list, whose status cell says "paused" for a waiting row of a disabled plugin."""
+
+    template = "jiefen/outbox_list_widget.html"
+
+    def __call__(self, **kwargs):
+        from app.linkage.outbox import paused_mechanisms
+
+        kwargs["paused"] = paused_mechanisms()
+        return super().__call__(**kwargs)
 
 
 class OutboxAdminView(GuardedActionsMixin, ModelView):
@@ -21,6 +64,8 @@ class OutboxAdminView(GuardedActionsMixin, ModelView):
     method_permission_name = {"list": "list", "show": "show", "resend": "resend"}
     include_route_methods = {"list", "show", "action_post"}
     list_title = _l("Outbox")
+    list_widget = OutboxListWidget
+    formatters_columns = {"status": status_label, "mechanism": mechanism_label, "event": event_label}
     # The payload holds the shared case fields: not shown in the list.
     list_columns = ["id", "referral_id", "mechanism", "event", "status", "attempts",
                     "next_attempt_at", "last_error", "delivered_at"]

@@ -12,16 +12,20 @@ from wtforms import HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.validators import Length, Optional as Opt
 
 from app.agreements.forms import AgreementDraftForm
+from app.agreements.kinds import kind_label
 from app.agreements.sandbox import ForbiddenInTemplate, template_refused_message
 from app.extensions import db, jiefen
 from app.intake.fields import LocalisedDateField, LocalisedIntegerField
 from app.intake.payload import form_errors
 from app.lifecycle import confirmation, outcome, visits
+from app.lifecycle.confirmation_scope import confirmation_fee, fee_text
+from app.lifecycle.oral import record_oral_agreement
 from app.models.outcome import CONFIRMATION_RESULTS, VISIT_METHODS, ReturnVisit
-from app.services.settings import SettingMissing
+from app.services.settings import SettingMissing, today
 from app.views.agreements import DOCX_MIME, _attachment
 from app.views.keys import is_valid_pk, requires_version
-from app.views.workflow import WORKFLOW_PERMISSIONS, attempt, visible_case
+from app.views.case_access import attempt, visible_case
+from app.views.workflow import WORKFLOW_PERMISSIONS
 
 # The same list as CaseWorkflowView's: classes sharing a permission name must agree on it.
 OUTCOME_PERMISSIONS = WORKFLOW_PERMISSIONS
@@ -37,6 +41,13 @@ class AgreementSaveForm(AgreementDraftForm):
 
     version = HiddenField()
     template_code = SelectField(_l("Agreement template"), validate_choice=False)
+
+
+class OralAgreementForm(AgreementDraftForm):
+    """An oral agreement as the mediator records it: who mediated, the day, what was agreed;
+    each party's assent is a ticked box beside it (``assent``, party ids). Shown beside the
+    written agreement's form, its fields are prefixed ``oral-``; ``version`` is not, as every
+    POST of a case sends it under that name (``requires_version``)."""
 
 
 class SignForm(FlaskForm):
@@ -84,11 +95,15 @@ def case_outcome(case) -> dict:
         window = confirmation.confirmation_window(agreement)
     except SettingMissing:
         window = None
+    oral = agreement is not None and agreement.form == "oral"
     return {
         "agreement": agreement,
+        "oral": oral,
+        # An oral agreement has no window to apply in: the page says why instead.
+        "oral_refusal": confirmation.scope_of(case, agreement).refusal if oral else None,
         "signatures": [(s, outcome.signer_name(s, agreement, case)) for s in signatures],
         "frozen": any(s.signed_on for s in signatures),
-        "window": window,
+        "window": None if oral else window,
         "confirmation": outcome.confirmation_of(case),
         "visits": visits.visits_of(case),
         "results": CONFIRMATION_RESULTS,
@@ -113,9 +128,9 @@ class OutcomeView(BaseView):
     base_permissions = OUTCOME_PERMISSIONS
     method_permission_name = {name: "transition" for name in
                               ("save_agreement", "sign", "stored_docx", "stored_print", "confirmation", "visit",
-                               "cancel_visit")}
+                               "cancel_visit", "record_oral")}
 
-    def _agreement_page(self, case, form=None, status=200, sign_values=None):
+    def _agreement_page(self, case, form=None, status=200, sign_values=None, oral_form=None, assent=None):
         templates = jiefen().registry.templates.get(case.dispute_type, ())
         info = case_outcome(case)
         editable = case.status in outcome.EDITABLE_STATES and not info["frozen"]
@@ -125,10 +140,20 @@ class OutcomeView(BaseView):
             form.template_code.choices = _template_choices(case)
             while len(form.terms.entries) < 3:
                 form.terms.append_entry()
+        if oral_form is None and editable:
+            oral_form = OralAgreementForm(formdata=None, prefix="oral")
+            oral_form.committee.data = form.committee.data if form is not None else ""
+            oral_form.mediator.data = form.mediator.data if form is not None else ""
+        if oral_form is not None:
+            while len(oral_form.terms.entries) < 2:
+                oral_form.terms.append_entry()
+        posted_oral = request.method == "POST" and request.endpoint == "OutcomeView.record_oral"
         return self.render_template(
             "jiefen/outcome_agreement.html", case=case, form=form, info=info, editable=editable,
-            sign_values=sign_values or {}, methods=outcome.SIGN_METHODS,
-            errors=form_errors(form) if form is not None and request.method == "POST" else {},
+            sign_values=sign_values or {}, methods={**outcome.SIGN_METHODS, **outcome.ASSENT_METHODS},
+            oral_form=oral_form, assent=[str(a) for a in (assent or [])],
+            bound=[p for p in case.parties if p.role in outcome.SIGNING_ROLES], kind_label=kind_label,
+            errors=form_errors(form) if form is not None and request.method == "POST" and not posted_oral else {},
         ), status
 
     @staticmethod
@@ -138,18 +163,18 @@ class OutcomeView(BaseView):
         if agreement is not None:
             form.template_code.data, form.committee.data = agreement.template_code, agreement.committee
             form.mediator.data, form.signed_on.data = agreement.mediator_name, agreement.drafted_on
-            rows = [(t.text, t.manner or "", t.due_on) for t in agreement.terms]
+            rows = [(t.text, t.manner or "", t.due_on, t.kind) for t in agreement.terms]
         else:
             first = templates[0] if templates else None
             form.template_code.data = first.code if first else ""
             form.committee.data = case.organization.name if case.organization else ""
             form.mediator.data = case.mediator.name if case.mediator else ""
-            rows = [(t.text, t.manner, t.due) for t in (first.suggested_terms if first else ())]
-        for i, (text, manner, due) in enumerate(rows):
+            rows = [(t.text, t.manner, t.due, t.kind) for t in (first.suggested_terms if first else ())]
+        for i, (text, manner, due, kind) in enumerate(rows):
             if i >= len(form.terms.entries):
                 form.terms.append_entry()
             entry = form.terms.entries[i].form
-            entry.text.data, entry.manner.data, entry.due.data = text, manner, due
+            entry.text.data, entry.manner.data, entry.due.data, entry.kind.data = text, manner, due, kind
         return form
 
     @expose("/<pk>/agreement/save", methods=["GET", "POST"])
@@ -173,6 +198,25 @@ class OutcomeView(BaseView):
         flash(gettext("The agreement is saved. Record each signature as it is given."), "success")
         return redirect(url_for(".save_agreement", pk=case.id))
 
+    @expose("/<pk>/agreement/oral", methods=["POST"])
+    @has_access
+    @requires_version
+    def record_oral(self, pk):
+        """Record an oral agreement (People's Mediation Law art. 28): in effect at once, no document."""
+        case = visible_case(pk)
+        form = OralAgreementForm(formdata=request.form, prefix="oral")
+        assent = request.form.getlist("assent")
+        if not form.validate():
+            flash(gettext("Please correct the fields marked in red."), "danger")
+            return self._agreement_page(case, oral_form=form, assent=assent, status=422)
+        status = attempt(lambda: record_oral_agreement(
+            case, g.user, form.committee.data, form.mediator.data, form.agreed_terms(), form.signed_on.data, assent,
+            expected_version=request.form.get("version") or None))
+        if status:
+            return self._agreement_page(case, oral_form=form, assent=assent, status=status)
+        flash(gettext("The oral agreement is recorded and in effect; return visits are planned."), "success")
+        return redirect(url_for(".save_agreement", pk=case.id))
+
     @expose("/<pk>/agreement/sign/<signature_id>", methods=["POST"])
     @has_access
     @requires_version
@@ -185,12 +229,9 @@ class OutcomeView(BaseView):
             _flash_all([e for errors in form.errors.values() for e in errors])
             return self._agreement_page(case, status=422, sign_values=typed)
         signed = []
-        try:
-            status = attempt(lambda: signed.append(outcome.sign(
-                case, signature_id, form.signed_on.data, form.method.data, g.user,
-                expected_version=form.version.data or None)))
-        except outcome.NotInCase:
-            abort(404)
+        status = attempt(lambda: signed.append(outcome.sign(
+            case, signature_id, form.signed_on.data, form.method.data, g.user,
+            expected_version=form.version.data or None)), missing=(outcome.NotInCase,))
         if status:
             return self._agreement_page(case, status=status, sign_values=typed)
         signature = signed[0]
@@ -264,8 +305,11 @@ class OutcomeView(BaseView):
             window = confirmation.confirmation_window(outcome.agreement_of(case))
         except SettingMissing:
             window = None
+        agreement = outcome.agreement_of(case)
+        fee, fee_source = confirmation_fee(row.applied_on if row else today())
         return self.render_template("jiefen/outcome_confirmation.html", case=case, form=form, row=row,
-                                    window=window, agreement=outcome.agreement_of(case)), status
+                                    window=window, agreement=agreement, scope=confirmation.scope_of(case, agreement),
+                                    fee=fee_text(fee), fee_source=fee_source, kind_label=kind_label), status
 
     @expose("/<pk>/visits/<visit_id>", methods=["GET", "POST"])
     @has_access

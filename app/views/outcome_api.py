@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Response, request
+from flask import Response
 from sqlalchemy import select
 from flask_appbuilder import expose
 from flask_appbuilder.api import BaseApi, protect, safe
@@ -11,14 +11,16 @@ from flask_babel import gettext
 
 from app.extensions import db
 from app.lifecycle import confirmation, outcome, visits
+from app.lifecycle.confirmation_scope import confirmation_fee
+from app.lifecycle.oral import record_oral_agreement
 from app.models.case import Case
 from app.models.outcome import ReturnVisit
-from app.services.scope import can_see, current_user_obj
+from app.services.scope import current_user_obj
 from app.agreements.sandbox import ForbiddenInTemplate, template_refused_message
 from app.views.agreements import DOCX_MIME, _attachment
+from app.views.case_access import api_attempt, case_in_sight, json_object
 from app.views.keys import is_valid_pk, requires_version
 from app.views.outcome import BAD_DATE, OUTCOME_PERMISSIONS
-from app.views.workflow import api_attempt
 
 
 def _day(body: dict, key: str, problems: dict, name: str = ""):
@@ -39,9 +41,10 @@ def _agreement_json(case: Case) -> dict:
     agreement = outcome.agreement_of(case)
     return {
         "id": agreement.id,
-        "template_code": agreement.template_code,
+        "form": agreement.form,
+        "template_code": agreement.template_code or None,  # none for an oral agreement
         "effective_on": agreement.effective_on.isoformat() if agreement.effective_on else None,
-        "terms": [{"id": t.id, "position": t.position, "text": t.text, "manner": t.manner or "",
+        "terms": [{"id": t.id, "position": t.position, "text": t.text, "manner": t.manner or "", "kind": t.kind,
                    "due_on": t.due_on.isoformat() if t.due_on else None,
                    "performed_on": t.performed_on.isoformat() if t.performed_on else None} for t in agreement.terms],
         "signatures": [{"id": s.id, "party_id": s.party_id, "signer_role": s.signer_role,
@@ -61,23 +64,18 @@ class OutcomeApi(BaseApi):
     method_permission_name = {
         name: "transition"
         for name in ("save_agreement", "sign", "confirmation", "visit", "cancel_visit", "agreement_docx",
-                     "list_visits")
+                     "list_visits", "oral_agreement")
     }
     openapi_spec_tag = "Case workflow"
 
-    def _case(self, pk):
-        """The case if it exists and the caller may see it."""
-        case = db.session.get(Case, pk) if is_valid_pk(pk) else None
-        return case if case is not None and can_see(case) else None
-
     def _prepare(self, pk, *date_keys):
         """``(None, case, body, dates)`` for a POST, or ``(response, …)`` to answer instead."""
-        case = db.session.get(Case, pk) if is_valid_pk(pk) else None
-        if case is None or not can_see(case):
+        case = case_in_sight(pk)
+        if case is None:
             return self.response_404(), None, None, None
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            return self.response_400(message=gettext("Send a JSON object.")), case, None, None
+        body, error = json_object(self)
+        if error:
+            return error, case, None, None
         version = body.get("version")
         if version not in (None, "") and not (isinstance(version, int) or (str(version).isascii() and str(version).isdigit())):
             return self.response_400(message=gettext("The version must be a whole number.")), case, body, None
@@ -89,10 +87,7 @@ class OutcomeApi(BaseApi):
 
     def _run(self, key: str, call):
         """Call the service; 404 / 409 / 422 / 400 as the API answers them, else ``None``."""
-        try:
-            return api_attempt(self, key, call)
-        except outcome.NotInCase:
-            return self.response_404()
+        return api_attempt(self, key, call, missing=(outcome.NotInCase,))
 
     @expose("/<int:pk>/agreement.docx", methods=["GET"])
     @protect()
@@ -110,11 +105,13 @@ class OutcomeApi(BaseApi):
             200:
               description: the document
         """
-        case = self._case(pk)
+        case = case_in_sight(pk)
         if case is None or outcome.agreement_of(case) is None:
             return self.response_404()
         try:
             filename, data = outcome.agreement_docx(case)
+        except outcome.NotInCase:  # an oral agreement has no document
+            return self.response_404()
         except ForbiddenInTemplate as refused:  # a replacement stored before templates were checked
             return self.response(409, message=template_refused_message(refused))
         return Response(data, mimetype=DOCX_MIME, headers={"Content-Disposition": _attachment(filename)})
@@ -135,7 +132,7 @@ class OutcomeApi(BaseApi):
             200:
               description: visits, earliest first
         """
-        case = self._case(pk)
+        case = case_in_sight(pk)
         if case is None:
             return self.response_404()
         rows = db.session.scalars(
@@ -156,16 +153,52 @@ class OutcomeApi(BaseApi):
         error, case, body, dates = self._prepare(pk, "drafted_on")
         if error:
             return error
-        if not isinstance(body.get("terms"), list) or not all(isinstance(t, dict) for t in body["terms"]):
-            return self.response_400(message=gettext("Send a JSON object with a list of “terms”."))
-        problems: dict = {}
-        terms = [(t.get("text"), t.get("manner"), _day(t, "due", problems, f"terms.{i}.due"))
-                 for i, t in enumerate(body["terms"])]
-        if problems:
-            return self.response_422(message=problems)
+        terms, failed = self._terms(body)
+        if failed:
+            return failed
         failed = self._run("agreement", lambda: outcome.save_agreement(
             case, current_user_obj(), body.get("template_code"), body.get("committee"), body.get("mediator_name"),
             terms, expected_version=body.get("version"), drafted_on=dates["drafted_on"]))
+        return failed or self.response(200, status=case.status, version=case.version, agreement=_agreement_json(case))
+
+    def _terms(self, body: dict):
+        """``(terms, None)`` from the body's ``terms`` (text, manner, due, kind), or ``(None, error response)``."""
+        if not isinstance(body.get("terms"), list) or not all(isinstance(t, dict) for t in body["terms"]):
+            return None, self.response_400(message=gettext("Send a JSON object with a list of “terms”."))
+        problems: dict = {}
+        terms = [(t.get("text"), t.get("manner"), _day(t, "due", problems, f"terms.{i}.due"), t.get("kind"))
+                 for i, t in enumerate(body["terms"])]
+        return (None, self.response_422(message=problems)) if problems else (terms, None)
+
+    @expose("/<int:pk>/agreement/oral", methods=["POST"])
+    @protect()
+    @safe
+    @requires_version
+    def oral_agreement(self, pk):
+        """Record an oral agreement (no document), in effect on ``agreed_on``:
+        ``{committee, mediator_name, agreed_on, terms, assent: [party ids], version}``.
+        ---
+        post:
+          parameters:
+          - in: path
+            name: pk
+            schema:
+              type: integer
+          responses:
+            200:
+              description: the case's state and the recorded agreement
+        """
+        error, case, body, dates = self._prepare(pk, "agreed_on")
+        if error:
+            return error
+        terms, failed = self._terms(body)
+        if failed:
+            return failed
+        if not isinstance(body.get("assent", []), list):
+            return self.response_400(message=gettext("“assent” is a list of party ids."))
+        failed = self._run("agreement", lambda: record_oral_agreement(
+            case, current_user_obj(), body.get("committee"), body.get("mediator_name"), terms, dates["agreed_on"],
+            body.get("assent", []), expected_version=body.get("version")))
         return failed or self.response(200, status=case.status, version=case.version, agreement=_agreement_json(case))
 
     @expose("/<int:pk>/agreement/signatures/<int:sid>", methods=["POST"])
@@ -205,8 +238,11 @@ class OutcomeApi(BaseApi):
         if failed:
             return failed
         row = outcome.confirmation_of(case)
+        fee, fee_source = confirmation_fee(row.applied_on)
         return self.response(200, status=case.status, version=case.version, result=row.result,
-                             applied_on=row.applied_on.isoformat(), warning=warning[0] if warning else None)
+                             applied_on=row.applied_on.isoformat(), warning=warning[0] if warning else None,
+                             fee=str(fee) if fee is not None else None, fee_source=fee_source,
+                             **confirmation.scope_of(case).as_json())
 
     @expose("/<int:pk>/visits/<int:vid>", methods=["POST"])
     @protect()

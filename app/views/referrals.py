@@ -23,16 +23,15 @@ from app.audit import record_access
 from app.extensions import db
 from app.lifecycle import referrals as lc
 from app.lifecycle.referral_sharing import partner_document, referral_documents, shareable_fields, shared_rows
-from app.lifecycle.workflow import StaleCase
 from app.models.organization import Organization
 from app.models.referral import REFERRAL_KINDS, REFERRAL_STATUS, REJECT_REASONS, Referral
 from app.services.scope import can_see, current_user_obj
 from app.services.partner_reports import ledger_xlsx, partner_referrals, partner_statistics
 from app.services.settings import today
-from app.services.uploads import UploadRefused, attachment_response
+from app.services.uploads import attachment_response
 from app.views.keys import is_valid_pk
 from app.views.referrals_api import PARTNER_PERMISSIONS, SEND_PERMISSIONS, PartnerApi, ReferralSendApi, shows_data
-from app.views.workflow import STALE, visible_case
+from app.views.case_access import attempt, visible_case
 
 
 
@@ -92,17 +91,12 @@ class AnswerForm(FlaskForm):
     text = TextAreaField(_l("Answer"), validators=[Opt(), Length(max=20000)])
 
 
-def _flash_refusal(exc) -> None:
-    for reason in getattr(exc, "reasons", [str(exc)]):
-        flash(str(reason), "danger")
-
-
 # --- the sender's side (on a case) ------------------------------------------------------------
 
 
 def _case_referral(rid) -> Referral:
     """A referral of a case the user may see; 404 otherwise."""
-    referral = db.session.get(Referral, int(rid)) if is_valid_pk(rid) and int(rid) < 2**31 else None
+    referral = db.session.get(Referral, int(rid)) if is_valid_pk(rid) else None
     if referral is None or not can_see(referral.case):
         abort(404)
     return referral
@@ -126,13 +120,9 @@ class ReferralView(BaseView):
         status = 200
         if request.method == "POST":
             if form.validate():
-                try:
-                    lc.send(case, g.user, form.partner.data, form.kind.data, form.purpose.data,
-                            form.legal_basis.data, chosen, form.due_on.data)
-                except lc.ReferralRefused as exc:
-                    _flash_refusal(exc)
-                    status = 422
-                else:
+                status = attempt(lambda: lc.send(case, g.user, form.partner.data, form.kind.data, form.purpose.data,
+                                                 form.legal_basis.data, chosen, form.due_on.data))
+                if status is None:
                     flash(gettext("The referral was sent."), "success")
                     return redirect(url_for("CaseModelView.show", pk=case.id))
             else:
@@ -147,14 +137,8 @@ class ReferralView(BaseView):
         form = NoteForm()
         if not form.validate():
             abort(400)
-        try:
-            step(referral, g.user, form.note.data or "", expected_version=form.version.data or None)
-        except lc.ReferralRefused as exc:
-            _flash_refusal(exc)
-        except StaleCase:
-            db.session.expire_all()
-            flash(str(STALE), "warning")
-        else:
+        if attempt(lambda: step(referral, g.user, form.note.data or "",
+                                expected_version=form.version.data or None)) is None:
             flash(done, "success")
         return redirect(url_for("CaseModelView.show", pk=referral.case_id))
 
@@ -231,16 +215,10 @@ class PartnerView(BaseView):
         return self._show(own_referral(rid, g.user))
 
     def _step(self, referral, call, done, **forms):
-        try:
-            call()
-        except (lc.ReferralRefused, UploadRefused) as exc:
-            _flash_refusal(exc) if isinstance(exc, lc.ReferralRefused) else flash(exc.reason, "danger")
-            db.session.expire_all()
-            return self._show(referral, 422, **forms)
-        except StaleCase:
-            db.session.expire_all()
-            flash(str(STALE), "warning")
-            return self._show(referral, 409, **forms)
+        status = attempt(call)
+        if status is not None:
+            db.session.expire_all()  # the page shows the referral as it is now
+            return self._show(referral, 409 if status == 409 else 422, **forms)
         flash(done, "success")
         return redirect(url_for("PartnerView.show", rid=referral.id))
 

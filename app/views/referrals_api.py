@@ -13,13 +13,12 @@ from flask_babel import gettext
 from app.extensions import db
 from app.lifecycle import referrals as lc
 from app.lifecycle.referral_sharing import documents_json, partner_document, shared_view
-from app.lifecycle.workflow import StaleCase
 from app.models.referral import Referral
 from app.services.partner_reports import partner_referrals, partner_statistics
-from app.services.scope import LIVE_REFERRALS, can_see, current_user_obj
+from app.services.scope import LIVE_REFERRALS, current_user_obj
 from app.services.uploads import UploadRefused, attachment_response
+from app.views.case_access import api_attempt, case_in_sight, json_object
 from app.views.keys import is_valid_pk
-from app.views.workflow import STALE
 
 SEND_PERMISSIONS = ["can_transition"]
 PARTNER_PERMISSIONS = ["can_respond"]
@@ -71,16 +70,10 @@ class PartnerApi(BaseApi):
         if referral is None:
             return self.response_404()
         try:
-            call()
-        except lc.ReferralRefused as exc:
-            return self.response_422(message={"referral": [str(r) for r in exc.reasons]})
+            refused = api_attempt(self, "referral", call, bad_version=True)
         except UploadRefused as exc:
             return self.response(exc.status, message={"files": [exc.reason]})
-        except StaleCase:
-            return self.response(409, message=str(STALE))
-        except (TypeError, ValueError):
-            return self.response_400(message=gettext("The version must be a whole number."))
-        return self.response(200, result=referral_json(referral))
+        return refused or self.response(200, result=referral_json(referral))
 
     @expose("/referrals/", methods=["GET"])
     @protect()
@@ -244,12 +237,6 @@ class ReferralSendApi(BaseApi):
                               "withdraw": "transition", "complete": "transition"}
     openapi_spec_tag = "Case referrals"
 
-    def _case(self, pk):
-        from app.models.case import Case
-
-        case = db.session.get(Case, pk) if is_valid_pk(pk) and pk < 2**31 else None
-        return case if case is not None and can_see(case) else None
-
     @expose("/<int:pk>/referrals", methods=["GET"])
     @protect()
     @safe
@@ -266,7 +253,7 @@ class ReferralSendApi(BaseApi):
             200:
               description: referrals
         """
-        case = self._case(pk)
+        case = case_in_sight(pk)
         if case is None or lc.partner_org_id(current_user_obj()) is not None:
             return self.response_404()
         return self.response(200, result=[referral_json(r, with_data=False) for r in lc.referrals_of_case(case)])
@@ -287,35 +274,28 @@ class ReferralSendApi(BaseApi):
             201:
               description: the referral
         """
-        case = self._case(pk)
+        case = case_in_sight(pk)
         if case is None:
             return self.response_404()
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            return self.response_400(message=gettext("Send a JSON object."))
-        try:
-            referral = lc.send(case, current_user_obj(), body.get("partner_id"), body.get("kind"),
-                               str(body.get("purpose") or ""), str(body.get("legal_basis") or ""),
-                               body.get("shared_fields"), body.get("due_on"))
-        except lc.ReferralRefused as exc:
-            return self.response_422(message={"referral": [str(r) for r in exc.reasons]})
-        return self.response(201, result=referral_json(referral, with_data=False))
+        body, error = json_object(self)
+        if error:
+            return error
+        sent = []
+        refused = api_attempt(self, "referral", lambda: sent.append(lc.send(
+            case, current_user_obj(), body.get("partner_id"), body.get("kind"), str(body.get("purpose") or ""),
+            str(body.get("legal_basis") or ""), body.get("shared_fields"), body.get("due_on"))))
+        return refused or self.response(201, result=referral_json(sent[0], with_data=False))
 
     def _close(self, pk, rid, step):
-        case = self._case(pk)
-        referral = db.session.get(Referral, rid) if case is not None and rid < 2**31 else None
+        case = case_in_sight(pk)
+        referral = db.session.get(Referral, rid) if case is not None and is_valid_pk(rid) else None
         if referral is None or referral.case_id != case.id:
             return self.response_404()
         body = request.get_json(silent=True) or {}
-        try:
-            step(referral, current_user_obj(), str(body.get("note") or ""), expected_version=body.get("version"))
-        except lc.ReferralRefused as exc:
-            return self.response_422(message={"referral": [str(r) for r in exc.reasons]})
-        except StaleCase:
-            return self.response(409, message=str(STALE))
-        except (TypeError, ValueError):
-            return self.response_400(message=gettext("The version must be a whole number."))
-        return self.response(200, result=referral_json(referral, with_data=False))
+        refused = api_attempt(self, "referral", lambda: step(
+            referral, current_user_obj(), str(body.get("note") or ""), expected_version=body.get("version")),
+            bad_version=True)
+        return refused or self.response(200, result=referral_json(referral, with_data=False))
 
     @expose("/<int:pk>/referrals/<int:rid>/withdraw", methods=["POST"])
     @protect()

@@ -16,6 +16,7 @@ from app.views.assignment import register_assignment_views
 from app.views.audit_log import register_audit_log_view
 from app.views.outcome import register_outcome_views
 from app.views.extension import register_extension_views
+from app.views.deadline_steps import register_deadline_step_views
 from app.views.referrals import register_referral_views
 from app.views.sessions import register_session_views
 from app.views.cases import CaseIntakeView, CaseModelView
@@ -76,6 +77,7 @@ def register_core_views(app, appbuilder) -> None:
     register_session_views(appbuilder)
     register_referral_views(appbuilder)
     register_extension_views(appbuilder)
+    register_deadline_step_views(appbuilder)
     from app.views.reveal import register_reveal_views  # masked personal data, shown on reveal
 
     register_reveal_views(appbuilder)

@@ -12,12 +12,10 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import Length, Optional as Opt
 
-from app.extensions import db
 from app.lifecycle.responsibility import assign_responsible, eligible_staff, may_assign, staff_name
-from app.models.case import Case
-from app.services.scope import can_see, current_user_obj
-from app.views.keys import is_valid_pk, sent_version, requires_version
-from app.views.workflow import api_attempt, attempt, visible_case
+from app.services.scope import current_user_obj
+from app.views.case_access import api_attempt, attempt, case_in_sight, json_object, visible_case
+from app.views.keys import sent_version, requires_version
 
 PERMISSION_NAME = "CaseResponsible"
 PERMISSIONS = ["can_assign"]
@@ -73,12 +71,6 @@ class ResponsibilityView(BaseView):
                                     current=staff_name(case.responsible_staff) if case.responsible_staff else None), status
 
 
-def _visible(pk):
-    """The case the caller may see, or ``None`` (missing, malformed and out of scope alike)."""
-    case = db.session.get(Case, pk) if is_valid_pk(pk) and pk < 2**31 else None
-    return case if case is not None and can_see(case) else None
-
-
 class ResponsibilityApi(BaseApi):
     """``GET /api/v1/case/<id>/responsible``: who is and who may be responsible;
     ``POST`` with ``{"user_id", "version", "note"}``: assign."""
@@ -106,7 +98,7 @@ class ResponsibilityApi(BaseApi):
             200:
               description: the responsible staff member and the eligible staff (at most 200)
         """
-        case = _visible(pk)
+        case = case_in_sight(pk)
         if case is None:
             return self.response_404()
         return self.response(
@@ -133,12 +125,12 @@ class ResponsibilityApi(BaseApi):
             200:
               description: the responsible staff member and the case's new version
         """
-        case = _visible(pk)
+        case = case_in_sight(pk)
         if case is None:
             return self.response_404()
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            return self.response_400(message=gettext("Send a JSON object with a “user_id”."))
+        body, error = json_object(self, gettext("Send a JSON object with a “user_id”."))
+        if error:
+            return error
         refused = api_attempt(self, "user_id", lambda: assign_responsible(
             case, current_user_obj(), body.get("user_id"), body.get("version"), str(body.get("note") or "")))
         return refused or self.response(200, responsible_staff_id=case.responsible_staff_id,

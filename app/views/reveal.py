@@ -16,11 +16,9 @@ from wtforms.validators import InputRequired
 
 from app.extensions import appbuilder, db
 from app.idempotency import answer_holds_secret
-from app.models.case import Case
 from app.services import reveal
-from app.services.scope import can_see
+from app.views.case_access import case_in_sight, json_object, visible_case
 from app.views.keys import is_valid_pk
-from app.views.workflow import visible_case
 
 # One permission name and one list for the page and the API (FAB's permission sync).
 REVEAL_PERMISSIONS = ["can_reveal"]
@@ -39,7 +37,7 @@ def visible_mediator(pk):
     """The pool record, if the user may see it on the pool pages (their filters); 404 otherwise."""
     from app.models.mediator import Mediator
 
-    if not is_valid_pk(pk) or int(pk) >= 2**31:
+    if not is_valid_pk(pk):
         abort(404)
     view = next((v for v in appbuilder.baseviews if type(v).__name__ == "MediatorModelView"), None)
     if view is not None:
@@ -142,12 +140,12 @@ class RevealApi(BaseApi):
             422:
               description: the reason is missing or too long; nothing is logged
         """
-        case = db.session.get(Case, pk) if is_valid_pk(pk) and pk < 2**31 else None
-        if case is None or not can_see(case):
+        case = case_in_sight(pk)
+        if case is None:
             return self.response_404()
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            return self.response_400(message=gettext("The request body must be a JSON object."))
+        body, error = json_object(self, gettext("The request body must be a JSON object."))
+        if error:
+            return error
         try:
             result = reveal.reveal_case(case, body.get("reason_code"), body.get("reason"), remember=False)
         except reveal.RevealRefused as exc:

@@ -21,15 +21,14 @@ from wtforms.validators import DataRequired, Length, Optional as Opt
 from app import form_drafts
 from app.extensions import db
 from app.lifecycle import sessions as svc
-from app.lifecycle.workflow import StaleCase
 from app.models.case import Case
 from app.models.mediation import APPOINTMENT_STATUS, ATTACHMENT_KINDS, MODES, Attachment
 from app.services import clock, uploads
-from app.services.transitions import TransitionRefused
 from app.session_guard import keep_drafts
 from app.views.cases import CASE_PERMISSIONS
 from app.views.keys import sent_version, requires_version
-from app.views.workflow import STALE, WORKFLOW_PERMISSIONS, visible_case
+from app.views.case_access import attempt, visible_case
+from app.views.workflow import WORKFLOW_PERMISSIONS
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
@@ -87,20 +86,6 @@ def _names(text: str) -> list[str]:
 def uploaded_files(field_name: str, kind: str) -> list[tuple]:
     """The non-empty files of one form field, each paired with the kind it is kept as."""
     return [(f, kind) for f in request.files.getlist(field_name) if f and f.filename]
-
-
-def _refusal(exc) -> int:
-    """Flash why nothing was saved; the status to answer with (the form is shown again)."""
-    if isinstance(exc, StaleCase):
-        flash(str(STALE), "warning")
-        db.session.expire_all()
-        return 409
-    for reason in getattr(exc, "reasons", None) or [exc.reason]:
-        flash(str(reason), "danger")
-    return getattr(exc, "status", 422)
-
-
-REFUSALS = (TransitionRefused, StaleCase, uploads.UploadRefused)
 
 
 def records_page(view, case: Case, status: int = 200, upload_form=None):
@@ -166,13 +151,10 @@ class SessionView(BaseView):
         elif not form.validate():
             status = 422
         else:
-            try:
-                svc.make_appointment(case, g.user, form.starts_at.data, form.mode.data, form.place.data,
-                                     form.online_room.data, _names(form.participants.data), form.note.data,
-                                     expected_version=sent_version(form.version.data))
-            except REFUSALS as exc:
-                status = _refusal(exc)
-            else:
+            status = attempt(lambda: svc.make_appointment(
+                case, g.user, form.starts_at.data, form.mode.data, form.place.data, form.online_room.data,
+                _names(form.participants.data), form.note.data, expected_version=sent_version(form.version.data)))
+            if status is None:
                 flash(gettext("The appointment is made."), "success")
                 return redirect(url_for("CaseRecordsView.records", pk=case.id))
         return self.render_template("jiefen/appointment_form.html", case=case, form=form), status
@@ -185,11 +167,8 @@ class SessionView(BaseView):
         form = CancelForm(formdata=request.form)
         status = 422
         if form.validate():
-            try:
-                svc.cancel_appointment(case, appointment_id, g.user, form.note.data or "")
-            except REFUSALS as exc:
-                status = _refusal(exc)
-            else:
+            status = attempt(lambda: svc.cancel_appointment(case, appointment_id, g.user, form.note.data or ""))
+            if status is None:
                 flash(gettext("The appointment is cancelled."), "success")
                 return redirect(url_for("CaseRecordsView.records", pk=case.id))
         return records_page(self, case, status)
@@ -223,14 +202,11 @@ class SessionView(BaseView):
             status = 422
         else:
             chosen = uploaded_files("recordings", "recording") + uploaded_files("documents", "document")
-            try:
-                # record_session removes the files from disk whenever it does not commit
-                svc.record_session(case, g.user, form.held_at.data, form.mode.data, form.minutes.data,
-                                   form.caucus_notes.data, form.appointment_id.data or None,
-                                   files=uploads.prepare_all(chosen))
-            except REFUSALS as exc:
-                status = _refusal(exc)
-            else:
+            # record_session removes the files from disk whenever it does not commit
+            status = attempt(lambda: svc.record_session(
+                case, g.user, form.held_at.data, form.mode.data, form.minutes.data, form.caucus_notes.data,
+                form.appointment_id.data or None, files=uploads.prepare_all(chosen)))
+            if status is None:
                 flash(gettext("The session is recorded."), "success")
                 return redirect(url_for("CaseRecordsView.records", pk=case.id))
             if chosen:
@@ -244,10 +220,11 @@ class SessionView(BaseView):
         case = visible_case(pk)
         form = UploadForm(formdata=request.form)
         if form.validate():
-            try:
-                rows = uploads.store_for_case(case, uploaded_files("files", form.kind.data), form.session_id.data, g.user)
-            except uploads.UploadRefused as exc:
-                return records_page(self, case, _refusal(exc), form)
+            rows = []
+            status = attempt(lambda: rows.extend(
+                uploads.store_for_case(case, uploaded_files("files", form.kind.data), form.session_id.data, g.user)))
+            if status is not None:
+                return records_page(self, case, status, form)
             flash(ngettext("%(num)s file kept with the case.", "%(num)s files kept with the case.", len(rows)), "success")
             return redirect(url_for("CaseRecordsView.records", pk=case.id))
         return records_page(self, case, 422, form)

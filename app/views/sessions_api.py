@@ -10,16 +10,13 @@ from flask_appbuilder.api import BaseApi, protect, safe
 from flask_babel import gettext
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app.extensions import db
 from app.lifecycle import sessions as svc
-from app.lifecycle.workflow import StaleCase
-from app.models.case import Case
 from app.services import uploads
-from app.services.scope import can_see, current_user_obj
-from app.services.transitions import TransitionRefused
-from app.views.keys import is_valid_pk, sent_version, requires_version
+from app.services.scope import current_user_obj
+from app.views.case_access import api_attempt, case_in_sight, json_object
+from app.views.keys import sent_version, requires_version
 from app.views.sessions import uploaded_files
-from app.views.workflow import STALE, WORKFLOW_PERMISSIONS
+from app.views.workflow import WORKFLOW_PERMISSIONS
 
 
 def _when(value):
@@ -50,16 +47,8 @@ class SessionApi(BaseApi):
 
     def _body(self):
         """The JSON object sent, or the response refusing it (400, or 413 past MAX_CONTENT_LENGTH)."""
-        try:
-            body = request.get_json(silent=True)
-        except RequestEntityTooLarge:  # @safe would answer 500
-            return self.response(413, message=gettext("The upload is larger than the server accepts."))
-        return body if isinstance(body, dict) else self.response_400(message=gettext("Send a JSON object."))
-
-    @staticmethod
-    def _case(pk):
-        case = db.session.get(Case, pk) if is_valid_pk(pk) else None
-        return case if case is not None and can_see(case) else None
+        body, error = json_object(self)
+        return error or body
 
     @expose("/<int:pk>/appointments", methods=["POST"])
     @protect()
@@ -78,21 +67,18 @@ class SessionApi(BaseApi):
             201:
               description: the appointment's id, the case's state and version
         """
-        case = self._case(pk)
+        case = case_in_sight(pk)
         if case is None:
             return self.response_404()
         body = self._body()
         if not isinstance(body, dict):
             return body
-        try:
-            made = svc.make_appointment(case, current_user_obj(), _when(body.get("starts_at")), body.get("mode"),
-                                        _text(body, "place"), _text(body, "online_room"), body.get("participants"),
-                                        _text(body, "note"), expected_version=sent_version(body.get("version")))
-        except TransitionRefused as exc:
-            return self.response_422(message={"appointment": [str(r) for r in exc.reasons]})
-        except StaleCase:
-            return self.response(409, message=str(STALE))
-        return self.response(201, id=made.id, status=case.status, version=case.version)
+        made = []
+        refused = api_attempt(self, "appointment", lambda: made.append(svc.make_appointment(
+            case, current_user_obj(), _when(body.get("starts_at")), body.get("mode"), _text(body, "place"),
+            _text(body, "online_room"), body.get("participants"), _text(body, "note"),
+            expected_version=sent_version(body.get("version")))))
+        return refused or self.response(201, id=made[0].id, status=case.status, version=case.version)
 
     @expose("/<int:pk>/sessions", methods=["POST"])
     @protect()
@@ -110,20 +96,17 @@ class SessionApi(BaseApi):
             201:
               description: the session's id, the case's state and version (never the caucus notes)
         """
-        case = self._case(pk)
+        case = case_in_sight(pk)
         if case is None:
             return self.response_404()
         body = self._body()
         if not isinstance(body, dict):
             return body
-        try:
-            held = svc.record_session(case, current_user_obj(), _when(body.get("held_at")), body.get("mode"),
-                                      _text(body, "minutes"), _text(body, "caucus_notes"), body.get("appointment_id"))
-        except TransitionRefused as exc:
-            return self.response_422(message={"session": [str(r) for r in exc.reasons]})
-        except StaleCase:
-            return self.response(409, message=str(STALE))
-        return self.response(201, id=held.id, status=case.status, version=case.version)
+        held = []
+        refused = api_attempt(self, "session", lambda: held.append(svc.record_session(
+            case, current_user_obj(), _when(body.get("held_at")), body.get("mode"), _text(body, "minutes"),
+            _text(body, "caucus_notes"), body.get("appointment_id"))))
+        return refused or self.response(201, id=held[0].id, status=case.status, version=case.version)
 
     @expose("/<int:pk>/attachments", methods=["POST"])
     @protect()
@@ -141,7 +124,7 @@ class SessionApi(BaseApi):
             201:
               description: the files kept
         """
-        case = self._case(pk)
+        case = case_in_sight(pk)
         if case is None:
             return self.response_404()
         try:
@@ -178,7 +161,7 @@ class SessionApi(BaseApi):
             200:
               description: the file, with its original name in Content-Disposition
         """
-        case = self._case(pk)
+        case = case_in_sight(pk)
         if case is None:
             return self.response_404()
         resp = uploads.send_attachment(case, att_id)

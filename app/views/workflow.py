@@ -10,15 +10,16 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional as Opt
 
-from app.extensions import db
 from app.lifecycle.consent import record_consents
 from app.lifecycle.machine import ACTIONS, available
-from app.lifecycle.workflow import StaleCase, perform
-from app.models.case import LITIGATION_TRACKS, Case
+from app.lifecycle.workflow import perform
+from app.models.case import LITIGATION_TRACKS
 from app.models.lifecycle import CONSENT_CHANNELS, CONSENT_SUBJECTS
-from app.services.scope import can_see, current_user_obj
-from app.services.transitions import TransitionRefused
-from app.views.keys import is_valid_pk, requires_version
+from app.services.scope import current_user_obj
+from app.views.case_access import STALE, api_attempt, attempt, case_in_sight, json_object, visible_case
+from app.views.keys import requires_version
+
+__all__ = ["STALE", "WORKFLOW_PERMISSIONS", "api_attempt", "attempt", "visible_case"]  # shared with the other case views
 
 WORKFLOW_PERMISSIONS = ["can_transition"]
 # Steps that carry data of their own (mediators offered, the agreement, the application).
@@ -33,7 +34,6 @@ OWN_PAGES = {
 }
 OWN_ENDPOINTS = {"assign": "assign", "schedule": "appointments", "start_mediation": "sessions",
                  "reach_agreement": "agreement", "apply_confirmation": "confirmation"}
-STALE = _l("Someone else changed this case after you opened it. Nothing was changed; check the case and try again.")
 
 
 class ConsentForm(FlaskForm):
@@ -51,42 +51,6 @@ class ActionForm(FlaskForm):
     note = TextAreaField(_l("Reason or note"), validators=[Opt(), Length(max=4000)])
     track = SelectField(_l("Track"), choices=lambda: [("", "—")] + [(k, str(v)) for k, v in LITIGATION_TRACKS.items()], validate_choice=False)
     case_no = StringField(_l("Case number to merge into"), validators=[Opt(), Length(max=40)])
-
-
-def visible_case(pk) -> Case:
-    """The case, if it exists and the current user may see it; 404 otherwise."""
-    case = db.session.get(Case, int(pk)) if is_valid_pk(pk) else None
-    if case is None or not can_see(case):
-        abort(404)
-    return case
-
-
-def attempt(call):
-    """Run a lifecycle call for a page: ``None`` when done; otherwise the reasons are flashed
-    and the status to show the form again with (422 refused, 409 stale)."""
-    try:
-        call()
-    except TransitionRefused as exc:
-        for reason in exc.reasons:
-            flash(str(reason), "danger")
-        return 422
-    except StaleCase:
-        flash(str(STALE), "warning")
-        db.session.expire_all()
-        return 409
-    return None
-
-
-def api_attempt(api, key: str, call):
-    """Run a lifecycle call for the API: ``None`` when done, else the 422 (reasons under
-    ``key``) or 409 response."""
-    try:
-        call()
-    except TransitionRefused as exc:
-        return api.response_422(message={key: [str(r) for r in exc.reasons]})
-    except StaleCase:
-        return api.response(409, message=str(STALE))
-    return None
 
 
 class CaseWorkflowView(BaseView):
@@ -108,13 +72,8 @@ class CaseWorkflowView(BaseView):
         decisions = {p.id: request.form.get(f"party-{p.id}", "") for p in case.parties}
         status = 200
         if request.method == "POST" and form.validate():
-            try:
-                record_consents(case, form.subject.data, form.channel.data, decisions, g.user)
-            except TransitionRefused as exc:
-                for reason in exc.reasons:
-                    flash(str(reason), "danger")
-                status = 422
-            else:
+            status = attempt(lambda: record_consents(case, form.subject.data, form.channel.data, decisions, g.user))
+            if status is None:
                 flash(gettext("The parties' answers are recorded."), "success")
                 return redirect(url_for("CaseModelView.show", pk=case.id))
         return self.render_template("jiefen/case_consent.html", case=case, form=form, decisions=decisions), status
@@ -174,17 +133,17 @@ class CaseWorkflowApi(BaseApi):
             201:
               description: the answers were recorded
         """
-        case = db.session.get(Case, pk) if is_valid_pk(pk) else None
-        if case is None or not can_see(case):
+        case = case_in_sight(pk)
+        if case is None:
             return self.response_404()
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict) or not isinstance(body.get("decisions"), dict):
-            return self.response_400(message=gettext("Send a JSON object with “decisions”."))
-        try:
-            rows = record_consents(case, body.get("subject"), body.get("channel"), body["decisions"], current_user_obj())
-        except TransitionRefused as exc:
-            return self.response_422(message={"consent": [str(r) for r in exc.reasons]})
-        return self.response(201, recorded=len(rows))
+        need = gettext("Send a JSON object with “decisions”.")
+        body, error = json_object(self, need)
+        if error or not isinstance(body.get("decisions"), dict):
+            return error or self.response_400(message=need)
+        rows = []
+        refused = api_attempt(self, "consent", lambda: rows.extend(record_consents(
+            case, body.get("subject"), body.get("channel"), body["decisions"], current_user_obj())))
+        return refused or self.response(201, recorded=len(rows))
 
     @expose("/<int:pk>/transition", methods=["POST"])
     @protect()
@@ -203,12 +162,13 @@ class CaseWorkflowApi(BaseApi):
             200:
               description: the case's new state and version
         """
-        case = db.session.get(Case, pk) if is_valid_pk(pk) else None
-        if case is None or not can_see(case):
+        case = case_in_sight(pk)
+        if case is None:
             return self.response_404()
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict) or not isinstance(body.get("action"), str):
-            return self.response_400(message=gettext("Send a JSON object with an “action”."))
+        need = gettext("Send a JSON object with an “action”.")
+        body, error = json_object(self, need)
+        if error or not isinstance(body.get("action"), str):
+            return error or self.response_400(message=need)
         if body["action"] not in ACTIONS:
             return self.response_422(message={"action": [gettext("Unknown action.")]})
         if body["action"] in OWN_ENDPOINTS:
@@ -216,14 +176,8 @@ class CaseWorkflowApi(BaseApi):
                 message={"action": [gettext("Use POST /api/v1/case/%(id)s/%(endpoint)s for this step.",
                                             id=case.id, endpoint=OWN_ENDPOINTS[body["action"]])]}
             )
-        try:
-            perform(case, body["action"], current_user_obj(), expected_version=body.get("version"),
-                    note=str(body.get("note") or ""),
-                    data={"track": body.get("track"), "case_no": body.get("case_no")})
-        except TransitionRefused as exc:
-            return self.response_422(message={"action": [str(r) for r in exc.reasons]})
-        except StaleCase:
-            return self.response(409, message=str(STALE))
-        except (TypeError, ValueError):
-            return self.response_400(message=gettext("The version must be a whole number."))
-        return self.response(200, status=case.status, version=case.version)
+        refused = api_attempt(self, "action", lambda: perform(
+            case, body["action"], current_user_obj(), expected_version=body.get("version"),
+            note=str(body.get("note") or ""), data={"track": body.get("track"), "case_no": body.get("case_no")}),
+            bad_version=True)
+        return refused or self.response(200, status=case.status, version=case.version)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from app.plugins import IntakeField, _
+from app.plugins import IntakeField, _, required_when
 
 CLAIM_BASES = (
     ("quality", _("Quality defect")),
@@ -21,13 +21,6 @@ def loss_not_negative(value, data):
     return None
 
 
-def food_described_for_a_food_safety_claim(value, data):
-    """A food-safety claim stands or falls with the food: name it, its batch and dates."""
-    if data.get("claim_basis") == "food_safety" and not (value or "").strip():
-        return _("Describe the food for a food-safety claim: name, brand, batch or production date, shelf life.")
-    return None
-
-
 CONSUMER_FIELDS = (
     IntakeField("merchant", _("Merchant"), required=True, classification="internal", max_length=200,
                 help=_("The seller or service provider as named on the receipt or the shop page.")),
@@ -37,7 +30,9 @@ CONSUMER_FIELDS = (
     IntakeField("goods_or_service", _("Goods or service"), required=True, classification="internal",
                 max_length=200),
     IntakeField("goods_description", _("Description of the goods"), kind="textarea",
-                classification="internal", validators=(food_described_for_a_food_safety_claim,),
+                # A food-safety claim stands or falls with the food: name it, its batch and dates.
+                classification="internal", validators=(required_when("claim_basis", ("food_safety",), _(
+                    "Describe the food for a food-safety claim: name, brand, batch or production date, shelf life.")),),
                 help=_("Brand, model, batch or production date, shelf life; required for a food-safety claim.")),
     IntakeField("purchase_date", _("Purchase date"), kind="date", required=True, not_in_future=True,
                 classification="internal"),

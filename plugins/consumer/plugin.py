@@ -1,22 +1,26 @@
-"""Hook implementations of the consumer plugin (entry point ``jiefen.plugins: consumer``)."""
+"""The consumer plugin (entry point ``jiefen.plugins: consumer``): the consumer type declared as
+data, and its advice rules — the punitive damages a consumer may claim, the platform's duties."""
 from __future__ import annotations
 
 import datetime as dt
 import os
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from app.plugins import (
     Advice,
     AgreementTemplate,
     AgreementTerm,
-    DeadlineRule,
     DisputeType,
     LinkagePartner,
     PluginMetadata,
     SettingDefault,
     ViewSpec,
     _,
+    format_money,
+    format_multiple,
     hookimpl,
+    intake_date,
+    intake_decimal,
     setting_decimal,
 )
 from plugins.consumer import __version__
@@ -30,7 +34,6 @@ FRAUD_MINIMUM = "consumer.fraud_minimum"
 FOOD_PRICE_MULTIPLE = "consumer.food_price_multiple"
 FOOD_LOSS_MULTIPLE = "consumer.food_loss_multiple"
 FOOD_MINIMUM = "consumer.food_minimum"
-MEDIATION_DAYS = "consumer.pre_filing_mediation_days"
 
 FRAUD_SOURCE = "消费者权益保护法 第55条第1款"
 FOOD_SOURCE = "食品安全法 第148条第2款"
@@ -41,147 +44,48 @@ FRAUD_FROM = dt.date(2014, 3, 15)
 FOOD_FROM = dt.date(2015, 10, 1)
 
 
-@hookimpl
-def plugin_metadata():
-    """Version and the core versions this plugin is written for."""
-    return PluginMetadata(
-        version=__version__,
-        requires_core=">=0.1,<0.2",
-        description=_("Disputes between consumers and merchants or platforms."),
-    )
+# The punitive-damages multipliers and minimums (the pre-filing period is the core's).
+SETTINGS = (
+    SettingDefault(FRAUD_MULTIPLE, 3, _("Punitive damages for fraud, as a multiple of the price"),
+                   source=FRAUD_SOURCE, unit="times", valid_from=FRAUD_FROM),
+    SettingDefault(FRAUD_MINIMUM, 500, _("Minimum punitive damages for fraud"),
+                   source=FRAUD_SOURCE, unit="CNY", valid_from=FRAUD_FROM),
+    SettingDefault(FOOD_PRICE_MULTIPLE, 10, _("Food-safety damages, as a multiple of the price"),
+                   source=FOOD_SOURCE, unit="times", valid_from=FOOD_FROM),
+    SettingDefault(FOOD_LOSS_MULTIPLE, 3, _("Food-safety damages, as a multiple of the loss"),
+                   source=FOOD_SOURCE, unit="times", valid_from=FOOD_FROM),
+    SettingDefault(FOOD_MINIMUM, 1000, _("Minimum food-safety damages"),
+                   source=FOOD_SOURCE, unit="CNY", valid_from=FOOD_FROM),
+)
 
 
-@hookimpl
-def register_settings():
-    """The punitive-damages multipliers and minimums, and the mediation period."""
-    return [
-        SettingDefault(FRAUD_MULTIPLE, 3, _("Punitive damages for fraud, as a multiple of the price"),
-                       source=FRAUD_SOURCE, unit="times", valid_from=FRAUD_FROM),
-        SettingDefault(FRAUD_MINIMUM, 500, _("Minimum punitive damages for fraud"),
-                       source=FRAUD_SOURCE, unit="CNY", valid_from=FRAUD_FROM),
-        SettingDefault(FOOD_PRICE_MULTIPLE, 10, _("Food-safety damages, as a multiple of the price"),
-                       source=FOOD_SOURCE, unit="times", valid_from=FOOD_FROM),
-        SettingDefault(FOOD_LOSS_MULTIPLE, 3, _("Food-safety damages, as a multiple of the loss"),
-                       source=FOOD_SOURCE, unit="times", valid_from=FOOD_FROM),
-        SettingDefault(FOOD_MINIMUM, 1000, _("Minimum food-safety damages"),
-                       source=FOOD_SOURCE, unit="CNY", valid_from=FOOD_FROM),
-        SettingDefault(
-            MEDIATION_DAYS, 30, _("Days of pre-filing mediation"),
-            source="最高人民法院关于人民法院特邀调解的规定（法释〔2016〕14号）；本院诉前调解工作规则",
-            unit="days", check=True,
+TEMPLATES = (
+    AgreementTemplate(
+        code="settlement",
+        label=_("Consumer dispute settlement agreement"),
+        path=os.path.join(HERE, "templates", "agreement.docx"),
+        sample_terms=(
+            AgreementTerm("被申请人黄丽娟（汕尾市城区某某食品商行经营者）退还申请人林晓明购物款人民币168元", "微信转账", dt.date(2026, 12, 10), kind="money"),
+            AgreementTerm("被申请人黄丽娟赔偿申请人林晓明医疗费等损失人民币320元，并支付赔偿金人民币1680元", "银行转账", dt.date(2026, 12, 20), kind="money"),
+            AgreementTerm("被申请人立即下架同批次过期牛奶，申请人退回剩余商品", "当面交付", dt.date(2026, 12, 5), kind="property"),
         ),
-    ]
-
-
-@hookimpl
-def agreement_templates(dispute_type):
-    """The settlement agreement between a consumer and a merchant."""
-    if dispute_type != CODE:
-        return None
-    return [
-        AgreementTemplate(
-            code="settlement",
-            label=_("Consumer dispute settlement agreement"),
-            path=os.path.join(HERE, "templates", "agreement.docx"),
-            sample_terms=(
-                AgreementTerm("被申请人黄丽娟（汕尾市城区某某食品商行经营者）退还申请人林晓明购物款人民币168元", "微信转账", dt.date(2026, 12, 10)),
-                AgreementTerm("被申请人黄丽娟赔偿申请人林晓明医疗费等损失人民币320元，并支付赔偿金人民币1680元", "银行转账", dt.date(2026, 12, 20)),
-                AgreementTerm("被申请人立即下架同批次过期牛奶，申请人退回剩余商品", "当面交付", dt.date(2026, 12, 5)),
-            ),
-            suggested_terms=(
-                AgreementTerm("被申请人退还申请人购物款（服务费）人民币____元", "银行转账", None),
-                AgreementTerm("被申请人赔偿申请人损失人民币____元，并支付惩罚性赔偿金人民币____元", "银行转账", None),
-                AgreementTerm("申请人将所购商品退还被申请人", "当面交付", None),
-            ),
-        )
-    ]
-
-
-@hookimpl
-def register_dispute_types():
-    """The consumer plugin owns one type."""
-    return [
-        DisputeType(
-            code=CODE,
-            label=_("Consumer"),
-            description=_("Disputes between consumers and merchants over goods or services."),
-            category="contract",
-            order=50,
-        )
-    ]
-
-
-@hookimpl
-def intake_fields(dispute_type):
-    """Merchant, platform, goods or service, price, loss and the basis of the claim."""
-    return list(CONSUMER_FIELDS) if dispute_type == CODE else None
-
-
-@hookimpl
-def sample_intake(dispute_type):
-    """A realistic food-safety complaint for demos and contract tests."""
-    return dict(SAMPLE) if dispute_type == CODE else None
-
-
-@hookimpl
-def linkage_partners(dispute_type):
-    """Who a consumer dispute is usually worked on with."""
-    if dispute_type != CODE:
-        return None
-    return [
-        LinkagePartner(
-            "market-regulation", _("Chengqu market regulation bureau"),
-            description=_("Handles consumer complaints (12315) and food-safety reports."),
+        suggested_terms=(
+            AgreementTerm("被申请人退还申请人购物款（服务费）人民币____元", "银行转账", None, kind="money"),
+            AgreementTerm("被申请人赔偿申请人损失人民币____元，并支付惩罚性赔偿金人民币____元", "银行转账", None, kind="money"),
+            AgreementTerm("申请人将所购商品退还被申请人", "当面交付", None, kind="property"),
         ),
-        LinkagePartner(
-            "consumer-council", _("Consumer council"),
-            description=_("Mediates consumer complaints (Consumer Protection Law art. 37)."),
-        ),
-        LinkagePartner(
-            "ecommerce-platforms", _("E-commerce platforms"),
-            description=_("Must name the merchant and help settle disputes over goods bought on them."),
-        ),
-    ]
+    ),
+)
 
-
-@hookimpl
-def deadlines(case):
-    """The pre-filing mediation period; its length comes from the dated settings."""
-    if case.dispute_type != CODE:
-        return None
-    if case.track != "pre_filing":  # the court track has the core's court-entrusted period
-        return []
-    return [
-        DeadlineRule(
-            code="consumer.pre_filing_mediation",
-            label=_("Pre-filing mediation period"),
-            setting_key=MEDIATION_DAYS,
-            starts_from="mediation_started_on",
-            replaces="core.pre_filing_mediation",
-        ),
-    ]
-
-
-def _date(value):
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except (TypeError, ValueError):
-        return None
-
-
-def _decimal(value):
-    try:
-        return Decimal(str(value)) if value not in (None, "") else None
-    except InvalidOperation:
-        return None
-
-
-def _money(amount: Decimal) -> str:
-    return f"{amount:,.2f}"
-
-
-def _times(multiple: Decimal) -> str:
-    return f"{multiple.normalize():f}"
+# Who a consumer dispute is usually worked on with.
+PARTNERS = (
+    LinkagePartner("market-regulation", _("Chengqu market regulation bureau"),
+                   description=_("Handles consumer complaints (12315) and food-safety reports.")),
+    LinkagePartner("consumer-council", _("Consumer council"),
+                   description=_("Mediates consumer complaints (Consumer Protection Law art. 37).")),
+    LinkagePartner("ecommerce-platforms", _("E-commerce platforms"),
+                   description=_("Must name the merchant and help settle disputes over goods bought on them.")),
+)
 
 
 def fraud_damages(price: Decimal, on: dt.date) -> tuple[Decimal, Decimal, Decimal]:
@@ -197,89 +101,91 @@ def food_safety_damages(price: Decimal, loss: Decimal | None, on: dt.date) -> di
     price_multiple = setting_decimal(FOOD_PRICE_MULTIPLE, on=on)
     loss_multiple = setting_decimal(FOOD_LOSS_MULTIPLE, on=on)
     minimum = setting_decimal(FOOD_MINIMUM, on=on)
-    by_price = price * price_multiple
-    by_loss = (loss or Decimal(0)) * loss_multiple
-    return {
-        "price_multiple": price_multiple,
-        "loss_multiple": loss_multiple,
-        "minimum": minimum,
-        "by_price": by_price,
-        "by_loss": by_loss,
-        "amount": max(by_price, by_loss, minimum),
-    }
+    by_price, by_loss = price * price_multiple, (loss or Decimal(0)) * loss_multiple
+    return {"price_multiple": price_multiple, "loss_multiple": loss_multiple, "minimum": minimum,
+            "by_price": by_price, "by_loss": by_loss, "amount": max(by_price, by_loss, minimum)}
 
 
-def _damages_advice(data):
+def damages_advice(case):
+    """The punitive damages a fraud or food-safety claim may add to the loss, by the rules in
+    force on the purchase day."""
+    data = case.intake_data
     basis = data.get("claim_basis")
-    price = _decimal(data.get("price_paid"))
-    bought = _date(data.get("purchase_date"))
+    price = intake_decimal(data.get("price_paid"))
+    bought = intake_date(data.get("purchase_date"))
     if basis not in ("fraud", "food_safety") or price is None or bought is None:
         return []
     try:
         if basis == "fraud":
-            multiple, minimum, amount = fraud_damages(price, bought)
-            return [
-                Advice(
-                    "consumer.fraud_damages",
-                    _("Fraud: besides the loss, the consumer may claim %(multiple)s × the price of %(price)s CNY, "
-                      "at least %(minimum)s CNY: %(amount)s CNY.",
-                      multiple=_times(multiple), price=_money(price), minimum=_money(minimum),
-                      amount=_money(amount)),
-                    source=FRAUD_SOURCE,
-                )
-            ]
-        loss = _decimal(data.get("loss"))
-        d = food_safety_damages(price, loss, bought)
-        return [
-            Advice(
-                "consumer.food_safety_damages",
-                _("Food safety: besides the loss, the consumer may claim %(price_multiple)s × the price "
-                  "(%(by_price)s CNY) or %(loss_multiple)s × the loss (%(by_loss)s CNY), at least %(minimum)s CNY: "
-                  "up to %(amount)s CNY. Label flaws that neither affect safety nor mislead do not count.",
-                  price_multiple=_times(d["price_multiple"]), by_price=_money(d["by_price"]),
-                  loss_multiple=_times(d["loss_multiple"]), by_loss=_money(d["by_loss"]),
-                  minimum=_money(d["minimum"]), amount=_money(d["amount"])),
-                source=FOOD_SOURCE,
-            )
-        ]
+            times, minimum, amount = fraud_damages(price, bought)
+            return [Advice(
+                "consumer.fraud_damages",
+                _("Fraud: besides the loss, the consumer may claim %(multiple)s × the price of %(price)s CNY, "
+                  "at least %(minimum)s CNY: %(amount)s CNY.",
+                  multiple=format_multiple(times), price=format_money(price), minimum=format_money(minimum),
+                  amount=format_money(amount)),
+                source=FRAUD_SOURCE,
+            )]
+        d = food_safety_damages(price, intake_decimal(data.get("loss")), bought)
+        return [Advice(
+            "consumer.food_safety_damages",
+            _("Food safety: besides the loss, the consumer may claim %(price_multiple)s × the price "
+              "(%(by_price)s CNY) or %(loss_multiple)s × the loss (%(by_loss)s CNY), at least %(minimum)s CNY: "
+              "up to %(amount)s CNY. Label flaws that neither affect safety nor mislead do not count.",
+              price_multiple=format_multiple(d["price_multiple"]), by_price=format_money(d["by_price"]),
+              loss_multiple=format_multiple(d["loss_multiple"]), by_loss=format_money(d["by_loss"]),
+              minimum=format_money(d["minimum"]), amount=format_money(d["amount"])),
+            source=FOOD_SOURCE,
+        )]
     except LookupError:
-        return [
-            Advice(
-                "consumer.damages_rule_missing",
-                _("No punitive-damages rule is recorded for a purchase on %(date)s: the rules of the time apply, "
-                  "check them by hand.", date=bought.isoformat()),
-                severity="warning",
-                source=FOOD_SOURCE if basis == "food_safety" else FRAUD_SOURCE,
-            )
-        ]
+        return [Advice(
+            "consumer.damages_rule_missing",
+            _("No punitive-damages rule is recorded for a purchase on %(date)s: the rules of the time apply, "
+              "check them by hand.", date=bought.isoformat()),
+            severity="warning", source=FOOD_SOURCE if basis == "food_safety" else FRAUD_SOURCE,
+        )]
+
+
+def platform_advice(case):
+    """A purchase through a platform: the platform must name the merchant or pay first."""
+    if not (case.intake_data.get("platform") or "").strip():
+        return []
+    return [Advice(
+        "consumer.platform",
+        _("Bought through a platform: ask the platform for the merchant's real name, address and "
+          "contact; a platform that cannot give them must compensate first."),
+        source="消费者权益保护法 第44条；电子商务法 第59条",
+    )]
+
+
+CONSUMER = DisputeType(
+    code=CODE,
+    label=_("Consumer"),
+    description=_("Disputes between consumers and merchants over goods or services."),
+    category="contract",
+    order=50,
+    fields=CONSUMER_FIELDS,
+    sample=SAMPLE,
+    settings=SETTINGS,
+    templates=TEMPLATES,
+    partners=PARTNERS,
+    advice=(damages_advice, platform_advice),
+    views=(ViewSpec(name="cases", label=_("Consumer disputes"), icon="fa-shopping-cart"),),
+)
 
 
 @hookimpl
-def diversion_advice(case):
-    """The punitive damages the consumer may claim, and the platform's duties."""
-    if case.dispute_type != CODE:
-        return None
-    data = case.intake_data or {}
-    advice = _damages_advice(data)
-    if (data.get("platform") or "").strip():
-        advice.append(
-            Advice(
-                "consumer.platform",
-                _("Bought through a platform: ask the platform for the merchant's real name, address and "
-                  "contact; a platform that cannot give them must compensate first."),
-                source="消费者权益保护法 第44条；电子商务法 第59条",
-            )
-        )
-    return advice
+def plugin_metadata():
+    """Version, the core versions this plugin is written for, and its own catalogues."""
+    return PluginMetadata(
+        version=__version__,
+        requires_core=">=0.1,<0.2",
+        description=_("Disputes between consumers and merchants or platforms."),
+        translations=os.path.join(HERE, "translations"),
+    )
 
 
 @hookimpl
-def register_views():
-    """A list of consumer cases under the Cases menu."""
-    return [ViewSpec(name="cases", label=_("Consumer disputes"), dispute_type=CODE, icon="fa-shopping-cart")]
-
-
-@hookimpl
-def translation_directories():
-    """The plugin's own catalogues."""
-    return [os.path.join(HERE, "translations")]
+def register_dispute_types():
+    """The consumer plugin owns one type, declared above as data."""
+    return [CONSUMER]

@@ -1,7 +1,7 @@
 """Intake fields of a debt dispute, declared as data."""
 from __future__ import annotations
 
-from app.plugins import IntakeField, _
+from app.plugins import IntakeField, _, not_before, required_when
 
 LENDER_KINDS = (
     ("private", _("A person or a non-financial company (private lending)")),
@@ -30,29 +30,6 @@ def principal_above_zero(value, data):
     return None
 
 
-def due_not_before_contract(value, data):
-    """A loan cannot fall due before it was agreed."""
-    contract = data.get("contract_date")
-    if value and contract and value < contract:
-        return _("The due date cannot be before the contract date.")
-    return None
-
-
-def knew_not_before_contract(value, data):
-    """The creditor cannot have known of a harm to a claim that did not exist yet."""
-    contract = data.get("contract_date")
-    if value and contract and value < contract:
-        return _("The creditor cannot have known of the harm before the contract date.")
-    return None
-
-
-def guarantor_named_for_a_guarantee(value, data):
-    """A guarantee needs a guarantor to invite to the mediation."""
-    if data.get("security") == "guarantee" and not (value or "").strip():
-        return _("Name the guarantor when the debt is guaranteed.")
-    return None
-
-
 DEBT_FIELDS = (
     IntakeField("lender_kind", _("Lender"), kind="choice", choices=LENDER_KINDS,
                 classification="internal",
@@ -66,16 +43,19 @@ DEBT_FIELDS = (
                 not_in_future=True, classification="internal",
                 help=_("The day the loan contract was made; the interest cap is read on this day.")),
     IntakeField("due_date", _("Due date"), kind="date", classification="internal",
-                validators=(due_not_before_contract,)),
+                # A loan cannot fall due before it was agreed.
+                validators=(not_before("contract_date", _("The due date cannot be before the contract date.")),)),
     IntakeField("security", _("Security for the debt"), kind="choice", choices=SECURITY_KINDS,
                 classification="internal"),
     IntakeField("guarantor", _("Guarantor"), classification="personal", max_length=100,
-                validators=(guarantor_named_for_a_guarantee,)),
+                # A guarantee needs a guarantor to invite to the mediation.
+                validators=(required_when("security", ("guarantee",), _("Name the guarantor when the debt is guaranteed.")),)),
     IntakeField("evidence", _("Evidence of the debt"), kind="choice", choices=EVIDENCE_KINDS,
                 classification="internal"),
     IntakeField("knew_of_harm_on", _("Creditor knew of the harm on"), kind="date",
                 not_in_future=True, classification="internal",
-                validators=(knew_not_before_contract,),
+                # The creditor cannot have known of a harm to a claim that did not exist yet.
+                validators=(not_before("contract_date", _("The creditor cannot have known of the harm before the contract date.")),),
                 help=_("The day the creditor knew or should have known the debt was not paid and by whom "
                        "(usually the day after the due date; a later written demand or acknowledgement "
                        "restarts the limitation period: enter the latest such day).")),

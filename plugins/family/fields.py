@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from app.plugins import IntakeField, _
+from app.plugins import IntakeField, _, only_with, required_when
 
 RELATIONSHIPS = (
     ("married", _("Married couple")),
@@ -35,13 +35,6 @@ LIVES_WITH = (
 )
 
 
-def marriage_date_for_spouses(value, data):
-    """A married or divorced couple has a date of marriage registration."""
-    if not value and data.get("relationship") in MARRIAGE_RELATIONSHIPS:
-        return _("Enter the date the marriage was registered.")
-    return None
-
-
 def divorce_after_marriage(value, data):
     """Only a divorced couple has a divorce date, and it follows the marriage."""
     if not value:
@@ -63,26 +56,17 @@ def support_claim_is_consistent(value, data):
     return None
 
 
-def support_amount_when_claimed(value, data):
-    """A support claim states how much a month is asked for."""
-    if data.get("support_claim") not in (None, "", "none") and not value:
-        return _("Enter the monthly amount of support claimed.")
-    return None
-
-
-def protection_order_needs_violence(value, data):
-    """A protection order protects against domestic violence or its real threat
-    (Anti-Domestic Violence Law art. 23)."""
-    if value and not data.get("domestic_violence"):
-        return _("A protection order is only for domestic violence or its real threat: tick the domestic-violence box too.")
-    return None
-
-
-def urgency_needs_protection_order(value, data):
-    """Urgency shortens the time in which the court decides a protection order."""
-    if value and not data.get("protection_order_requested"):
-        return _("Urgency only matters for a protection order: tick the protection-order box too.")
-    return None
+# A support claim states how much a month is asked for.
+support_amount_when_claimed = required_when(
+    "support_claim", [v for v, _label in SUPPORT_CLAIMS if v != "none"], _("Enter the monthly amount of support claimed."))
+marriage_date_for_spouses = required_when(
+    "relationship", MARRIAGE_RELATIONSHIPS, _("Enter the date the marriage was registered."))
+# A protection order protects against domestic violence or its real threat (反家庭暴力法 第23条).
+protection_order_needs_violence = only_with("domestic_violence", _(
+    "A protection order is only for domestic violence or its real threat: tick the domestic-violence box too."))
+# Urgency shortens the time in which the court decides a protection order.
+urgency_needs_protection_order = only_with("protection_order_requested", _(
+    "Urgency only matters for a protection order: tick the protection-order box too."))
 
 
 CHILD_FIELDS = (

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from app.plugins import IntakeField, _
+from app.plugins import IntakeField, _, not_before, only_with
 
 # Unified social credit code (GB 32100-2015): registration authority and type, 6-digit
 # administrative division, then 10 characters (no I, O, S, V, Z) ending in the check character.
@@ -26,40 +26,10 @@ def credit_code_format(value, data):
     return None
 
 
-def employment_end_after_start(value, data):
-    """The employment cannot end before it started."""
-    start = data.get("employment_start")
-    if value and start and value < start:
-        return _("The employment cannot end before it started.")
-    return None
-
-
-def application_after_employment_start(value, data):
-    """A labour dispute arises once there is an employment, so mediation cannot be asked earlier."""
-    start = data.get("employment_start")
-    if value and start and value < start:
-        return _("The mediation application cannot be before the employment started.")
-    return None
-
-
 def at_least_one_claim(value, data):
     """A labour case claims something: tick an item or describe the claim."""
     if not value and not any(data.get(name) for name in CLAIM_FIELDS):
         return _("Tick at least one claim item or describe the claim.")
-    return None
-
-
-def case_number_needs_arbitration(value, data):
-    """An arbitration case number means arbitration has started."""
-    if value and not data.get("arbitration_started"):
-        return _("Tick \"Arbitration started\" or leave the arbitration case number empty.")
-    return None
-
-
-def iou_is_for_wages(value, data):
-    """A wage IOU is evidence of wage arrears."""
-    if value and not data.get("claim_wage_arrears"):
-        return _("A wage IOU supports a claim for wage arrears: tick \"Wage arrears\" too.")
     return None
 
 
@@ -72,7 +42,8 @@ LABOUR_FIELDS = (
     IntakeField("employment_start", _("Employment started on"), kind="date", required=True,
                 not_in_future=True, classification="personal"),
     IntakeField("employment_end", _("Employment ended on"), kind="date", not_in_future=True,
-                classification="personal", validators=(employment_end_after_start,),
+                classification="personal",
+                validators=(not_before("employment_start", _("The employment cannot end before it started.")),),
                 help=_("Leave empty while the employment goes on. The arbitration limitation period is counted at the latest from this day.")),
     IntakeField("monthly_wage", _("Monthly wage (CNY)"), kind="decimal", classification="personal",
                 help=_("The worker's average monthly wage before the dispute.")),
@@ -88,14 +59,18 @@ LABOUR_FIELDS = (
                 validators=(at_least_one_claim,),
                 help=_("E.g. double wages for working without a written contract.")),
     IntakeField("wage_iou", _("The worker holds a wage IOU from the employer"), kind="boolean",
-                validators=(iou_is_for_wages,),
+                # A wage IOU is evidence of wage arrears.
+                validators=(only_with("claim_wage_arrears", _("A wage IOU supports a claim for wage arrears: tick \"Wage arrears\" too.")),),
                 help=_("A written acknowledgment by the employer of the wages it owes.")),
     IntakeField("arbitration_started", _("Arbitration started"), kind="boolean",
                 help=_("Tick when a labour dispute arbitration commission has received an application.")),
     IntakeField("arbitration_case_no", _("Arbitration case number"), max_length=60,
-                validators=(case_number_needs_arbitration,)),
+                # An arbitration case number means arbitration has started.
+                validators=(only_with("arbitration_started", _("Tick \"Arbitration started\" or leave the arbitration case number empty.")),)),
     IntakeField("mediation_applied_on", _("Mediation applied for on"), kind="date",
-                not_in_future=True, validators=(application_after_employment_start,),
+                # A labour dispute arises once there is an employment: mediation cannot be asked earlier.
+                not_in_future=True,
+                validators=(not_before("employment_start", _("The mediation application cannot be before the employment started.")),),
                 help=_("If no agreement is reached within the mediation period counted from this day, the party may apply for arbitration.")),
 )
 

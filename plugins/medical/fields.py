@@ -6,7 +6,7 @@ classified ``sensitive``.
 """
 from __future__ import annotations
 
-from app.plugins import IntakeField, _
+from app.plugins import IntakeField, _, not_before, only_when
 
 APPRAISAL_STATUSES = (
     ("not_started", _("Not started")),
@@ -15,27 +15,11 @@ APPRAISAL_STATUSES = (
 )
 
 
-def _not_before(other: str, message):
-    """A validator: this date cannot be before the date in field ``other``."""
-
-    def check(value, data):
-        earlier = data.get(other)
-        if value and earlier and value < earlier:
-            return message
-        return None
-
-    return check
-
-
-treatment_end_after_start = _not_before(
-    "treatment_start", _("The end of treatment cannot be before its start.")
-)
-appraisal_applied_after_treatment = _not_before(
-    "treatment_start", _("The appraisal cannot be applied for before the treatment started.")
-)
-appraisal_done_after_applied = _not_before(
-    "appraisal_applied_on", _("The appraisal cannot be finished before it was applied for.")
-)
+treatment_end_after_start = not_before("treatment_start", _("The end of treatment cannot be before its start."))
+appraisal_applied_after_treatment = not_before(
+    "treatment_start", _("The appraisal cannot be applied for before the treatment started."))
+appraisal_done_after_applied = not_before(
+    "appraisal_applied_on", _("The appraisal cannot be finished before it was applied for."))
 
 
 def status_needs_appraisal(value, data):
@@ -45,18 +29,11 @@ def status_needs_appraisal(value, data):
     return None
 
 
-def done_date_needs_done_status(value, data):
-    """An appraisal finished on a date is an appraisal whose status is done."""
-    if value and data.get("appraisal_status") != "done":
-        return _("Set the appraisal status to \"Done\" or leave the finishing date empty.")
-    return None
-
-
-def applied_date_needs_status(value, data):
-    """An appraisal applied for on a date cannot still be "not started"."""
-    if value and data.get("appraisal_status") not in ("applied", "done"):
-        return _("Set the appraisal status to \"Applied for\" or \"Done\", or leave the application date empty.")
-    return None
+done_date_needs_done_status = only_when(
+    "appraisal_status", ("done",), _("Set the appraisal status to \"Done\" or leave the finishing date empty."))
+# An appraisal applied for on a date cannot still be "not started".
+applied_date_needs_status = only_when("appraisal_status", ("applied", "done"), _(
+    "Set the appraisal status to \"Applied for\" or \"Done\", or leave the application date empty."))
 
 
 MEDICAL_FIELDS = (

@@ -1,27 +1,19 @@
-"""Hook implementations of the medical plugin (entry point ``jiefen.plugins: medical``)."""
+"""The medical plugin (entry point ``jiefen.plugins: medical``).
+
+The medical-dispute type is all data (:data:`MEDICAL`): its own mediation period, counted in
+working days, stands in for the general pre-filing period, and its advice rules read the
+appraisal answers of the intake.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import os
 
-from app.plugins import (
-    Advice,
-    AgreementTemplate,
-    AgreementTerm,
-    DeadlineRule,
-    DisputeType,
-    LinkagePartner,
-    PluginMetadata,
-    SettingDefault,
-    ViewSpec,
-    _,
-    hookimpl,
-    setting_value,
-)
+from app.plugins import (Advice, AgreementTemplate, AgreementTerm, DeadlineRule, DisputeType, LinkagePartner,
+                         PluginMetadata, SettingDefault, ViewSpec, _, hookimpl, intake_date, setting_value)
 from plugins.medical import __version__
 from plugins.medical.fields import MEDICAL_FIELDS, SAMPLE
 
-CODE = "medical"
 HERE = os.path.dirname(os.path.abspath(__file__))
 MEDIATION_DAYS = "medical.mediation_working_days"
 
@@ -32,137 +24,52 @@ APPRAISAL_SOURCE = "医疗纠纷预防和处理条例 第34条、第38条"
 APPLICATION_SOURCE = "医疗纠纷预防和处理条例 第31条"
 PRIVACY_SOURCE = "个人信息保护法 第28条"
 
+TEMPLATE = AgreementTemplate(
+    code="compensation",
+    label=_("Medical dispute mediation agreement"),
+    path=os.path.join(HERE, "templates", "agreement.docx"),
+    sample_terms=(
+        AgreementTerm("被申请人汕尾市城区某医院一次性赔偿申请人林晓明医疗费、误工费、护理费、住院伙食补助费等各项损失共计人民币38600元", "银行转账", dt.date(2026, 12, 20)),
+        AgreementTerm("医疗损害鉴定费人民币6000元由医患双方按鉴定意见确定的责任比例承担，被申请人承担70%即人民币4200元，与赔偿款一并支付", "银行转账", dt.date(2026, 12, 20)),
+        AgreementTerm("申请人收到全部款项后撤回向汕尾市城区卫生健康局提出的投诉，被申请人协助申请人复印全部病历资料", "书面撤回、现场办理", dt.date(2026, 12, 31)),
+    ),
+    suggested_terms=(
+        AgreementTerm("被申请人（医疗机构）一次性赔偿申请人医疗费、误工费、护理费、交通费、住院伙食补助费等各项损失共计人民币____元", "银行转账", None),
+        AgreementTerm("医疗损害鉴定费人民币____元由医患双方按鉴定意见确定的责任比例承担", "银行转账", None),
+    ),
+)
 
-def _date(value):
-    """An ISO date from the stored intake, or None when absent or unreadable."""
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None
+PARTNERS = (
+    LinkagePartner("medical-mediation-committee", _("Medical dispute people's mediation committee"),
+                   kind="mediation_committee"),
+    LinkagePartner("health-bureau", _("Chengqu health bureau")),
+    LinkagePartner("liability-insurers", _("Medical liability insurers")),
+    LinkagePartner(
+        "medical-appraisal",
+        _("Medical association or forensic appraisal institution"),
+        description=_("Medical-damage appraisal commissioned jointly by both sides or, with their consent, by the mediation committee."),
+    ),
+)
+
+# Mediation finishes within 30 working days of acceptance (the length is a dated setting). On
+# the pre-filing track it stands in for the general 30 calendar days (one period, not two that
+# disagree); the court track counts the court's period.
+MEDIATION_PERIOD = DeadlineRule(
+    code="medical.mediation_period",
+    label=_("Medical people's mediation period (appraisal time not counted)"),
+    setting_key=MEDIATION_DAYS,
+    starts_from="mediation_accepted_on",
+    working_days=True,
+    replaces="core.pre_filing_mediation",
+    reason=("医疗纠纷人民调解自受理之日起30个工作日内完成，鉴定时间不计入调解期限"
+            "（医疗纠纷预防和处理条例 第38条）：以工作日计且扣除鉴定时间，不同于一般诉前调解的30日"),
+    tracks=("pre_filing",),
+)
 
 
-@hookimpl
-def plugin_metadata():
-    """Version and the core versions this plugin is written for."""
-    return PluginMetadata(
-        version=__version__,
-        requires_core=">=0.1,<0.2",
-        description=_("Disputes between patients and medical institutions over diagnosis and treatment."),
-    )
-
-
-@hookimpl
-def register_dispute_types():
-    """The medical plugin owns one type."""
+def every_case_advice(case):
+    """Every medical case holds health data, and its people's mediation needs both sides."""
     return [
-        DisputeType(
-            code=CODE,
-            label=_("Medical dispute"),
-            description=_("Disputes between patients and medical institutions arising from diagnosis and treatment."),
-            category="tort",
-            order=60,
-        )
-    ]
-
-
-@hookimpl
-def register_settings():
-    """The 30-working-day period of medical people's mediation, as a dated setting."""
-    return [
-        SettingDefault(
-            MEDIATION_DAYS, 30, _("Working days to finish medical people's mediation"),
-            source=PERIOD_SOURCE, unit="working days", check=True,
-        ),
-    ]
-
-
-@hookimpl
-def intake_fields(dispute_type):
-    """Institution, treatment, diagnosis, alleged harm and the medical-damage appraisal."""
-    return list(MEDICAL_FIELDS) if dispute_type == CODE else None
-
-
-@hookimpl
-def sample_intake(dispute_type):
-    """A realistic medical dispute for demos and contract tests."""
-    return dict(SAMPLE) if dispute_type == CODE else None
-
-
-@hookimpl
-def agreement_templates(dispute_type):
-    """The people's mediation agreement of a medical dispute."""
-    if dispute_type != CODE:
-        return None
-    return [
-        AgreementTemplate(
-            code="compensation",
-            label=_("Medical dispute mediation agreement"),
-            path=os.path.join(HERE, "templates", "agreement.docx"),
-            sample_terms=(
-                AgreementTerm("被申请人汕尾市城区某医院一次性赔偿申请人林晓明医疗费、误工费、护理费、住院伙食补助费等各项损失共计人民币38600元", "银行转账", dt.date(2026, 12, 20)),
-                AgreementTerm("医疗损害鉴定费人民币6000元由医患双方按鉴定意见确定的责任比例承担，被申请人承担70%即人民币4200元，与赔偿款一并支付", "银行转账", dt.date(2026, 12, 20)),
-                AgreementTerm("申请人收到全部款项后撤回向汕尾市城区卫生健康局提出的投诉，被申请人协助申请人复印全部病历资料", "书面撤回、现场办理", dt.date(2026, 12, 31)),
-            ),
-            suggested_terms=(
-                AgreementTerm("被申请人（医疗机构）一次性赔偿申请人医疗费、误工费、护理费、交通费、住院伙食补助费等各项损失共计人民币____元", "银行转账", None),
-                AgreementTerm("医疗损害鉴定费人民币____元由医患双方按鉴定意见确定的责任比例承担", "银行转账", None),
-            ),
-        )
-    ]
-
-
-@hookimpl
-def linkage_partners(dispute_type):
-    """Who a medical dispute is usually worked on with."""
-    if dispute_type != CODE:
-        return None
-    return [
-        LinkagePartner(
-            "medical-mediation-committee",
-            _("Medical dispute people's mediation committee"),
-            kind="mediation_committee",
-        ),
-        LinkagePartner("health-bureau", _("Chengqu health bureau")),
-        LinkagePartner("liability-insurers", _("Medical liability insurers")),
-        LinkagePartner(
-            "medical-appraisal",
-            _("Medical association or forensic appraisal institution"),
-            description=_("Medical-damage appraisal commissioned jointly by both sides or, with their consent, by the mediation committee."),
-        ),
-    ]
-
-
-@hookimpl
-def deadlines(case):
-    """Mediation finishes within 30 working days of acceptance; the length is a dated setting.
-
-    On the pre-filing track this specific period stands in for the general 30 calendar days
-    (one period, not two that disagree); the court track counts the court's period."""
-    if case.dispute_type != CODE:
-        return None
-    if case.track != "pre_filing":
-        return []
-    return [
-        DeadlineRule(
-            code="medical.mediation_period",
-            label=_("Medical people's mediation period (appraisal time not counted)"),
-            setting_key=MEDIATION_DAYS,
-            starts_from="mediation_accepted_on",
-            working_days=True,
-            replaces="core.pre_filing_mediation",
-        ),
-    ]
-
-
-@hookimpl
-def diversion_advice(case):
-    """What a clerk should know when screening a medical case."""
-    if case.dispute_type != CODE:
-        return None
-    data = case.intake_data or {}
-    advice = [
         Advice(
             "medical.sensitive_health_data",
             _("This case holds health data, which is sensitive personal information: show it only to those handling the case and never publish it."),
@@ -174,39 +81,66 @@ def diversion_advice(case):
             source=APPLICATION_SOURCE,
         ),
     ]
-    if data.get("appraisal_needed"):
-        days = int(setting_value(MEDIATION_DAYS))
-        applied, done = _date(data.get("appraisal_applied_on")), _date(data.get("appraisal_done_on"))
-        if applied and done:
-            message = _(
-                "The medical-damage appraisal ran from %(start)s to %(end)s: that time does not count towards the %(days)s working days of mediation.",
-                start=applied.isoformat(), end=done.isoformat(), days=days,
-            )
-        else:
-            message = _(
-                "A medical-damage appraisal is needed: the time it takes does not count towards the %(days)s working days of mediation.",
-                days=days,
-            )
-        advice.append(Advice("medical.appraisal_time_excluded", message, source=APPRAISAL_SOURCE))
-        if data.get("appraisal_status") in (None, "", "not_started"):
-            advice.append(
-                Advice(
-                    "medical.appraisal_not_started",
-                    _("The appraisal has not been applied for: both sides commission a medical association or a forensic appraisal institution jointly, or agree that the mediation committee does."),
-                    severity="warning",
-                    source="医疗纠纷预防和处理条例 第34条",
-                )
-            )
+
+
+def appraisal_advice(case):
+    """The appraisal's time does not count towards mediation, and someone must apply for it."""
+    data = case.intake_data
+    if not data.get("appraisal_needed"):
+        return None
+    days = int(setting_value(MEDIATION_DAYS))
+    applied, done = intake_date(data.get("appraisal_applied_on")), intake_date(data.get("appraisal_done_on"))
+    if applied and done:
+        message = _(
+            "The medical-damage appraisal ran from %(start)s to %(end)s: that time does not count towards the %(days)s working days of mediation.",
+            start=applied.isoformat(), end=done.isoformat(), days=days,
+        )
+    else:
+        message = _(
+            "A medical-damage appraisal is needed: the time it takes does not count towards the %(days)s working days of mediation.",
+            days=days,
+        )
+    advice = [Advice("medical.appraisal_time_excluded", message, source=APPRAISAL_SOURCE)]
+    if data.get("appraisal_status") in (None, "", "not_started"):
+        advice.append(Advice(
+            "medical.appraisal_not_started",
+            _("The appraisal has not been applied for: both sides commission a medical association or a forensic appraisal institution jointly, or agree that the mediation committee does."),
+            severity="warning",
+            source="医疗纠纷预防和处理条例 第34条",
+        ))
     return advice
 
 
-@hookimpl
-def register_views():
-    """A list of medical cases under the Cases menu."""
-    return [ViewSpec(name="cases", label=_("Medical disputes"), dispute_type=CODE, icon="fa-user-md")]
+MEDICAL = DisputeType(
+    code="medical",
+    label=_("Medical dispute"),
+    description=_("Disputes between patients and medical institutions arising from diagnosis and treatment."),
+    category="tort",
+    order=60,
+    fields=MEDICAL_FIELDS,
+    sample=SAMPLE,
+    settings=(SettingDefault(MEDIATION_DAYS, 30, _("Working days to finish medical people's mediation"),
+                             source=PERIOD_SOURCE, unit="working days", check=True),),
+    templates=(TEMPLATE,),
+    partners=PARTNERS,
+    deadlines=(MEDIATION_PERIOD,),
+    advice=(every_case_advice, appraisal_advice),
+    views=(ViewSpec(name="cases", label=_("Medical disputes"), icon="fa-user-md"),),
+)
 
 
 @hookimpl
-def translation_directories():
-    """The plugin's own catalogues."""
-    return [os.path.join(HERE, "translations")]
+def plugin_metadata():
+    """Version, the core versions this plugin is written for, and its catalogues."""
+    return PluginMetadata(
+        version=__version__,
+        requires_core=">=0.1,<0.2",
+        description=_("Disputes between patients and medical institutions over diagnosis and treatment."),
+        translations=os.path.join(HERE, "translations"),
+    )
+
+
+@hookimpl
+def register_dispute_types():
+    """The medical plugin owns one type."""
+    return [MEDICAL]

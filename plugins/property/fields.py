@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from app.plugins import IntakeField, _
+from app.plugins import IntakeField, _, required_when
 
 PROPERTY_SERVICE = "property_service"
 COMMERCIAL_HOUSING = "commercial_housing"
@@ -26,30 +26,17 @@ HOUSING_ISSUES = (
 )
 
 
-def _required_for(subtype, message):
-    """A validator: the field must be filled in when the dispute is of ``subtype``."""
-
-    def check(value, data):
-        if data.get("subtype") == subtype and not (value.strip() if isinstance(value, str) else value):
-            return message
-        return None
-
-    check.__doc__ = f"Required for {subtype} disputes."
-    return check
-
-
-property_company_for_service = _required_for(
-    PROPERTY_SERVICE, _("Enter the property-service company of a property-service dispute.")
-)
-developer_for_housing = _required_for(
-    COMMERCIAL_HOUSING, _("Enter the developer of a commercial-housing dispute.")
-)
-contract_for_housing = _required_for(
-    COMMERCIAL_HOUSING, _("Enter the number of the commercial-housing sale contract.")
-)
-issue_for_housing = _required_for(
-    COMMERCIAL_HOUSING, _("Choose what the commercial-housing dispute is about.")
-)
+property_company_for_service = required_when(
+    "subtype", (PROPERTY_SERVICE,), _("Enter the property-service company of a property-service dispute."))
+developer_for_housing = required_when(
+    "subtype", (COMMERCIAL_HOUSING,), _("Enter the developer of a commercial-housing dispute."))
+contract_for_housing = required_when(
+    "subtype", (COMMERCIAL_HOUSING,), _("Enter the number of the commercial-housing sale contract."))
+issue_for_housing = required_when(
+    "subtype", (COMMERCIAL_HOUSING,), _("Choose what the commercial-housing dispute is about."))
+# Late delivery is measured against the delivery date of the contract.
+delivery_date_for_late_delivery = required_when(
+    "housing_issue", ("late_delivery",), _("Enter the delivery date agreed in the contract to claim late delivery."))
 
 
 def amount_with_months(value, data):
@@ -58,13 +45,6 @@ def amount_with_months(value, data):
         return _("Enter the amount of fees owed for the months in arrears.")
     if value and not data.get("arrears_months"):
         return _("Enter how many months of fees are owed.")
-    return None
-
-
-def delivery_date_for_late_delivery(value, data):
-    """Late delivery is measured against the delivery date of the contract."""
-    if not value and data.get("housing_issue") == "late_delivery":
-        return _("Enter the delivery date agreed in the contract to claim late delivery.")
     return None
 
 

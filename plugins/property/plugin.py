@@ -1,34 +1,20 @@
-"""Hook implementations of the property plugin (entry point ``jiefen.plugins: property``).
+"""The property plugin (entry point ``jiefen.plugins: property``).
 
-One dispute type covers property-service disputes and commercial-housing (商品房) disputes;
-the ``subtype`` intake field tells them apart.
+One dispute type, declared as data (:data:`PROPERTY`), covers property-service disputes and
+commercial-housing (商品房) disputes; the ``subtype`` intake field tells them apart, and the
+advice rules read it. The pre-filing mediation period is the core's.
 """
 from __future__ import annotations
 
 import datetime as dt
 import os
 
-from app.plugins import today as _china_today
-from app.plugins import (
-    Advice,
-    AgreementTemplate,
-    AgreementTerm,
-    DeadlineRule,
-    DisputeType,
-    LinkagePartner,
-    PluginMetadata,
-    SettingDefault,
-    ViewSpec,
-    _,
-    hookimpl,
-    setting_decimal,
-)
+from app.plugins import (Advice, AgreementTemplate, AgreementTerm, DisputeType, LinkagePartner, PluginMetadata,
+                         SettingDefault, ViewSpec, _, hookimpl, intake_date, intake_decimal, setting_decimal, today)
 from plugins.property import __version__
 from plugins.property.fields import COMMERCIAL_HOUSING, ESTATE_FIELDS, SAMPLE
 
-CODE = "property"
 HERE = os.path.dirname(os.path.abspath(__file__))
-PREFILING_DAYS = "property.prefiling_mediation_days"
 LONG_ARREARS_MONTHS = "property.long_arrears_months"
 LIMITATION_YEARS = "property.limitation_years"
 GROUP_OWNERS = "property.group_dispute_owners"
@@ -38,255 +24,176 @@ TITLE_CERTIFICATE_DAYS = "property.title_certificate_days"
 HOUSING_INTERPRETATION = "最高人民法院关于审理商品房买卖合同纠纷案件适用法律若干问题的解释（法释〔2020〕17号修正）"
 
 
+SETTINGS = (
+    SettingDefault(
+        LONG_ARREARS_MONTHS, 6, _("Months of fee arrears from which instalments are suggested"),
+        source="调解工作参考值，无法定标准（物业费交纳义务见民法典 第944条）",
+        unit="months", check=True,
+    ),
+    SettingDefault(LIMITATION_YEARS, 3, _("Limitation period for claiming property fees"),
+                   source="民法典 第188条", unit="years"),
+    SettingDefault(
+        GROUP_OWNERS, 10, _("Owners from which a dispute counts as having many parties"),
+        source="最高人民法院关于适用《中华人民共和国民事诉讼法》的解释（法释〔2022〕11号）第75条",
+        unit="persons", check=True,
+    ),
+    SettingDefault(RESCISSION_MONTHS, 3, _("Months after a demand before a buyer may rescind for late delivery"),
+                   source=f"{HOUSING_INTERPRETATION} 第11条", unit="months", check=True),
+    SettingDefault(TITLE_CERTIFICATE_DAYS, 90, _("Days after delivery for the buyer to obtain the title certificate"),
+                   source=f"{HOUSING_INTERPRETATION} 第14条", unit="days", check=True),
+)
+
+TEMPLATE = AgreementTemplate(
+    code="property",
+    label=_("Property and housing mediation agreement"),
+    path=os.path.join(HERE, "templates", "agreement.docx"),
+    sample_terms=(
+        AgreementTerm("被申请人黄丽娟分两期支付所欠2025年1月至2026年9月物业服务费共计人民币4032元：2026年12月31日前支付2016元，2027年3月31日前支付余款2016元", "银行转账", dt.date(2027, 3, 31)),
+        AgreementTerm("汕尾市海韵物业服务有限公司修复海韵花园地下车库渗水并完成3栋电梯维修检测，整改结果经业主委员会确认", "现场整改", dt.date(2026, 12, 31)),
+        AgreementTerm("申请人减免被申请人物业服务费滞纳金，双方就2026年9月前的物业服务费再无争议", "书面确认", dt.date(2026, 12, 31)),
+    ),
+    suggested_terms=(
+        AgreementTerm("被申请人分____期支付____年__月至____年__月物业服务费共计人民币____元", "银行转账", None),
+        AgreementTerm("物业服务企业于____年__月__日前整改____问题，整改结果经业主委员会（业主）确认", "现场整改", None),
+        AgreementTerm("开发企业于____年__月__日前维修____质量问题（或协助办理不动产权属证书），并支付违约金人民币____元", "银行转账", None),
+    ),
+)
+
+PARTNERS = (
+    LinkagePartner("housing-bureau", _("Chengqu district housing and urban-rural development bureau"),
+                   description=_("Supervises property services, developers and housing sales.")),
+    LinkagePartner("property-association", _("Shanwei property management association")),
+    LinkagePartner("street-office", _("Street office")),
+    LinkagePartner("community-committee", _("Community residents' committee"),
+                   description=_("Guides owners' committees and estate affairs.")),
+)
+
+
+def group_advice(case):
+    """Many owners with one complaint may be a group dispute; housing complaints usually are."""
+    owners = _count(case.intake_data.get("owners_affected"))
+    many = int(setting_decimal(GROUP_OWNERS))
+    if owners >= many:
+        return [Advice(
+            "property.group_dispute",
+            _(
+                "%(count)s owners share this complaint (%(many)s or more are many parties): treat it as a "
+                "possible group dispute, report it for risk assessment and work with the housing and "
+                "construction bureau and the street office.",
+                count=owners, many=many,
+            ),
+            severity="warning",
+            source="最高人民法院关于适用《中华人民共和国民事诉讼法》的解释 第75条",
+        )]
+    if case.intake_data.get("subtype") == COMMERCIAL_HOUSING:
+        return [Advice(
+            "property.group_screening",
+            _(
+                "Commercial-housing complaints usually concern many buyers of the same project: ask "
+                "whether other owners have the same complaint and screen for group-dispute risk."
+            ),
+        )]
+    return None
+
+
+def arrears_advice(case):
+    """Long fee arrears: instalments, and the limitation period against the oldest months."""
+    months = _count(case.intake_data.get("arrears_months"))
+    advice = []
+    if months >= int(setting_decimal(LONG_ARREARS_MONTHS)):
+        advice.append(Advice(
+            "property.instalments",
+            _(
+                "Fees owed for %(months)s months: suggest paying in instalments, together with the "
+                "company fixing the service defects. The company may not cut water, power, heating or "
+                "gas to collect fees.",
+                months=months,
+            ),
+            source="民法典 第944条",
+        ))
+    years = int(setting_decimal(LIMITATION_YEARS))
+    if months > years * 12:
+        advice.append(Advice(
+            "property.limitation",
+            _(
+                "Fees are claimed for more than %(years)s years: the owner may plead the limitation "
+                "period against the oldest months.",
+                years=years,
+            ),
+            severity="warning",
+            source="民法典 第188条",
+        ))
+    return advice
+
+
+def housing_advice(case):
+    """The buyer's statutory remedies for late delivery and an overdue title certificate."""
+    data = case.intake_data
+    if data.get("subtype") != COMMERCIAL_HOUSING:
+        return None
+    on = today()
+    issue = data.get("housing_issue")
+    agreed, delivered = intake_date(data.get("agreed_delivery_date")), intake_date(data.get("delivered_on"))
+    if issue == "late_delivery" and agreed and agreed < on and not delivered:
+        return [Advice(
+            "property.late_delivery",
+            _(
+                "The home is overdue and not handed over: if the developer still does not deliver "
+                "%(months)s months after the buyer's demand, the buyer may rescind the contract unless "
+                "it says otherwise. Check the contract's penalty for late delivery.",
+                months=int(setting_decimal(RESCISSION_MONTHS)),
+            ),
+            severity="warning",
+            source=f"{HOUSING_INTERPRETATION} 第11条",
+        )]
+    days = int(setting_decimal(TITLE_CERTIFICATE_DAYS))
+    if issue == "title_certificate" and delivered and (on - delivered).days > days:
+        return [Advice(
+            "property.title_certificate_overdue",
+            _(
+                "More than %(days)s days since delivery without a title certificate: unless the "
+                "contract sets another time, the developer is liable for breach if the delay is its fault.",
+                days=days,
+            ),
+            severity="warning",
+            source=f"{HOUSING_INTERPRETATION} 第14条",
+        )]
+    return None
+
+
+def _count(value) -> int:
+    """A count from the intake; 0 when absent or unreadable."""
+    return int(intake_decimal(value) or 0)
+
+
+PROPERTY = DisputeType(
+    code="property",
+    label=_("Property management and housing"),
+    description=_("Property-service fees and quality, and commercial-housing sales: defects, late delivery, title certificates."),
+    category="contract",
+    order=20,
+    fields=ESTATE_FIELDS,
+    sample=SAMPLE,
+    settings=SETTINGS,
+    templates=(TEMPLATE,),
+    partners=PARTNERS,
+    advice=(group_advice, arrears_advice, housing_advice),
+    views=(ViewSpec(name="cases", label=_("Property and housing disputes"), icon="fa-building"),),
+)
+
+
 @hookimpl
 def plugin_metadata():
-    """Version and the core versions this plugin is written for."""
+    """Version, the core versions this plugin is written for, and its catalogues."""
     return PluginMetadata(
         version=__version__,
         requires_core=">=0.1,<0.2",
         description=_("Property-service and commercial-housing disputes between owners, property companies and developers."),
+        translations=os.path.join(HERE, "translations"),
     )
 
 
 @hookimpl
 def register_dispute_types():
     """The property plugin owns one type."""
-    return [
-        DisputeType(
-            code=CODE,
-            label=_("Property management and housing"),
-            description=_("Property-service fees and quality, and commercial-housing sales: defects, late delivery, title certificates."),
-            category="contract",
-            order=20,
-        )
-    ]
-
-
-@hookimpl
-def register_settings():
-    """The pre-filing mediation period and the thresholds behind the advice."""
-    return [
-        SettingDefault(
-            PREFILING_DAYS, 30, _("Days of pre-filing mediation outside the court"),
-            source="最高人民法院关于人民法院特邀调解的规定（法释〔2016〕14号）；本院诉前调解工作规则",
-            unit="days", check=True,
-        ),
-        SettingDefault(
-            LONG_ARREARS_MONTHS, 6, _("Months of fee arrears from which instalments are suggested"),
-            source="调解工作参考值，无法定标准（物业费交纳义务见民法典 第944条）",
-            unit="months", check=True,
-        ),
-        SettingDefault(
-            LIMITATION_YEARS, 3, _("Limitation period for claiming property fees"),
-            source="民法典 第188条", unit="years",
-        ),
-        SettingDefault(
-            GROUP_OWNERS, 10, _("Owners from which a dispute counts as having many parties"),
-            source="最高人民法院关于适用《中华人民共和国民事诉讼法》的解释（法释〔2022〕11号）第75条",
-            unit="persons", check=True,
-        ),
-        SettingDefault(
-            RESCISSION_MONTHS, 3, _("Months after a demand before a buyer may rescind for late delivery"),
-            source=f"{HOUSING_INTERPRETATION} 第11条", unit="months", check=True,
-        ),
-        SettingDefault(
-            TITLE_CERTIFICATE_DAYS, 90, _("Days after delivery for the buyer to obtain the title certificate"),
-            source=f"{HOUSING_INTERPRETATION} 第14条", unit="days", check=True,
-        ),
-    ]
-
-
-@hookimpl
-def intake_fields(dispute_type):
-    """Sub-type, estate and property company, fee arrears; developer, contract and issue."""
-    return list(ESTATE_FIELDS) if dispute_type == CODE else None
-
-
-@hookimpl
-def sample_intake(dispute_type):
-    """A realistic property-fee dispute for demos and contract tests."""
-    return dict(SAMPLE) if dispute_type == CODE else None
-
-
-@hookimpl
-def agreement_templates(dispute_type):
-    """The property-service and commercial-housing mediation agreement."""
-    if dispute_type != CODE:
-        return None
-    return [
-        AgreementTemplate(
-            code="property",
-            label=_("Property and housing mediation agreement"),
-            path=os.path.join(HERE, "templates", "agreement.docx"),
-            sample_terms=(
-                AgreementTerm("被申请人黄丽娟分两期支付所欠2025年1月至2026年9月物业服务费共计人民币4032元：2026年12月31日前支付2016元，2027年3月31日前支付余款2016元", "银行转账", dt.date(2027, 3, 31)),
-                AgreementTerm("汕尾市海韵物业服务有限公司修复海韵花园地下车库渗水并完成3栋电梯维修检测，整改结果经业主委员会确认", "现场整改", dt.date(2026, 12, 31)),
-                AgreementTerm("申请人减免被申请人物业服务费滞纳金，双方就2026年9月前的物业服务费再无争议", "书面确认", dt.date(2026, 12, 31)),
-            ),
-            suggested_terms=(
-                AgreementTerm("被申请人分____期支付____年__月至____年__月物业服务费共计人民币____元", "银行转账", None),
-                AgreementTerm("物业服务企业于____年__月__日前整改____问题，整改结果经业主委员会（业主）确认", "现场整改", None),
-                AgreementTerm("开发企业于____年__月__日前维修____质量问题（或协助办理不动产权属证书），并支付违约金人民币____元", "银行转账", None),
-            ),
-        )
-    ]
-
-
-@hookimpl
-def linkage_partners(dispute_type):
-    """Who a property or housing dispute is usually worked on with."""
-    if dispute_type != CODE:
-        return None
-    return [
-        LinkagePartner("housing-bureau", _("Chengqu district housing and urban-rural development bureau"),
-                       description=_("Supervises property services, developers and housing sales.")),
-        LinkagePartner("property-association", _("Shanwei property management association")),
-        LinkagePartner("street-office", _("Street office")),
-        LinkagePartner("community-committee", _("Community residents' committee"),
-                       description=_("Guides owners' committees and estate affairs.")),
-    ]
-
-
-@hookimpl
-def deadlines(case):
-    """Pre-filing mediation lasts a set number of days from registration (rule 8)."""
-    if case.dispute_type != CODE:
-        return None
-    if case.track != "pre_filing":  # the court track has the core's court-entrusted period
-        return []
-    return [
-        DeadlineRule(
-            code="property.prefiling_mediation",
-            label=_("Pre-filing mediation period"),
-            setting_key=PREFILING_DAYS,
-            starts_from="created_at",
-            replaces="core.pre_filing_mediation",
-        )
-    ]
-
-
-@hookimpl
-def diversion_advice(case):
-    """Group-dispute risk, long arrears, limitation and the buyer's statutory remedies."""
-    if case.dispute_type != CODE:
-        return None
-    data = case.intake_data or {}
-    today = _china_today()
-    housing = data.get("subtype") == COMMERCIAL_HOUSING
-    advice = []
-
-    owners = _int(data.get("owners_affected"))
-    many = int(setting_decimal(GROUP_OWNERS))
-    if owners >= many:
-        advice.append(
-            Advice(
-                "property.group_dispute",
-                _(
-                    "%(count)s owners share this complaint (%(many)s or more are many parties): treat it as a "
-                    "possible group dispute, report it for risk assessment and work with the housing and "
-                    "construction bureau and the street office.",
-                    count=owners, many=many,
-                ),
-                severity="warning",
-                source="最高人民法院关于适用《中华人民共和国民事诉讼法》的解释 第75条",
-            )
-        )
-    elif housing:
-        advice.append(
-            Advice(
-                "property.group_screening",
-                _(
-                    "Commercial-housing complaints usually concern many buyers of the same project: ask "
-                    "whether other owners have the same complaint and screen for group-dispute risk."
-                ),
-            )
-        )
-
-    months = _int(data.get("arrears_months"))
-    if months >= int(setting_decimal(LONG_ARREARS_MONTHS)):
-        advice.append(
-            Advice(
-                "property.instalments",
-                _(
-                    "Fees owed for %(months)s months: suggest paying in instalments, together with the "
-                    "company fixing the service defects. The company may not cut water, power, heating or "
-                    "gas to collect fees.",
-                    months=months,
-                ),
-                source="民法典 第944条",
-            )
-        )
-    years = int(setting_decimal(LIMITATION_YEARS))
-    if months > years * 12:
-        advice.append(
-            Advice(
-                "property.limitation",
-                _(
-                    "Fees are claimed for more than %(years)s years: the owner may plead the limitation "
-                    "period against the oldest months.",
-                    years=years,
-                ),
-                severity="warning",
-                source="民法典 第188条",
-            )
-        )
-
-    if housing:
-        issue = data.get("housing_issue")
-        agreed = _date(data.get("agreed_delivery_date"))
-        delivered = _date(data.get("delivered_on"))
-        if issue == "late_delivery" and agreed and agreed < today and not delivered:
-            advice.append(
-                Advice(
-                    "property.late_delivery",
-                    _(
-                        "The home is overdue and not handed over: if the developer still does not deliver "
-                        "%(months)s months after the buyer's demand, the buyer may rescind the contract unless "
-                        "it says otherwise. Check the contract's penalty for late delivery.",
-                        months=int(setting_decimal(RESCISSION_MONTHS)),
-                    ),
-                    severity="warning",
-                    source=f"{HOUSING_INTERPRETATION} 第11条",
-                )
-            )
-        days = int(setting_decimal(TITLE_CERTIFICATE_DAYS))
-        if issue == "title_certificate" and delivered and (today - delivered).days > days:
-            advice.append(
-                Advice(
-                    "property.title_certificate_overdue",
-                    _(
-                        "More than %(days)s days since delivery without a title certificate: unless the "
-                        "contract sets another time, the developer is liable for breach if the delay is its fault.",
-                        days=days,
-                    ),
-                    severity="warning",
-                    source=f"{HOUSING_INTERPRETATION} 第14条",
-                )
-            )
-    return advice
-
-
-@hookimpl
-def register_views():
-    """A list of property cases under the Cases menu."""
-    return [ViewSpec(name="cases", label=_("Property and housing disputes"), dispute_type=CODE, icon="fa-building")]
-
-
-@hookimpl
-def translation_directories():
-    """The plugin's own catalogues."""
-    return [os.path.join(HERE, "translations")]
-
-
-def _int(value) -> int:
-    try:
-        return int(value or 0)
-    except (TypeError, ValueError):
-        return 0
-
-
-def _date(value):
-    try:
-        return dt.date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
+    return [PROPERTY]

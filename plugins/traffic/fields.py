@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from app.plugins import IntakeField, _
+from app.plugins import IntakeField, _, not_before, only_with
 
 # Mainland plates: province character, city letter, then 5 (fuel) or 6 (new energy) marks.
 PLATE_RE = re.compile(r"^[\u4e00-\u9fa5][A-Z][A-HJ-NP-Z0-9]{5,6}[\u4e00-\u9fa5]?$")
@@ -29,22 +29,14 @@ def plate_format(value, data):
     return None
 
 
-def determination_after_accident(value, data):
-    """The police cannot determine an accident before it happened."""
-    accident = data.get("accident_date")
-    if value and accident and value < accident:
-        return _("The determination date cannot be before the accident date.")
-    return None
-
-
-def police_mediation_after_determination(value, data):
-    """The police mediate on a joint application made after their accident determination."""
-    determined = data.get("determination_date")
-    if value and determined and value < determined:
-        return _("The police cannot have taken up mediation before their accident determination.")
-    if value and not determined:
-        return _("Give the day the accident determination was received: police mediation follows it.")
-    return None
+# The police cannot determine an accident before it happened.
+determination_after_accident = not_before(
+    "accident_date", _("The determination date cannot be before the accident date."))
+# The police mediate on a joint application made after their accident determination.
+police_mediation_after_determination = (
+    not_before("determination_date", _("The police cannot have taken up mediation before their accident determination.")),
+    only_with("determination_date", _("Give the day the accident determination was received: police mediation follows it.")),
+)
 
 
 VEHICLE_FIELDS = (
@@ -66,12 +58,14 @@ TRAFFIC_FIELDS = (
     IntakeField("determination_date", _("Determination received on"), kind="date",
                 not_in_future=True, validators=(determination_after_accident,),
                 help=_("The 10-day window for asking the police to mediate starts on this day.")),
-    # The recorded fact the police mediation period counts from: empty when the parties never
-    # went to police mediation, and then that period does not apply to the case at all.
+    # Whether the parties went to police mediation: empty when they never did, and then its
+    # period does not apply to the case at all. The period itself starts from the event the
+    # accident's consequence names (plugin.police_mediation_start), recorded on the case.
     IntakeField("police_mediation_on", _("Police mediation applied for on"), kind="date",
-                not_in_future=True, validators=(police_mediation_after_determination,),
+                not_in_future=True, validators=police_mediation_after_determination,
                 help=_("Only if both parties asked the traffic police to mediate: the day the police took up the "
-                       "joint application. The 10-day police mediation period runs from it.")),
+                       "joint application. The 10-day police mediation period starts after the funeral, the end "
+                       "of treatment, the disability rating or the loss determination, recorded on the case.")),
     IntakeField("vehicles", _("Vehicles and insurers"), kind="records",
                 subfields=VEHICLE_FIELDS, max_records=6, classification="personal",
                 validators=(liability_total_at_most_100,)),

@@ -1,155 +1,118 @@
-"""Hook implementations of the traffic plugin (entry point ``jiefen.plugins: traffic``)."""
+"""The traffic plugin (entry point ``jiefen.plugins: traffic``), the reference plugin.
+
+The traffic-accident type is declared as data (:data:`TRAFFIC`); the one hook left is the
+police mediation period, which only a case that went to police mediation has, starting from
+the event its accident's consequence names.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import os
 
-from app.plugins import (
-    Advice,
-    AgreementTemplate,
-    AgreementTerm,
-    DeadlineRule,
-    DisputeType,
-    LinkagePartner,
-    PluginMetadata,
-    SettingDefault,
-    ViewSpec,
-    _,
-    hookimpl,
-    setting_value,
-    today,
-)
+from app.plugins import (Advice, AgreementTemplate, AgreementTerm, DeadlineRule, DisputeType, LinkagePartner,
+                         PluginMetadata, SettingDefault, ViewSpec, _, hookimpl, intake_date, setting_value, today)
 from plugins.traffic import __version__
 from plugins.traffic.fields import SAMPLE, TRAFFIC_FIELDS
 
-CODE = "traffic"
 HERE = os.path.dirname(os.path.abspath(__file__))
 APPLICATION_DAYS = "traffic.police_mediation_application_days"
 PERIOD_DAYS = "traffic.police_mediation_period_days"
+# Once the parties are in mediation here (or past it), the police mediation no longer matters.
+MEDIATED_HERE = ("mediation_accepted", "assigned", "scheduled", "in_mediation", "agreement_reached",
+                 "mediation_failed", "judicial_confirmation", "performing")
 
+SETTINGS = (
+    SettingDefault(APPLICATION_DAYS, 10, _("Days to apply jointly for police mediation"),
+                   source="道路交通安全法实施条例 第94条", unit="days", check=True),
+    SettingDefault(PERIOD_DAYS, 10, _("Days the police mediation lasts"),
+                   source="道路交通安全法实施条例 第95条", unit="days", check=True),
+)
 
-@hookimpl
-def plugin_metadata():
-    """Version and the core versions this plugin is written for."""
-    return PluginMetadata(
-        version=__version__,
-        requires_core=">=0.1,<0.2",
-        description=_("Compensation disputes after road traffic accidents."),
-    )
+TEMPLATE = AgreementTemplate(
+    code="compensation",
+    label=_("Traffic accident compensation agreement"),
+    path=os.path.join(HERE, "templates", "agreement.docx"),
+    sample_terms=(
+        AgreementTerm("被申请人黄丽娟赔偿申请人林晓明医疗费、误工费、财产损失共计人民币19300.50元", "银行转账", dt.date(2026, 12, 31)),
+        AgreementTerm("中国平安财产保险股份有限公司汕尾中心支公司在交强险限额内先行赔付，余款由被申请人支付", "保险理赔", dt.date(2027, 1, 15)),
+    ),
+    suggested_terms=(
+        AgreementTerm("被申请人赔偿申请人医疗费、误工费、护理费、交通费、财产损失共计人民币____元", "银行转账", None),
+        AgreementTerm("保险公司在交强险及商业险责任限额内赔付的部分，由保险公司直接支付给申请人", "保险理赔", None),
+    ),
+)
 
+PARTNERS = (
+    LinkagePartner("police-brigade", _("Chengqu traffic police brigade")),
+    LinkagePartner("insurers", _("Motor insurers")),
+    LinkagePartner("accident-committee", _("Road traffic accident people's mediation committee"),
+                   kind="mediation_committee"),
+    LinkagePartner("forensic-appraisal", _("Forensic appraisal institution")),
+)
 
-@hookimpl
-def register_settings():
-    """The two 10-day windows of police mediation, as dated settings."""
-    return [
-        SettingDefault(
-            APPLICATION_DAYS, 10, _("Days to apply jointly for police mediation"),
-            source="道路交通安全法实施条例 第94条", unit="days", check=True,
-        ),
-        SettingDefault(
-            PERIOD_DAYS, 10, _("Days the police mediation lasts"),
-            source="道路交通安全法实施条例 第95条", unit="days", check=True,
-        ),
-    ]
-
-
-@hookimpl
-def agreement_templates(dispute_type):
-    """The compensation agreement after a road traffic accident."""
-    if dispute_type != CODE:
-        return None
-    return [
-        AgreementTemplate(
-            code="compensation",
-            label=_("Traffic accident compensation agreement"),
-            path=os.path.join(HERE, "templates", "agreement.docx"),
-            sample_terms=(
-                AgreementTerm("被申请人黄丽娟赔偿申请人林晓明医疗费、误工费、财产损失共计人民币19300.50元", "银行转账", dt.date(2026, 12, 31)),
-                AgreementTerm("中国平安财产保险股份有限公司汕尾中心支公司在交强险限额内先行赔付，余款由被申请人支付", "保险理赔", dt.date(2027, 1, 15)),
-            ),
-            suggested_terms=(
-                AgreementTerm("被申请人赔偿申请人医疗费、误工费、护理费、交通费、财产损失共计人民币____元", "银行转账", None),
-                AgreementTerm("保险公司在交强险及商业险责任限额内赔付的部分，由保险公司直接支付给申请人", "保险理赔", None),
-            ),
-        )
-    ]
-
-
-@hookimpl
-def register_dispute_types():
-    """The traffic plugin owns one type."""
-    return [
-        DisputeType(
-            code=CODE,
-            label=_("Traffic accident"),
-            description=_("Compensation disputes after a road traffic accident."),
-            category="tort",
-            order=30,
-        )
-    ]
-
-
-@hookimpl
-def intake_fields(dispute_type):
-    """Accident, determination, vehicles and insurers, and the losses."""
-    return list(TRAFFIC_FIELDS) if dispute_type == CODE else None
-
-
-@hookimpl
-def sample_intake(dispute_type):
-    """A realistic accident for demos and contract tests."""
-    return dict(SAMPLE) if dispute_type == CODE else None
-
-
-@hookimpl
-def linkage_partners(dispute_type):
-    """Who a traffic dispute is usually worked on with."""
-    if dispute_type != CODE:
-        return None
-    return [
-        LinkagePartner("police-brigade", _("Chengqu traffic police brigade")),
-        LinkagePartner("insurers", _("Motor insurers")),
-        LinkagePartner(
-            "accident-committee",
-            _("Road traffic accident people's mediation committee"),
-            kind="mediation_committee",
-        ),
-        LinkagePartner("forensic-appraisal", _("Forensic appraisal institution")),
-    ]
+# The 10-day window to apply jointly for police mediation, from the accident determination.
+APPLICATION_WINDOW = DeadlineRule(
+    code="traffic.police_mediation_application",
+    label=_("Joint written application for police mediation"),
+    setting_key=APPLICATION_DAYS,
+    starts_from="intake.determination_date",
+    finished_in=MEDIATED_HERE,
+)
 
 
 @hookimpl
 def deadlines(case):
-    """The 10-day windows of police mediation; lengths come from the dated settings.
+    """The police mediation period, for a case that went to police mediation only.
 
-    The police mediation period applies only to a case that went to police mediation, as the
-    intake records it (the day the police took up the joint application) — never to the
-    mediation here, which has its own period.
+    The intake records that it did (the day the police took up the joint application); the
+    period never applies to the mediation here, which has its own. It starts from the event its
+    consequence names (:func:`police_mediation_start`), which the staff record on the case.
     """
-    if case.dispute_type != CODE:
-        return None
-    rules = [
-        DeadlineRule(
-            code="traffic.police_mediation_application",
-            label=_("Joint written application for police mediation"),
-            setting_key=APPLICATION_DAYS,
-            starts_from="intake.determination_date",
-            # once the parties are in mediation here, the police window no longer matters
-            finished_in=("mediation_accepted", "assigned", "scheduled", "in_mediation",
-                         "agreement_reached", "mediation_failed", "judicial_confirmation", "performing"),
-        ),
-    ]
-    if went_to_police_mediation(case):
-        rules.append(DeadlineRule(
-            code="traffic.police_mediation_period",
-            label=_("Police mediation period"),
-            setting_key=PERIOD_DAYS,
-            starts_from="intake.police_mediation_on",
-            # the police mediation is over once the case is mediated here or decided
-            finished_in=("mediation_accepted", "assigned", "scheduled", "in_mediation", "agreement_reached",
-                         "mediation_failed", "judicial_confirmation", "performing"),
-        ))
-    return rules
+    if not went_to_police_mediation(case):
+        return []
+    start, waits_for = police_mediation_start(case)
+    return [DeadlineRule(
+        code="traffic.police_mediation_period",
+        label=_("Police mediation period"),
+        setting_key=PERIOD_DAYS,
+        starts_from=start,
+        waits_for=waits_for,
+        finished_in=MEDIATED_HERE,
+    )]
+
+
+# Police mediation starts after the funeral (death), at the end of treatment (injury), on the
+# disability rating (disability) or when the loss is determined (property only): 道路交通安全法
+# 实施条例 第94条; 道路交通事故处理程序规定 (公安部令第146号) — article numbers to be checked
+# (domain-rules.md, traffic). With several consequences the gravest one's event starts it.
+POLICE_MEDIATION_STARTS = {
+    "death": ("event.funeral_ended", _("the end of the funeral arrangements")),
+    "disability": ("event.disability_rated", _("the disability rating")),
+    "injury": ("event.treatment_ended", _("the end of treatment")),
+    "property": ("event.loss_determined", _("the determination of the property loss")),
+}
+
+
+def accident_consequence(data: dict) -> str:
+    """The gravest consequence the intake records: death, disability, injury or property."""
+    def count(name):
+        try:
+            return int(data.get(name) or 0)
+        except (TypeError, ValueError):
+            return 0
+
+    if count("death_count") > 0:
+        return "death"
+    if data.get("disability_rating") not in (None, "", "none"):
+        return "disability"
+    if count("injured_count") > 0:
+        return "injury"
+    return "property"
+
+
+def police_mediation_start(case) -> tuple:
+    """``(start event, what it waits for)`` of the police mediation period of ``case``."""
+    return POLICE_MEDIATION_STARTS[accident_consequence(getattr(case, "intake_data", None) or {})]
 
 
 def went_to_police_mediation(case) -> bool:
@@ -157,48 +120,66 @@ def went_to_police_mediation(case) -> bool:
     return bool((getattr(case, "intake_data", None) or {}).get("police_mediation_on"))
 
 
-@hookimpl
-def diversion_advice(case):
-    """What a clerk should know when screening a traffic case."""
-    if case.dispute_type != CODE:
+def police_window_advice(case):
+    """Past the window to apply for police mediation, only mediation here or the court is left."""
+    received = intake_date(case.intake_data.get("determination_date"))
+    if not received:
         return None
-    data = case.intake_data or {}
-    advice = []
-    received = data.get("determination_date")
-    if received:
-        received = dt.date.fromisoformat(received)
-        days = int(setting_value(APPLICATION_DAYS, on=received))
-        if (today() - received).days > days:
-            advice.append(
-                Advice(
-                    "traffic.police_window_passed",
-                    _("More than %(days)s days since the accident determination: police mediation can no longer be requested; mediate here or go to court.", days=days),
-                    severity="warning",
-                    source="道路交通安全法实施条例 第94条",
-                )
-            )
-    if any((v or {}).get("insurer") for v in data.get("vehicles") or []):
-        advice.append(
-            Advice("traffic.insurer_party", _("Invite the insurers to the mediation: they pay most compensation."))
-        )
-    if (data.get("death_count") or 0) > 0 or (data.get("disability_rating") not in (None, "", "none")):
-        advice.append(
-            Advice(
-                "traffic.appraisal",
-                _("Death or disability: make sure the losses are appraised before mediating."),
-                severity="warning",
-            )
-        )
-    return advice
+    days = int(setting_value(APPLICATION_DAYS, on=received))
+    if (today() - received).days <= days:
+        return None
+    return [Advice(
+        "traffic.police_window_passed",
+        _("More than %(days)s days since the accident determination: police mediation can no longer be requested; mediate here or go to court.", days=days),
+        severity="warning",
+        source="道路交通安全法实施条例 第94条",
+    )]
+
+
+def insurer_advice(case):
+    """Insurers pay most compensation, so they belong at the table."""
+    if any((v or {}).get("insurer") for v in case.intake_data.get("vehicles") or ()):
+        return [Advice("traffic.insurer_party", _("Invite the insurers to the mediation: they pay most compensation."))]
+    return None
+
+
+def appraisal_advice(case):
+    """Losses of a death or a disability are appraised before they are mediated."""
+    if accident_consequence(case.intake_data) in ("death", "disability"):
+        return [Advice("traffic.appraisal", _("Death or disability: make sure the losses are appraised before mediating."),
+                       severity="warning")]
+    return None
+
+
+TRAFFIC = DisputeType(
+    code="traffic",
+    label=_("Traffic accident"),
+    description=_("Compensation disputes after a road traffic accident."),
+    category="tort",
+    order=30,
+    fields=TRAFFIC_FIELDS,
+    sample=SAMPLE,
+    settings=SETTINGS,
+    templates=(TEMPLATE,),
+    partners=PARTNERS,
+    deadlines=(APPLICATION_WINDOW,),
+    advice=(police_window_advice, insurer_advice, appraisal_advice),
+    views=(ViewSpec(name="cases", label=_("Traffic accident disputes"), icon="fa-car"),),
+)
 
 
 @hookimpl
-def register_views():
-    """A list of traffic cases under the Cases menu."""
-    return [ViewSpec(name="cases", label=_("Traffic accident disputes"), dispute_type=CODE, icon="fa-car")]
+def plugin_metadata():
+    """Version, the core versions this plugin is written for, and its catalogues."""
+    return PluginMetadata(
+        version=__version__,
+        requires_core=">=0.1,<0.2",
+        description=_("Compensation disputes after road traffic accidents."),
+        translations=os.path.join(HERE, "translations"),
+    )
 
 
 @hookimpl
-def translation_directories():
-    """The plugin's own catalogues."""
-    return [os.path.join(HERE, "translations")]
+def register_dispute_types():
+    """The traffic plugin owns one type."""
+    return [TRAFFIC]

@@ -1,7 +1,7 @@
-"""Hook implementations of the neighbour plugin (entry point ``jiefen.plugins: neighbour``).
+"""The neighbour plugin (entry point ``jiefen.plugins: neighbour``), declared as data.
 
-From the core this module imports only ``app.plugins``, the plugin API; everything else
-it needs is in its own package.
+The type is one declaration, :data:`NEIGHBOUR`; the only hooks are the plugin's metadata and
+the declaration itself. From the core this module imports only ``app.plugins``, the plugin API.
 """
 from __future__ import annotations
 
@@ -36,184 +36,141 @@ PERIOD_SOURCE = (
 # Issues that touch the property rights of the neighbouring homes.
 PROPERTY_ISSUES = ("shared_wall", "passage", "encroachment")
 
+SETTINGS = (
+    SettingDefault(
+        PERIOD_DAYS, 30, _("Days of pre-filing mediation of a neighbour dispute"),
+        source=PERIOD_SOURCE, unit="days", check=True,
+    ),
+)
+
+# The pre-filing mediation period of a case on the pre-filing track; its length comes from the
+# dated setting.
+PRE_FILING = DeadlineRule(
+    code="neighbour.pre_filing_mediation",
+    label=_("Pre-filing mediation of the neighbour dispute"),
+    setting_key=PERIOD_DAYS,
+    starts_from="created_at",
+    tracks=("pre_filing",),
+)
+
+PARTNERS = (
+    LinkagePartner(
+        "community-committee",
+        _("Residents' committee and its people's mediation committee"),
+        kind="mediation_committee",
+    ),
+    LinkagePartner("street-office", _("Street office (comprehensive administration)")),
+    LinkagePartner("property-management", _("Property-management company of the estate")),
+)
+
+AGREEMENT = AgreementTemplate(
+    code="neighbour",
+    label=_("Neighbour dispute mediation agreement"),
+    path=os.path.join(HERE, "templates", "agreement.docx"),
+    sample_terms=(
+        AgreementTerm("被申请人黄丽娟委托有资质的施工单位重做其602房卫生间防水层，施工期间申请人林晓明予以配合",
+                      "自行委托维修，物业服务中心现场见证", dt.date(2026, 12, 20)),
+        AgreementTerm("被申请人黄丽娟赔偿申请人林晓明502房天花板及墙面修复费用人民币3600元",
+                      "银行转账", dt.date(2026, 12, 31)),
+        AgreementTerm("维修完成后三个月内再次渗水的，由物业服务中心组织双方共同查明原因，按本协议确定的原则处理",
+                      "物业服务中心组织复查", dt.date(2027, 3, 31)),
+    ),
+    # No due dates here: the mediator sets them for each case.
+    suggested_terms=(
+        AgreementTerm("被申请人停止____（噪声、渗漏、占用等）行为，并采取____措施防止再次发生",
+                      "自行整改，物业服务企业或社区居委会见证", None),
+        AgreementTerm("被申请人赔偿申请人修复费用人民币____元", "银行转账", None),
+        AgreementTerm("双方今后按照团结互助、公平合理的原则处理相邻关系，发生争议先行协商或者申请社区人民调解委员会调解",
+                      "", None),
+    ),
+)
+
+
+# -- screening advice: each rule reads the read-only case and returns advice or None ----------
+def local_first(case):
+    """Most neighbour disputes are settled on site by the committee or the estate's company."""
+    if case.intake_data.get("local_help"):
+        return None
+    return [Advice(
+        "neighbour.local_first",
+        _("Nobody local has stepped in yet: ask the residents' committee or the "
+          "property-management company to visit; most neighbour disputes are settled on site."),
+        source="人民调解法 第8条",
+    )]
+
+
+def issue_advice(case):
+    """What matters for the issue at hand: property rights, a leak's source, noise."""
+    kind = case.intake_data.get("issue_kind")
+    if kind in PROPERTY_ISSUES:
+        return [Advice(
+            "neighbour.property_rights",
+            _("Walls, passages and encroachment touch property rights: look at both "
+              "property certificates, and report unauthorised building to the street office."),
+            severity="warning",
+            source="民法典 第288条至第296条",
+        )]
+    if kind == "water_leak":
+        return [Advice(
+            "neighbour.find_the_leak",
+            _("Have the property-management company find where the water comes from "
+              "before discussing who pays."),
+            source="民法典 第296条",
+        )]
+    if kind == "noise":
+        return [Advice(
+            "neighbour.noise_police",
+            _("Noise that goes on after warnings and mediation can be reported to the police."),
+            source="噪声污染防治法；治安管理处罚法",
+        )]
+    return None
+
+
+def pre_filing_period(case):
+    """The pre-filing period in force on the day the case was registered."""
+    if case.track != "pre_filing":
+        return None
+    registered = case.created_at
+    days = setting_value(PERIOD_DAYS, on=registered.date() if registered else None)
+    return [Advice(
+        "neighbour.pre_filing_period",
+        _("Pre-filing mediation lasts %(days)s days; without an agreement by then, "
+          "the case goes back to the court to be filed.", days=days),
+        source=PERIOD_SOURCE,
+    )]
+
+
+NEIGHBOUR = DisputeType(
+    code=CODE,
+    label=_("Neighbour dispute"),
+    description=_("Disputes between neighbours over noise, water leaks, shared walls "
+                  "and passages, encroachment, trees and parking."),
+    category="neighbourhood",
+    order=80,
+    fields=NEIGHBOUR_FIELDS,
+    sample=SAMPLE,
+    settings=SETTINGS,
+    templates=(AGREEMENT,),
+    partners=PARTNERS,
+    deadlines=(PRE_FILING,),
+    advice=(local_first, issue_advice, pre_filing_period),
+    views=(ViewSpec(name="cases", label=_("Neighbour disputes"), icon="fa-home"),),
+)
+
 
 @hookimpl
 def plugin_metadata():
-    """Version and the core versions this plugin is written for."""
+    """Version, the core versions this plugin is written for, and its catalogues."""
     return PluginMetadata(
         version=__version__,
         requires_core=">=0.1,<0.2",
         description=_("Disputes between neighbours: noise, leaks, shared walls and passages."),
         author="Jiefen example",
+        translations=os.path.join(HERE, "translations"),
     )
 
 
 @hookimpl
 def register_dispute_types():
-    """The neighbour plugin owns one type."""
-    return [
-        DisputeType(
-            code=CODE,
-            label=_("Neighbour dispute"),
-            description=_("Disputes between neighbours over noise, water leaks, shared walls "
-                          "and passages, encroachment, trees and parking."),
-            category="neighbourhood",
-            order=80,
-        )
-    ]
-
-
-@hookimpl
-def intake_fields(dispute_type):
-    """The issue, both homes, since when, who has already helped, and the cost."""
-    return list(NEIGHBOUR_FIELDS) if dispute_type == CODE else None
-
-
-@hookimpl
-def sample_intake(dispute_type):
-    """A leaking bathroom upstairs, for demos and contract tests."""
-    return dict(SAMPLE) if dispute_type == CODE else None
-
-
-@hookimpl
-def register_settings():
-    """The pre-filing mediation period, as a dated setting with its source."""
-    return [
-        SettingDefault(
-            PERIOD_DAYS, 30, _("Days of pre-filing mediation of a neighbour dispute"),
-            source=PERIOD_SOURCE, unit="days", check=True,
-        )
-    ]
-
-
-@hookimpl
-def agreement_templates(dispute_type):
-    """The people's mediation agreement for a neighbour dispute."""
-    if dispute_type != CODE:
-        return None
-    return [
-        AgreementTemplate(
-            code="neighbour",
-            label=_("Neighbour dispute mediation agreement"),
-            path=os.path.join(HERE, "templates", "agreement.docx"),
-            sample_terms=(
-                AgreementTerm("被申请人黄丽娟委托有资质的施工单位重做其602房卫生间防水层，施工期间申请人林晓明予以配合",
-                              "自行委托维修，物业服务中心现场见证", dt.date(2026, 12, 20)),
-                AgreementTerm("被申请人黄丽娟赔偿申请人林晓明502房天花板及墙面修复费用人民币3600元",
-                              "银行转账", dt.date(2026, 12, 31)),
-                AgreementTerm("维修完成后三个月内再次渗水的，由物业服务中心组织双方共同查明原因，按本协议确定的原则处理",
-                              "物业服务中心组织复查", dt.date(2027, 3, 31)),
-            ),
-            # No due dates here: the mediator sets them for each case.
-            suggested_terms=(
-                AgreementTerm("被申请人停止____（噪声、渗漏、占用等）行为，并采取____措施防止再次发生",
-                              "自行整改，物业服务企业或社区居委会见证", None),
-                AgreementTerm("被申请人赔偿申请人修复费用人民币____元", "银行转账", None),
-                AgreementTerm("双方今后按照团结互助、公平合理的原则处理相邻关系，发生争议先行协商或者申请社区人民调解委员会调解",
-                              "", None),
-            ),
-        )
-    ]
-
-
-@hookimpl
-def linkage_partners(dispute_type):
-    """Who a neighbour dispute is usually worked on with."""
-    if dispute_type != CODE:
-        return None
-    return [
-        LinkagePartner(
-            "community-committee",
-            _("Residents' committee and its people's mediation committee"),
-            kind="mediation_committee",
-        ),
-        LinkagePartner("street-office", _("Street office (comprehensive administration)")),
-        LinkagePartner("property-management", _("Property-management company of the estate")),
-    ]
-
-
-@hookimpl
-def deadlines(case):
-    """The pre-filing mediation period; its length comes from the dated setting."""
-    if case.dispute_type != CODE:
-        return None
-    if getattr(case, "track", "pre_filing") != "pre_filing":
-        return []
-    return [
-        DeadlineRule(
-            code="neighbour.pre_filing_mediation",
-            label=_("Pre-filing mediation of the neighbour dispute"),
-            setting_key=PERIOD_DAYS,
-            starts_from="created_at",
-        )
-    ]
-
-
-@hookimpl
-def diversion_advice(case):
-    """What a clerk should know when screening a neighbour case."""
-    if case.dispute_type != CODE:  # called on every enabled plugin
-        return None
-    data = case.intake_data or {}
-    advice = []
-    if not data.get("local_help"):
-        advice.append(
-            Advice(
-                "neighbour.local_first",
-                _("Nobody local has stepped in yet: ask the residents' committee or the "
-                  "property-management company to visit; most neighbour disputes are settled on site."),
-                source="人民调解法 第8条",
-            )
-        )
-    kind = data.get("issue_kind")
-    if kind in PROPERTY_ISSUES:
-        advice.append(
-            Advice(
-                "neighbour.property_rights",
-                _("Walls, passages and encroachment touch property rights: look at both "
-                  "property certificates, and report unauthorised building to the street office."),
-                severity="warning",
-                source="民法典 第288条至第296条",
-            )
-        )
-    elif kind == "water_leak":
-        advice.append(
-            Advice(
-                "neighbour.find_the_leak",
-                _("Have the property-management company find where the water comes from "
-                  "before discussing who pays."),
-                source="民法典 第296条",
-            )
-        )
-    elif kind == "noise":
-        advice.append(
-            Advice(
-                "neighbour.noise_police",
-                _("Noise that goes on after warnings and mediation can be reported to the police."),
-                source="噪声污染防治法；治安管理处罚法",
-            )
-        )
-    if getattr(case, "track", None) == "pre_filing":
-        registered = getattr(case, "created_at", None)
-        days = setting_value(PERIOD_DAYS, on=registered.date() if registered else None)
-        advice.append(
-            Advice(
-                "neighbour.pre_filing_period",
-                _("Pre-filing mediation lasts %(days)s days; without an agreement by then, "
-                  "the case goes back to the court to be filed.", days=days),
-                source=PERIOD_SOURCE,
-            )
-        )
-    return advice
-
-
-@hookimpl
-def register_views():
-    """A list of neighbour cases under the Cases menu."""
-    return [ViewSpec(name="cases", label=_("Neighbour disputes"), dispute_type=CODE, icon="fa-home")]
-
-
-@hookimpl
-def translation_directories():
-    """The plugin's own catalogues."""
-    return [os.path.join(HERE, "translations")]
+    """The neighbour plugin owns one type, declared as data."""
+    return [NEIGHBOUR]

@@ -45,7 +45,8 @@ class SmsGatewayMechanism(Mechanism):
         settings = partner.linkage_settings or {}
         problems = self.validate_settings(settings)
         if problems:
-            raise DeliveryError("; ".join(problems), retryable=False)
+            # the problems are lazy translated sentences: str() renders them
+            raise DeliveryError("; ".join(str(p) for p in problems), retryable=False)
         text = notice_text(message.event, message.payload or {})
         body = json.dumps({"to": settings["mobile"], "text": text}, ensure_ascii=False).encode()
         request = urllib.request.Request(

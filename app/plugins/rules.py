@@ -1,0 +1,99 @@
+"""Small building blocks for a dispute type's advice rules.
+
+Advice rules read a case's intake answers (stored as text: ISO dates, amounts as decimal
+text) and dated settings, and say what a clerk should know. Several types count the same
+things — a limitation period of some years from a day, an amount in a message — and the law
+counts them one way, so each is written once here rather than once per plugin.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, Optional
+
+
+def intake_date(value: Any) -> Optional[dt.date]:
+    """The date an intake answer holds (ISO text or a date), or ``None`` when it is absent or
+    unreadable: advice about a half-filled case says less, it never fails."""
+    if isinstance(value, dt.date):
+        return value
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def intake_decimal(value: Any) -> Optional[Decimal]:
+    """The exact amount an intake answer holds, or ``None`` when it is absent or unreadable."""
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    """The corresponding day ``years`` later, where a period of years ends (Civil Code
+    art. 201: the starting day is not counted, so the period ends on the same date); a
+    29 February with no counterpart ends on 28 February."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def format_money(amount: Decimal) -> str:
+    """An amount of yuan as a message shows it: thousands separated, two decimals."""
+    return f"{amount:,.2f}"
+
+
+def format_multiple(value: Decimal) -> str:
+    """A multiple or rate read from a setting, without trailing zeros (``4``, ``1.5``)."""
+    return f"{value.normalize():f}"
+
+
+@dataclass(frozen=True)
+class YearsPeriod:
+    """A period of whole years counted from ``start``, as it stands on ``today``."""
+
+    start: dt.date
+    years: int
+    ends: dt.date
+    today: dt.date
+    warning_days: int
+
+    @property
+    def days_left(self) -> int:
+        """Days from today to the last day of the period (negative once it has ended)."""
+        return (self.ends - self.today).days
+
+    @property
+    def expired(self) -> bool:
+        """True once the last day of the period has passed."""
+        return self.today > self.ends
+
+    @property
+    def near(self) -> bool:
+        """True while the period runs and ends within the warning window."""
+        return not self.expired and self.days_left <= self.warning_days
+
+
+def years_period(start: dt.date, years_key: str, warning_key: str, today: dt.date) -> YearsPeriod:
+    """The period of ``years_key`` years counted from ``start`` (a limitation period), with
+    the warning window of ``warning_key`` days.
+
+    The length is the setting in force on ``start`` — the law of the day the period began —
+    and the warning window the one in force ``today``. Raises
+    :class:`~app.plugins.types.SettingMissing` (a ``LookupError``) when either has no value
+    on its day, e.g. a start before the first dated row: the caller says the period must be
+    checked by hand.
+    """
+    from app.services.settings import setting_decimal
+
+    years = int(setting_decimal(years_key, on=start))
+    warning_days = int(setting_decimal(warning_key, on=today))
+    return YearsPeriod(start, years, add_years(start, years), today, warning_days)
