@@ -12,46 +12,25 @@ from app.plugins import (
     Advice,
     AgreementTemplate,
     AgreementTerm,
-    DeadlineRule,
     DisputeType,
     LinkagePartner,
     PluginMetadata,
-    SettingDefault,
     ViewSpec,
     _,
     hookimpl,
-    setting_value,
 )
 from jiefen_neighbour import __version__
 from jiefen_neighbour.fields import NEIGHBOUR_FIELDS, SAMPLE
 
 CODE = "neighbour"
 HERE = os.path.dirname(os.path.abspath(__file__))
-PERIOD_DAYS = "neighbour.pre_filing_mediation_days"
-PERIOD_SOURCE = (
-    "《最高人民法院关于人民法院特邀调解的规定》第20条（委派调解期限）；"
-    "《人民调解法》及司法部《人民调解工作若干规定》第33条（一般在一个月内调结）；"
-    "广东省、汕尾市诉前调解工作规定（待核）"
-)
 # Issues that touch the property rights of the neighbouring homes.
 PROPERTY_ISSUES = ("shared_wall", "passage", "encroachment")
 
-SETTINGS = (
-    SettingDefault(
-        PERIOD_DAYS, 30, _("Days of pre-filing mediation of a neighbour dispute"),
-        source=PERIOD_SOURCE, unit="days", check=True,
-    ),
-)
-
-# The pre-filing mediation period of a case on the pre-filing track; its length comes from the
-# dated setting.
-PRE_FILING = DeadlineRule(
-    code="neighbour.pre_filing_mediation",
-    label=_("Pre-filing mediation of the neighbour dispute"),
-    setting_key=PERIOD_DAYS,
-    starts_from="created_at",
-    tracks=("pre_filing",),
-)
+# No deadline of its own: a neighbour case on the pre-filing track counts the core's one
+# pre-filing mediation period (core.pre_filing_mediation, from the acceptance of mediation),
+# like every other type. A type replaces a core rule only when the law sets it apart, and
+# then says why (DeadlineRule.replaces and reason).
 
 PARTNERS = (
     LinkagePartner(
@@ -126,20 +105,6 @@ def issue_advice(case):
     return None
 
 
-def pre_filing_period(case):
-    """The pre-filing period in force on the day the case was registered."""
-    if case.track != "pre_filing":
-        return None
-    registered = case.created_at
-    days = setting_value(PERIOD_DAYS, on=registered.date() if registered else None)
-    return [Advice(
-        "neighbour.pre_filing_period",
-        _("Pre-filing mediation lasts %(days)s days; without an agreement by then, "
-          "the case goes back to the court to be filed.", days=days),
-        source=PERIOD_SOURCE,
-    )]
-
-
 NEIGHBOUR = DisputeType(
     code=CODE,
     label=_("Neighbour dispute"),
@@ -149,11 +114,9 @@ NEIGHBOUR = DisputeType(
     order=80,
     fields=NEIGHBOUR_FIELDS,
     sample=SAMPLE,
-    settings=SETTINGS,
     templates=(AGREEMENT,),
     partners=PARTNERS,
-    deadlines=(PRE_FILING,),
-    advice=(local_first, issue_advice, pre_filing_period),
+    advice=(local_first, issue_advice),
     views=(ViewSpec(name="cases", label=_("Neighbour disputes"), icon="fa-home"),),
 )
 

@@ -25,7 +25,7 @@ DIST = Path(__file__).resolve().parent.parent
 
 
 def case(jiefen, **intake):
-    """A neighbour case the court entrusted (so no pre-filing period advice) with ``intake``."""
+    """A neighbour case the court entrusted, with ``intake``."""
     return jiefen.case_like("neighbour", intake, track="court_entrusted")
 
 
@@ -83,14 +83,14 @@ def test_a_neighbour_case_registers_through_the_intake(make_case):
     assert registered.view.dispute_type == "neighbour" and registered.view.intake_data["issue_kind"] == "noise"
 
 
-def test_setting_has_a_source_and_the_deadline_reads_it(jiefen):
-    (setting,) = jiefen.settings_of("neighbour").values()
-    assert setting.key.startswith("neighbour.") and setting.value == 30
-    assert setting.source and setting.check and setting.unit == "days"
-    (rule,) = jiefen.deadlines(jiefen.case_like("neighbour"), plugin="neighbour")
-    assert rule.setting_key == setting.key and rule.starts_from == "created_at"
-    assert jiefen.deadlines(jiefen.case_like("neighbour", track="litigation"), plugin="neighbour") == []
-    assert jiefen.deadlines(jiefen.case_like("traffic"), plugin="neighbour") == []
+def test_a_neighbour_case_counts_the_cores_one_pre_filing_period(jiefen):
+    """domain-rules.md, "Counting periods": one pre-filing rule, one start, one setting — the
+    neighbour type declares no period of its own."""
+    assert jiefen.settings_of("neighbour") == {}
+    assert jiefen.deadlines(jiefen.case_like("neighbour"), plugin="neighbour") == []
+    codes = [r.code for r in jiefen.deadlines(jiefen.case_like("neighbour"))]
+    assert codes.count("core.pre_filing_mediation") == 1
+    assert not [c for c in codes if "pre_filing" in c and not c.startswith("core.")]
 
 
 def test_agreement_template_ships_its_docx_and_dated_sample_terms(jiefen):
@@ -143,10 +143,6 @@ def test_diversion_advice_asks_where_a_leak_comes_from(jiefen):
     assert [a.code for a in advice] == ["neighbour.find_the_leak"]
 
 
-def test_diversion_advice_gives_the_pre_filing_period_from_the_dated_setting(jiefen):
-    pre_filing = jiefen.case_like("neighbour", {"issue_kind": "noise", "local_help": True}, track="pre_filing",
-                                  created_at=dt.datetime(2026, 11, 2, 9, 30))
-    advice = jiefen.advice(pre_filing, plugin="neighbour")
-    assert [a.code for a in advice] == ["neighbour.noise_police", "neighbour.pre_filing_period"]
-    assert "30 days" in jiefen.text(advice[-1].message, "en")
-    assert "30日" in jiefen.text(advice[-1].message, "zh_CN")
+def test_noise_that_goes_on_can_be_reported_to_the_police(jiefen):
+    advice = jiefen.advice(case(jiefen, issue_kind="noise", local_help=True), plugin="neighbour")
+    assert [a.code for a in advice] == ["neighbour.noise_police"]
