@@ -54,7 +54,7 @@ clean:
 # Re-extract messages after changing user-visible text, then translate the .po files.
 # Babel parses the zh_CN locale as zh_Hans_CN, so that is the catalogue folder's name.
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --project jiefen .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -o translations/messages.pot --no-location --sort-output --project jiefen .
 	for l in zh_Hans_CN en; do \
 	  if [ -f translations/$$l/LC_MESSAGES/messages.po ]; then $(BIN)/pybabel update --no-fuzzy-matching -i translations/messages.pot -d translations -l $$l; \
 	  else $(BIN)/pybabel init -i translations/messages.pot -d translations -l $$l; fi; done

@@ -6,33 +6,38 @@ from __future__ import annotations
 
 import datetime as dt
 
+from app.demo_kinds import kind_of, partner_org_code, types_of
 from app.demo_people import LIAISONS
 
-# What each partner is asked, by dispute type: (partner code, kind, purpose, legal basis, intake fields shared)
+# What each partner is asked, by the demo's kind of dispute (app.demo_kinds): (the partner
+# its type declares, kind, purpose, legal basis, intake fields shared)
 REQUESTS = {
-    "traffic": ("traffic:police-brigade", "entrust", "请协助核实事故责任认定书及双方车辆投保情况，以便开展诉前调解。",
-                "《道路交通安全法》第七十四条；《人民调解法》第十七条", ["intake.accident_date", "intake.accident_place"]),
-    "consumer": ("consumer:market-regulation", "link", "请协助核查经营者主体信息及相关投诉记录，联合开展调解。",
+    "accident": ("police-brigade", "entrust", "请协助核实事故责任认定书及双方车辆投保情况，以便开展诉前调解。",
+                 "《道路交通安全法》第七十四条；《人民调解法》第十七条", ["intake.accident_date", "intake.accident_place"]),
+    "purchase": ("market-regulation", "link", "请协助核查经营者主体信息及相关投诉记录，联合开展调解。",
                  "《消费者权益保护法》第三十九条", ["intake.merchant", "intake.goods_or_service"]),
-    "labour": ("labour:hrss-bureau", "link", "请协助核实用人单位欠薪及社会保险缴纳情况。",
-               "《劳动争议调解仲裁法》第八条", ["intake.employer", "intake.position"]),
+    "wages": ("hrss-bureau", "link", "请协助核实用人单位欠薪及社会保险缴纳情况。",
+              "《劳动争议调解仲裁法》第八条", ["intake.employer", "intake.position"]),
 }
 SHARED = ["title", "area", "parties.name", "parties.role"]
 ANSWERS = {
-    "traffic": "经核实，事故认定书已送达双方，双方车辆均在保险期内，相关材料可供调解使用。",
-    "consumer": "经核查，该经营者证照齐全，近一年有同类投诉两宗，已约谈经营者配合调解。",
-    "labour": "经核实，该单位存在拖欠工资情况，已责令限期整改，请继续组织调解。",
+    "accident": "经核实，事故认定书已送达双方，双方车辆均在保险期内，相关材料可供调解使用。",
+    "purchase": "经核查，该经营者证照齐全，近一年有同类投诉两宗，已约谈经营者配合调解。",
+    "wages": "经核实，该单位存在拖欠工资情况，已责令限期整改，请继续组织调解。",
 }
 
 
 def partners(find_org, find_user) -> dict:
     """``{dispute type: (partner organisation, its liaison user)}`` for the partners installed."""
-    liaisons = {code: username for username, _s, _g, code, _t in LIAISONS}
+    liaisons = {partner: username for username, _s, _g, partner, _t in LIAISONS}
     out = {}
-    for dispute_type, (code, *_rest) in REQUESTS.items():
-        org, user = find_org(code), find_user(liaisons.get(code, ""))
-        if org is not None and user is not None:
-            out[dispute_type] = (org, user)
+    for kind, (partner, *_rest) in REQUESTS.items():
+        code = partner_org_code(kind, partner)
+        user = find_user(liaisons.get((kind, partner), ""))
+        for dispute_type in types_of(kind):
+            org = find_org(code) if code else None
+            if org is not None and user is not None:
+                out[dispute_type] = (org, user)
     return out
 
 
@@ -55,7 +60,7 @@ def referral_story(story, found: dict, day: dt.date):
     liaison = story.cast.user
     rng = random.Random(story.plan.seed + 1)  # its own draws: the case's course stays the same
     time = Moments(story.time.zone, story.time.now, rng, story.time.last)
-    _code, kind, purpose, basis, fields = REQUESTS[dispute_type]
+    _partner, kind, purpose, basis, fields = REQUESTS[kind_of(dispute_type)]
     yield time.at(day, (15, 0), (17, 0))
     known = shareable_fields(story.case)
     shared = [f for f in SHARED + fields if f in known]
@@ -64,6 +69,6 @@ def referral_story(story, found: dict, day: dt.date):
     yield time.at(day + dt.timedelta(days=1))
     referrals.accept(db.session.get(Referral, referral_id), liaison(liaison_id))
     yield time.at(day + dt.timedelta(days=rng.choice([2, 3, 5])))
-    referrals.answer(db.session.get(Referral, referral_id), liaison(liaison_id), ANSWERS[dispute_type])
+    referrals.answer(db.session.get(Referral, referral_id), liaison(liaison_id), ANSWERS[kind_of(dispute_type)])
     yield time.at(day + dt.timedelta(days=6))
     referrals.complete(db.session.get(Referral, referral_id), story.clerk, "已收到协查回复，材料已附卷。")

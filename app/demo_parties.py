@@ -8,6 +8,7 @@ import random
 import re
 from decimal import Decimal
 
+from app.demo_kinds import kind_of
 from app.validation.identity import check_digit
 
 SURNAMES = "林黄陈吴郑蔡李张刘彭许庄钟卢杨王曾余叶何罗徐周苏郭洪温谢邱朱"
@@ -128,20 +129,22 @@ def payload(rng: random.Random, dispute_type: str, sample: dict, day: dt.date, t
     applicant = person(rng, "applicant", town, day)
     respondent = person(rng, "respondent", town, day)
     amount = _money(rng, 3000, 60000)
-    vary = _VARY.get(dispute_type)
+    kind = kind_of(dispute_type)
+    vary = _VARY.get(kind)
     if vary is not None:
         respondent, amount = vary(rng, intake, applicant, respondent, day, town)
     return {
-        "title": f"{applicant['name']}与{respondent['name']}{_TITLE.get(dispute_type, '纠纷')}",
-        "description": f"{applicant['name']}到{town}综治中心反映与{respondent['name']}之间的{_TITLE.get(dispute_type, '纠纷')}，申请调解。",
+        "title": f"{applicant['name']}与{respondent['name']}{_TITLE.get(kind, '纠纷')}",
+        "description": f"{applicant['name']}到{town}综治中心反映与{respondent['name']}之间的{_TITLE.get(kind, '纠纷')}，申请调解。",
         "claim_amount": str(amount),
         "parties": [applicant, respondent],
         "intake": intake,
     }
 
 
-_TITLE = {"traffic": "机动车交通事故责任纠纷", "debt": "民间借贷纠纷", "family": "抚养费纠纷", "labour": "劳动争议",
-          "medical": "医疗损害责任纠纷", "property": "物业服务合同纠纷", "consumer": "消费者权益纠纷"}
+# By the demo's kind of dispute (app.demo_kinds), not by type.
+_TITLE = {"accident": "机动车交通事故责任纠纷", "loan": "民间借贷纠纷", "support": "抚养费纠纷", "wages": "劳动争议",
+          "clinic": "医疗损害责任纠纷", "estate_fees": "物业服务合同纠纷", "purchase": "消费者权益纠纷"}
 
 
 def _traffic(rng, intake, applicant, respondent, day, town):
@@ -210,8 +213,8 @@ def _consumer(rng, intake, applicant, respondent, day, town):
     return merchant, price * 3
 
 
-_VARY = {"traffic": _traffic, "debt": _debt, "family": _family, "labour": _labour, "medical": _medical,
-         "property": _property, "consumer": _consumer}
+_VARY = {"accident": _traffic, "loan": _debt, "support": _family, "wages": _labour, "clinic": _medical,
+         "estate_fees": _property, "purchase": _consumer}
 
 
 def agreed_terms(rng: random.Random, dispute_type: str, applicant: str, respondent: str, amount: Decimal,
@@ -222,23 +225,23 @@ def agreed_terms(rng: random.Random, dispute_type: str, applicant: str, responde
     half = (pay / 2).quantize(Decimal(1))
     later = first_due + dt.timedelta(days=rng.choice([15, 30]))
     terms = {
-        "traffic": [(f"被申请人{respondent}及其车辆投保的保险公司于{first_due:%Y年%m月%d日}前赔偿申请人{applicant}医疗费、误工费、"
+        "accident": [(f"被申请人{respondent}及其车辆投保的保险公司于{first_due:%Y年%m月%d日}前赔偿申请人{applicant}医疗费、误工费、"
                      f"车辆维修费等各项损失共计人民币{pay}元", "银行转账", first_due),
                     ("双方就本次交通事故再无其他争议", "书面确认", None)],
-        "debt": [(f"被申请人{respondent}于{first_due:%Y年%m月%d日}前偿还申请人{applicant}借款本金人民币{half}元", "银行转账", first_due),
+        "loan": [(f"被申请人{respondent}于{first_due:%Y年%m月%d日}前偿还申请人{applicant}借款本金人民币{half}元", "银行转账", first_due),
                  (f"被申请人{respondent}于{later:%Y年%m月%d日}前偿还余款人民币{pay - half}元，申请人放弃利息", "银行转账", later)],
-        "family": [(f"被申请人{respondent}自{first_due:%Y年%m月}起每月10日前支付子女抚养费人民币{(amount / 12).quantize(Decimal(1))}元，"
+        "support": [(f"被申请人{respondent}自{first_due:%Y年%m月}起每月10日前支付子女抚养费人民币{(amount / 12).quantize(Decimal(1))}元，"
                     "至子女年满十八周岁时止", "银行转账", first_due, "support"),
                    (f"被申请人{respondent}每月可探望子女两次，申请人{applicant}应当予以协助", "双方协商", None, "custody")],
-        "labour": [(f"被申请人{respondent}支付申请人{applicant}拖欠工资及经济补偿共计人民币{pay}元", "银行转账", first_due),
+        "wages": [(f"被申请人{respondent}支付申请人{applicant}拖欠工资及经济补偿共计人民币{pay}元", "银行转账", first_due),
                    (f"被申请人{respondent}为申请人出具解除劳动合同证明，并办理社会保险关系转移手续", "书面证明、现场办理", later)],
-        "medical": [(f"被申请人{respondent}一次性赔偿申请人{applicant}医疗费、误工费、护理费等各项损失共计人民币{pay}元",
+        "clinic": [(f"被申请人{respondent}一次性赔偿申请人{applicant}医疗费、误工费、护理费等各项损失共计人民币{pay}元",
                      "银行转账", first_due),
                     ("申请人收到全部款项后撤回向汕尾市城区卫生健康局提出的投诉", "书面撤回", later)],
-        "property": [(f"被申请人{respondent}分两期支付所欠物业服务费共计人民币{pay}元：{first_due:%Y年%m月%d日}前支付{half}元，"
+        "estate_fees": [(f"被申请人{respondent}分两期支付所欠物业服务费共计人民币{pay}元：{first_due:%Y年%m月%d日}前支付{half}元，"
                       f"{later:%Y年%m月%d日}前支付余款{pay - half}元", "银行转账", first_due),
                      (f"申请人{applicant}减免滞纳金，并于{later:%Y年%m月%d日}前完成公共区域维修整改", "现场整改", later)],
-        "consumer": [(f"被申请人{respondent}退还申请人{applicant}货款并赔偿损失共计人民币{pay}元", "银行转账", first_due),
+        "purchase": [(f"被申请人{respondent}退还申请人{applicant}货款并赔偿损失共计人民币{pay}元", "银行转账", first_due),
                      ("双方就本次消费纠纷再无其他争议", "书面确认", None)],
     }
-    return terms.get(dispute_type, [(f"被申请人{respondent}向申请人{applicant}支付人民币{pay}元", "银行转账", first_due)])
+    return terms.get(kind_of(dispute_type), [(f"被申请人{respondent}向申请人{applicant}支付人民币{pay}元", "银行转账", first_due)])

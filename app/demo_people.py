@@ -14,6 +14,7 @@ import secrets
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from app.demo_kinds import partner_org_code, types_of
 from app.extensions import appbuilder, db
 from app.models.area import Area
 from app.models.duty import DutyPattern
@@ -22,25 +23,26 @@ from app.models.membership import Membership
 from app.models.organization import Organization
 from app.services.settings import today
 
-# name, login, employment, engagement, organisation code, specialties, areas, certificate, register years, status
+# name, login, employment, engagement, organisation code, specialties (the demo's kinds of dispute,
+# app.demo_kinds: stored as the installed types of those kinds), areas, certificate, register years, status
 MEDIATORS = [
-    ("陈秀兰", "med_chenxl", "full_time", "resident", "district-committee", ["family", "property"],
+    ("陈秀兰", "med_chenxl", "full_time", "resident", "district-committee", ["support", "estate_fees"],
      ["香洲街道", "凤山街道"], "粤汕调证2024001", 3, None),
-    ("郑志明", "med_zhengzm", "full_time", "resident", "mediation-company", ["traffic", "debt"], ["汕尾市城区"],
+    ("郑志明", "med_zhengzm", "full_time", "resident", "mediation-company", ["accident", "loan"], ["汕尾市城区"],
      "粤汕调证2024002", 3, None),
-    ("李卫东", "med_liwd", "part_time", "invited", "district-committee", ["labour", "debt"], ["新港街道", "马宫街道"],
+    ("李卫东", "med_liwd", "part_time", "invited", "district-committee", ["wages", "loan"], ["新港街道", "马宫街道"],
      "粤汕调证2023015", 4, None),
-    ("黄美玲", "med_huangml", "part_time", "invited", "district-committee", ["medical"], ["汕尾市城区"],
+    ("黄美玲", "med_huangml", "part_time", "invited", "district-committee", ["clinic"], ["汕尾市城区"],
      "粤汕调证2025007", 3, None),
-    ("蔡振华", "med_caizh", "full_time", "resident", "mediation-company", ["consumer", "property"],
+    ("蔡振华", "med_caizh", "full_time", "resident", "mediation-company", ["purchase", "estate_fees"],
      ["红草镇", "东涌镇", "捷胜镇"], "粤汕调证2025011", 3, None),
-    ("吴少芬", "med_wusf", "part_time", "invited", "district-committee", ["family"], ["香洲街道"], "粤汕调证2022031", 4,
+    ("吴少芬", "med_wusf", "part_time", "invited", "district-committee", ["support"], ["香洲街道"], "粤汕调证2022031", 4,
      "年度考核待复核，暂停接案（演示）"),
-    ("许晓东", "med_xuxd", "full_time", "resident", "centre-T05", ["traffic", "labour", "family"],
+    ("许晓东", "med_xuxd", "full_time", "resident", "centre-T05", ["accident", "wages", "support"],
      ["红草镇", "东涌镇"], "粤汕调证2024018", 3, None),
-    ("欧阳娜娜", "med_ouyangnn", "part_time", "invited", "centre-T07", ["consumer", "family", "medical"],
+    ("欧阳娜娜", "med_ouyangnn", "part_time", "invited", "centre-T07", ["purchase", "support", "clinic"],
      ["捷胜镇", "马宫街道"], "粤汕调证2025020", 3, None),
-    ("刘建国", "med_liujg", "full_time", "resident", "court-mediation", ["traffic", "debt", "property", "labour"],
+    ("刘建国", "med_liujg", "full_time", "resident", "court-mediation", ["accident", "loan", "estate_fees", "wages"],
      ["汕尾市城区"], "粤汕调证2023002", 4, None),
 ]
 
@@ -66,11 +68,12 @@ JUDGES = [
     ("judge_lin", "林", "芳", "court-filing", 3, "am", "centre-T01"),  # Thursday mornings at 香洲街道
 ]
 
-# login, surname, given name, partner organisation code (seeded by the plugins), title
+# login, surname, given name, (demo kind of dispute, the partner its type declares), title;
+# the partner's organisation is the one ``jiefen setup`` seeds (app.demo_kinds.partner_org_code)
 LIAISONS = [
-    ("police_liaison", "郑", "警官", "traffic:police-brigade", "联络员"),
-    ("market_liaison", "何", "雅琪", "consumer:market-regulation", "联络员"),
-    ("hrss_liaison", "谢", "国平", "labour:hrss-bureau", "联络员"),
+    ("police_liaison", "郑", "警官", ("accident", "police-brigade"), "联络员"),
+    ("market_liaison", "何", "雅琪", ("purchase", "market-regulation"), "联络员"),
+    ("hrss_liaison", "谢", "国平", ("wages", "hrss-bureau"), "联络员"),
 ]
 
 
@@ -112,7 +115,8 @@ def load_mediators() -> int:
     for name, _login, employment, engagement, org, specialties, served, cert, years, suspended in MEDIATORS:
         mediator = Mediator(
             name=name, employment=employment, engagement=engagement, organization=_org(org),
-            specialties=specialties, areas=[areas[a] for a in served], certificate_no=cert,
+            specialties=[t for kind in specialties for t in types_of(kind)],
+            areas=[areas[a] for a in served], certificate_no=cert,
             register_entered_on=start, register_expires_on=start.replace(year=start.year + years) - dt.timedelta(days=1),
             status="suspended" if suspended else "active", status_reason=suspended,
         )
@@ -158,8 +162,9 @@ def load_staff() -> int:
     before = len(appbuilder.sm.get_all_users())
     for username, surname, given, org, title, lead in CLERKS:
         _user(username, surname, given, "Clerk", _org(org), title, lead)
-    for username, surname, given, code, title in LIAISONS:
-        partner = db.session.scalars(select(Organization).where(Organization.code == code)).first()
+    for username, surname, given, (kind, declared), title in LIAISONS:
+        code = partner_org_code(kind, declared)
+        partner = db.session.scalars(select(Organization).where(Organization.code == code)).first() if code else None
         if partner is not None:  # its plugin is installed
             _user(username, surname, given, "Partner", partner, title)
     return len(appbuilder.sm.get_all_users()) - before

@@ -318,8 +318,11 @@ class CaseStory:
             perform(self.case, "close", self.clerk, note="调解不成，申请人表示暂不起诉，结案。")
 
     def transfer(self, note: str) -> None:
-        """To arbitration (labour) or the court procedure the claim suits."""
-        if self.plan.dispute_type == "labour":
+        """To arbitration (where the type's plugin keeps the case from the court) or the court
+        procedure the claim suits."""
+        from app.demo_kinds import arbitration_first
+
+        if arbitration_first(self.plan.dispute_type):
             track = "arbitration"
         else:
             amount = Decimal(self.case.claim_amount or 0)

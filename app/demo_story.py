@@ -32,9 +32,7 @@ OPEN_FATES = ("registered", "screening", "accepted", "offered", "scheduled_today
               "litigation_screening")
 # Court-entrusted cases (the court's 15/7-day period) among these fates, for these types.
 COURT_FATES = ("offered", "scheduled_today", "mediating", "closed", "transferred_failed")
-COURT_TYPES = ("traffic", "debt", "property")
-# A labour case refused mediation goes to arbitration, not to the court's screening (labour plugin).
-ARBITRATION_FIRST = ("labour",)
+COURT_KINDS = ("accident", "loan", "estate_fees")  # the demo's kinds of dispute (app.demo_kinds)
 REFUSED_FATES = ("litigation_screening", "transferred_refused")
 YEAR = 364  # the oldest case was registered this many days ago
 
@@ -146,7 +144,12 @@ def unconfirmable(types: list[str]) -> frozenset[str]:
 
 def plan_story(types: list[str], towns: list[str], today: dt.date) -> list[Plan]:
     """Every case of the story, for the dispute types given (the same plans on every run)."""
+    from app.demo_kinds import arbitration_first, types_of
+
     no_confirmation = unconfirmable(types)
+    # A case its plugin keeps from the court's screening goes to arbitration instead.
+    arbitration = frozenset(t for t in types if arbitration_first(t))
+    court_types = frozenset(types_of(*COURT_KINDS))
     rng = random.Random(SEED)
     fates = [fate for fate, count in FATES.items() for _ in range(count)]
     rng.shuffle(fates)
@@ -157,13 +160,13 @@ def plan_story(types: list[str], towns: list[str], today: dt.date) -> list[Plan]
         dispute_type = every_type[n]
         if fate == "confirmation_pending" and dispute_type in no_confirmation:
             dispute_type = next((t for t in types if t not in no_confirmation), dispute_type)
-        if fate in REFUSED_FATES and dispute_type in ARBITRATION_FIRST:
-            dispute_type = next((t for t in types if t not in ARBITRATION_FIRST), dispute_type)
-            if dispute_type in ARBITRATION_FIRST:  # only such types are enabled: it fails instead
+        if fate in REFUSED_FATES and dispute_type in arbitration:
+            dispute_type = next((t for t in types if t not in arbitration), dispute_type)
+            if dispute_type in arbitration:  # only such types are enabled: it fails instead
                 fate = "failed" if fate == "litigation_screening" else "transferred_failed"
         plan = Plan(n=n, dispute_type=dispute_type, town=towns[rng.randrange(len(towns))], fate=fate,
                     seed=rng.randrange(2**31))
-        plan.court = fate in COURT_FATES and dispute_type in COURT_TYPES and rng.random() < 0.35
+        plan.court = fate in COURT_FATES and dispute_type in court_types and rng.random() < 0.35
         plan.procedure = rng.choice(["ordinary", "simplified"]) if plan.court else ""
         confirmable = dispute_type not in no_confirmation
         plan.options = {

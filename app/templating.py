@@ -183,6 +183,24 @@ def case_deadlines(case) -> list:
     return compute(case)
 
 
+# A period's length as Chinese court pages write it (30日, 30个工作日): the number and unit
+# translate together, since a measure word sits between them in some units and not others.
+PERIOD_LENGTHS = {
+    "days": _l("%(n)d days"),
+    "working days": _l("%(n)d working days"),
+    "hours": _l("%(n)d hours"),
+    "months": _l("%(n)d months"),
+    "years": _l("%(n)d years"),
+}
+
+
+def period_length(deadline) -> str:
+    """"(30 working days)" — full-width brackets in Chinese — with any agreed extension."""
+    length = str(PERIOD_LENGTHS.get(deadline.unit, PERIOD_LENGTHS["days"])) % {"n": deadline.length}
+    extension = gettext(", extended by %(n)d days by agreement", n=deadline.extended_by) if deadline.extended_by else ""
+    return gettext("(%(length)s%(extension)s)", length=length, extension=extension)
+
+
 def suspension_reason(code: str):
     """A suspension's reason in the reader's language (the core's one list)."""
     from app.lifecycle.suspension import SUSPENSION_REASONS
@@ -259,6 +277,7 @@ def install_template_helpers(app) -> None:
         case_actions=case_actions,
         case_deadlines=case_deadlines,
         suspension_reason=suspension_reason,
+        period_length=period_length,
         is_minor=is_minor,
         case_referrals=case_referrals,
         case_referral_files=case_referral_files,

@@ -76,6 +76,9 @@ def effective_family_case(app, places, terms, on=D(2026, 11, 2)) -> int:
 
 # -- kinds and what a confirmation covers ----------------------------------------------------
 def test_a_family_application_covers_the_support_term_and_leaves_out_the_divorce(tapp, world):
+    """domain-rules.md rule 5 "Judicial confirmation (司法确认)" (法释〔2011〕5号) and the family row
+    of the dispute types ("personal-status matters are excluded from judicial confirmation"):
+    the support term goes to the court, the divorce is left out with the reason, in Chinese."""
     case_id = effective_family_case(tapp, world, [
         {"text": SUPPORT, "manner": "银行转账", "kind": "support"},
         {"text": DIVORCE, "kind": "personal_status"}])
@@ -96,6 +99,8 @@ def test_a_family_application_covers_the_support_term_and_leaves_out_the_divorce
 
 
 def test_an_agreement_with_no_confirmable_term_is_refused_with_the_reason(tapp, world):
+    """domain-rules.md rule 5 "Judicial confirmation (司法确认)" and the family row: an agreement
+    on personal status alone has nothing a court confirms, and the application is refused."""
     case_id = effective_family_case(tapp, world, [{"text": DIVORCE, "kind": "personal_status"}])
     r = apply(tapp, case_id, D(2026, 11, 3))
     assert r.status_code == 422
@@ -104,6 +109,8 @@ def test_an_agreement_with_no_confirmable_term_is_refused_with_the_reason(tapp, 
 
 
 def test_a_whole_type_exclusion_still_refuses_before_any_term_is_read(tapp, world):
+    """domain-rules.md rule 3 "Small-claims exclusions" (personal status, property title) and
+    the family row (personal status excluded from judicial confirmation and small claims)."""
     from app.agreements.kinds import confirmation_excluded_kinds, small_claims_excluded_kinds
 
     with tapp.app_context():
@@ -160,6 +167,8 @@ def test_a_misspelt_excluded_kind_stops_start_up_naming_the_plugin_and_the_field
 
 
 def test_small_claims_advice_for_a_family_case_names_the_matters_it_does_not_take(tapp, world):
+    """domain-rules.md rule 3 "Small-claims exclusions": personal-status cases (divorce,
+    custody) are not small claims; the advice names custody."""
     from types import SimpleNamespace
     from decimal import Decimal
 
@@ -203,6 +212,8 @@ def review(app, case_id, on: dt.date):
 
 
 def test_the_court_decides_within_15_days_of_accepting(tapp, world):
+    """domain-rules.md rule 5 "Judicial confirmation (司法确认)": review normally within
+    **15 days** of the court's acceptance (法释〔2011〕5号)."""
     case_id = accepted_case(tapp, world, D(2026, 11, 5))
     deadline = review(tapp, case_id, D(2026, 11, 6))
     assert (deadline.starts_on, deadline.due, deadline.length, deadline.status) == (
@@ -212,12 +223,16 @@ def test_the_court_decides_within_15_days_of_accepting(tapp, world):
 
 
 def test_a_review_ending_on_a_saturday_ends_on_monday_and_a_decision_ends_it(tapp, world):
+    """domain-rules.md rule 5 (review within 15 days) and "Counting periods": a last day off
+    moves to the next working day (Civil Code art. 203)."""
     case_id = accepted_case(tapp, world, D(2026, 11, 13), decided_on=D(2026, 11, 27))
     deadline = review(tapp, case_id, D(2026, 12, 1))
     assert (deadline.due, deadline.status) == (D(2026, 11, 30), "met")  # 28 Nov is a Saturday
 
 
 def test_the_review_period_in_force_on_the_day_of_acceptance_counts(tapp, world):
+    """domain-rules.md rule 5 (review within 15 days, "check"): the length is a dated setting,
+    and a period keeps the length in force on the day it started."""
     from app.extensions import db
     from app.models import Setting
 
@@ -233,6 +248,8 @@ def test_the_review_period_in_force_on_the_day_of_acceptance_counts(tapp, world)
 
 
 def test_the_fee_in_force_on_the_day_of_application_is_shown_and_answered(tapp, world):
+    """domain-rules.md rule 6 "Fees": judicial confirmation of a pre-suit mediated agreement is
+    free (诉讼费用交纳办法); the fee is a dated setting, read on the day of the application."""
     from app.extensions import db
     from app.models import Setting
 
@@ -265,6 +282,9 @@ def parties(app, case_id) -> dict:
 
 
 def test_an_oral_agreement_through_the_api_reaches_agreement_with_visits_and_no_confirmation(tapp, world):
+    """domain-rules.md rule 5 "Judicial confirmation (司法确认)" (People's Mediation Law art. 33:
+    a court confirms a mediation *agreement*); an oral agreement (art. 28; domain-rules.md has
+    no row of its own) takes effect on the day agreed and is not sent for confirmation."""
     case_id = new_case(tapp, world)
     ids = parties(tapp, case_id)
     body = {"committee": COMMITTEE, "mediator_name": "陈调解", "agreed_on": D(2026, 11, 2).isoformat(),
@@ -289,6 +309,9 @@ def test_an_oral_agreement_through_the_api_reaches_agreement_with_visits_and_no_
 
 
 def test_an_oral_agreement_recorded_on_the_page_says_why_it_is_not_confirmed(tapp, world):
+    """domain-rules.md rule 5 "Judicial confirmation (司法确认)" and "Counting periods": an oral
+    agreement (People's Mediation Law art. 28) starts none of the confirmation periods, and the
+    page says why it is not confirmed."""
     from app.extensions import db
     from app.lifecycle.deadlines import case_deadlines
     from app.models import Case
@@ -319,3 +342,101 @@ def test_an_oral_agreement_recorded_on_the_page_says_why_it_is_not_confirmed(tap
             "core.confirmation_application", "core.confirmation_acceptance", "core.confirmation_review"}
     panel = c.get(f"/case/show/{case_id}").get_data(as_text=True)
     assert "人民调解法 第28条" in panel and 'id="confirmation-link"' not in panel
+
+
+def test_after_an_oral_agreement_the_case_page_leads_on_to_performance_in_chinese(tapp, world):
+    """A court does not confirm an oral agreement: the header's one primary action is the
+    performance that follows (转入履行), "apply for judicial confirmation" is offered nowhere,
+    and the step is performed through its page."""
+    import lxml.html
+
+    from tests.untranslated import untranslated_in
+
+    case_id = new_case(tapp, world)
+    ids = parties(tapp, case_id)
+    r = api(tapp, f"/api/v1/case/{case_id}/agreement/oral",
+            {"committee": COMMITTEE, "mediator_name": "陈调解", "agreed_on": D(2026, 11, 2).isoformat(),
+             "terms": [{"text": PAY, "kind": "money"}], "assent": list(ids.values()),
+             "version": case_version(tapp, case_id)})
+    assert r.status_code == 200 and r.get_json()["status"] == "agreement_reached", r.get_json()
+    c = tapp.test_client()
+    helpers.login(c, "admin")
+    html = c.get(f"/case/show/{case_id}").get_data(as_text=True)
+    doc = lxml.html.fromstring(html)
+    primary = doc.xpath("//a[@id='primary-action']")
+    assert [a.get("data-action") for a in primary] == ["start_performance"]
+    assert primary[0].text_content().strip() == "转入履行"
+    assert "apply_confirmation" not in {a.get("data-action") for a in doc.xpath("//a[@data-action]")}
+    assert not [a for a in doc.xpath("//a | //button") if a.text_content().strip() == "申请司法确认"]
+    assert untranslated_in(html) == []
+    page = c.get(primary[0].get("href")).get_data(as_text=True)
+    form = lxml.html.fromstring(page).xpath("//form[.//input[@name='version']]")[0]
+    r = c.post(primary[0].get("href"), data={**dict(form.form_values()), "note": "双方开始履行"})
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    with tapp.app_context():
+        from app.extensions import db
+        from app.models import Case
+
+        assert db.session.get(Case, case_id).status == "performing"
+
+
+def _oral_form_values(page: str) -> dict:
+    """The oral agreement form's fields as the page renders them (a browser would post these)."""
+    import lxml.html
+
+    form = lxml.html.fromstring(page).xpath("//form[@id='oral-agreement-form']")[0]
+    return dict(form.form_values())
+
+
+def test_the_mediator_adds_term_rows_to_an_oral_agreement_and_all_are_stored(tapp, world):
+    """The oral form starts with two rows; "Add a term" gives a third (in the page through
+    jiefen.js, or by posting the form without the script), up to the written form's maximum;
+    the three terms are stored in order."""
+    from app.agreements.forms import AgreementDraftForm
+
+    case_id = new_case(tapp, world)
+    ids = parties(tapp, case_id)
+    c = tapp.test_client()
+    helpers.login(c, "admin")
+    page = c.get(f"/case/{case_id}/agreement/save").get_data(as_text=True)
+    maximum = AgreementDraftForm.terms.kwargs["max_entries"]
+    adder = page.split('id="oral-add-term"')[1].split(">")[0]
+    assert 'data-jf-add-row="oral-terms"' in adder and 'name="oral-add_row"' in adder
+    assert f'data-jf-max="{maximum}"' in page.split('id="oral-terms"')[1].split(">")[0]
+    assert "data-jf-add-row" in c.get("/static/jiefen.js").get_data(as_text=True)
+    assert "onclick" not in page
+    terms = [PAY, "被申请人黄丽娟向申请人林晓明赔礼道歉", "申请人林晓明放弃其他请求"]
+    values = {**_oral_form_values(page), "oral-committee": COMMITTEE, "oral-mediator": "陈调解",
+              "oral-signed_on": D(2026, 11, 2).isoformat(), "oral-terms-0-text": terms[0],
+              "oral-terms-1-text": terms[1], "oral-terms-1-kind": "property"}
+    r = c.post(f"/case/{case_id}/agreement/oral", data={**values, "oral-add_row": "1"})
+    assert r.status_code == 200
+    page = r.get_data(as_text=True)
+    assert 'name="oral-terms-2-text"' in page and terms[1] in page  # what was typed stays
+    values = {**_oral_form_values(page), "oral-terms-2-text": terms[2], "assent": [str(i) for i in ids.values()]}
+    r = c.post(f"/case/{case_id}/agreement/oral", data=values)
+    assert r.status_code == 302, r.get_data(as_text=True)[:3000]
+    with tapp.app_context():
+        from app.extensions import db
+        from app.lifecycle.outcome import agreement_of
+        from app.models import Case
+
+        agreement = agreement_of(db.session.get(Case, case_id))
+        assert agreement.form == "oral"
+        assert [(t.position, t.text, t.kind) for t in agreement.terms] == [
+            (1, terms[0], "other"), (2, terms[1], "property"), (3, terms[2], "other")]
+
+
+def test_rows_stop_at_the_written_forms_maximum(tapp, world):
+    from app.agreements.forms import AgreementDraftForm
+
+    maximum = AgreementDraftForm.terms.kwargs["max_entries"]
+    case_id = new_case(tapp, world)
+    c = tapp.test_client()
+    helpers.login(c, "admin")
+    page = c.get(f"/case/{case_id}/agreement/save").get_data(as_text=True)
+    rows = {f"oral-terms-{i}-text": f"第{i + 1}条" for i in range(maximum)}
+    r = c.post(f"/case/{case_id}/agreement/oral", data={**_oral_form_values(page), **rows, "oral-add_row": "1"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and f'name="oral-terms-{maximum - 1}-text"' in page
+    assert f'name="oral-terms-{maximum}-text"' not in page and 'id="oral-add-term"' not in page

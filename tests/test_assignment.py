@@ -328,6 +328,20 @@ def test_a_re_offer_and_an_acceptance_at_the_same_instant_never_both_succeed(web
             assert s["offers"] == sorted([(pool["chen"], "withdrawn"), (pool["li"], "pending")])
 
 
+def test_a_decline_whose_body_is_not_a_json_object_is_refused_with_400(web, pool, places):
+    """A list, a string or a number is no answer with a reason: 400 naming the "reason", in
+    Chinese, and the offer still waits."""
+    case_id = new_case(web, places)
+    offer(web, case_id, [pool["chen"]])
+    offer_id = offer_ids(web, case_id)[pool["chen"]]
+    headers = bearer(web, "med-chen")
+    for body in ([], "x", 3):
+        r = web.test_client().post(f"/api/v1/case/offers/{offer_id}/decline", json=body, headers=headers)
+        assert r.status_code == 400, (body, r.status_code)
+        assert "reason" in r.get_json()["message"] and "JSON" in r.get_json()["message"]
+    assert state(web, case_id)["offers"] == [(pool["chen"], "pending")]
+
+
 def test_declining_needs_a_reason_and_the_case_waits_for_the_clerk(web, pool, places):
     from app.extensions import db
     from app.models import TimelineEvent

@@ -24,6 +24,11 @@ UTC = dt.timezone.utc
 # 23:30 on 6 December in London is already 07:30 on 7 December in Shanwei.
 LATE_EVENING_UTC = dt.datetime(2026, 12, 6, 23, 30, tzinfo=UTC)
 BEIJING_DAY = dt.date(2026, 12, 7)
+# 6 December is a Sunday, and a period's last day on a Sunday moves to Monday 7 December (Civil
+# Code art. 203): windows are checked on a working week instead, Tuesday 8 December in London
+# being Wednesday 9 December in Shanwei.
+WEEKDAY_EVENING_UTC = dt.datetime(2026, 12, 8, 23, 30, tzinfo=UTC)
+BEIJING_WEEKDAY = dt.date(2026, 12, 9)
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +50,15 @@ def frozen(monkeypatch):
 
     monkeypatch.setattr(clock, "utc_now", lambda: LATE_EVENING_UTC)
     return LATE_EVENING_UTC
+
+
+@pytest.fixture
+def frozen_weekday(monkeypatch):
+    """The application's clock stopped at 2026-12-08 23:30 UTC (07:30 on Wednesday 12-09 in Beijing)."""
+    from app.services import clock
+
+    monkeypatch.setattr(clock, "utc_now", lambda: WEEKDAY_EVENING_UTC)
+    return WEEKDAY_EVENING_UTC
 
 
 def china_today() -> dt.date:
@@ -120,13 +134,27 @@ def test_plugins_today_is_beijings_day(app, frozen):
         assert today() == BEIJING_DAY
 
 
-def test_traffic_police_window_counts_beijing_days(app, frozen):
+def test_traffic_police_window_counts_beijing_days(app, frozen_weekday):
+    from app.plugins import CaseView
+
+    case = CaseView(id=None, dispute_type="traffic", intake_data={"determination_date": "2026-11-28"})
+    with app.app_context():
+        codes = {a.code for a in app.extensions["jiefen"].dispatcher.case_advice(case)}
+    assert "traffic.police_window_passed" in codes  # ended Tuesday 12-08: past on 12-09, not on 12-08
+
+
+def test_a_police_window_ending_on_sunday_is_open_on_beijings_monday(app, frozen):
+    """Day 10 after 26 November is Sunday 6 December: the window runs to Monday 7 December
+    (Civil Code art. 203), Beijing's today, so police mediation is still possible."""
+    from flask_babel import force_locale
+
     from app.plugins import CaseView
 
     case = CaseView(id=None, dispute_type="traffic", intake_data={"determination_date": "2026-11-26"})
-    with app.app_context():
-        codes = {a.code for a in app.extensions["jiefen"].dispatcher.case_advice(case)}
-    assert "traffic.police_window_passed" in codes  # 11 days on 12-07; only 10 on 12-06
+    with app.test_request_context(), force_locale("en"):
+        advice = {a.code: str(a.message) for a in app.extensions["jiefen"].dispatcher.case_advice(case)}
+    assert "traffic.police_window_passed" not in advice
+    assert "still possible until 2026-12-07" in advice["traffic.police_window_open"]
 
 
 def test_family_child_turns_18_on_beijings_day(app, frozen):
@@ -138,22 +166,22 @@ def test_family_child_turns_18_on_beijings_day(app, frozen):
     assert "family.minors_involved" not in codes  # 18 today in Shanwei, still 17 in London
 
 
-def test_debt_limitation_ends_on_beijings_day(app, frozen):
+def test_debt_limitation_ends_on_beijings_day(app, frozen_weekday):
     from app.plugins import CaseView
 
-    case = CaseView(id=None, dispute_type="debt", intake_data={"due_date": "2023-12-06"})
+    case = CaseView(id=None, dispute_type="debt", intake_data={"due_date": "2023-12-08"})
     with app.app_context():
         codes = {a.code for a in app.extensions["jiefen"].dispatcher.case_advice(case)}
-    assert "debt.limitation_expired" in codes  # ended on 12-06: past on 12-07
+    assert "debt.limitation_expired" in codes  # ended Tuesday 12-08: past on 12-09
 
 
-def test_labour_window_counts_beijing_days(app, frozen):
+def test_labour_window_counts_beijing_days(app, frozen_weekday):
     from app.plugins import CaseView
     from app.services.settings import setting_int
 
     with app.app_context():
-        days = setting_int("labour.mediation_days", BEIJING_DAY)
-        applied = BEIJING_DAY - dt.timedelta(days=days + 1)
+        days = setting_int("labour.mediation_days", BEIJING_WEEKDAY)
+        applied = BEIJING_WEEKDAY - dt.timedelta(days=days + 1)  # the last day: Tuesday 12-08
         case = CaseView(id=None, dispute_type="labour", intake_data={"mediation_applied_on": applied.isoformat()})
         codes = {a.code for a in app.extensions["jiefen"].dispatcher.case_advice(case)}
     assert "labour.mediation_window_passed" in codes

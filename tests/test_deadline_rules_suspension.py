@@ -156,7 +156,7 @@ def test_the_case_page_shows_the_suspension_and_staff_suspend_and_resume_there(d
                                                    "note": "委托司法鉴定"})
     assert r.status_code == 302, r.get_data(as_text=True)
     show = web.get(f"/case/show/{case}").get_data(as_text=True)
-    assert "自2026-11-13起中止：鉴定、评估（期间不计入）" in show and "委托司法鉴定" in show
+    assert "自2026-11-13起中止：鉴定、评估" in show and "委托司法鉴定" in show
     assert "已中止" in show
     page = web.get(link.group(1)).get_data(as_text=True)
     assert 'id="deadline-resume-form"' in page
@@ -164,7 +164,8 @@ def test_the_case_page_shows_the_suspension_and_staff_suspend_and_resume_there(d
                                                   "on": "2026-11-13"})
     assert r.status_code == 302
     show = web.get(f"/case/show/{case}").get_data(as_text=True)
-    assert "2026-11-13 至 2026-11-13 中止" in show
+    assert "2026-11-13 至 2026-11-13 中止：鉴定、评估（不计入期限）" in show  # "not counted" said once
+    assert "期间不计入" not in show
     assert "True" not in show and "None" not in show
 
 
@@ -247,3 +248,22 @@ def test_the_api_documents_the_steps_and_each_needs_the_case_version(dapp, world
     stale = case_json(dapp, case)["version"] - 1
     r = post(dapp, f"/api/v1/case/{case}/deadline/{PRE_FILING}/suspend", {"reason": "illness", "version": stale})
     assert r.status_code == 409
+
+
+def test_a_step_not_sent_as_a_json_object_or_on_no_visible_case_changes_nothing(dapp, world, monkeypatch):
+    """The deadline steps answer like every case endpoint: a form body is 400 "send a JSON
+    object" in Chinese; an id past the column's bound or of no case is 404."""
+    from tests.deadline_steps_world import headers
+
+    case = accepted(dapp, monkeypatch, world, D(2026, 11, 2))
+    before = _timeline_and_version(dapp, case)
+    freeze(monkeypatch, D(2026, 11, 13))
+    c = dapp.test_client()
+    r = c.post(f"/api/v1/case/{case}/deadline/{PRE_FILING}/suspend", headers=headers(dapp),
+               data={"version": str(before[1]), "reason": "illness"})
+    assert r.status_code == 400 and "JSON" in r.get_json()["message"] and "Send" not in r.get_json()["message"]
+    for pk in (2**31, 2**63, 99999999):
+        r = c.post(f"/api/v1/case/{pk}/deadline/{PRE_FILING}/suspend", headers=headers(dapp),
+                   json={"version": before[1], "reason": "illness"})
+        assert r.status_code == 404, pk
+    assert _timeline_and_version(dapp, case) == before

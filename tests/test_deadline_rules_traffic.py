@@ -87,3 +87,41 @@ def test_no_police_mediation_no_period_and_bad_records_are_refused(dapp, world, 
                       at="2026-09-28")
     assert r.status_code == 422 and "该期限自案件已记录的日期起算，无需登记起算事件。" in r.get_json()["message"]["deadline"]
     assert deadlines(dapp, case, on=D(2026, 9, 30))[POLICE].status == "waiting"
+
+
+def test_the_advice_on_the_police_window_names_the_deadlines_last_day(dapp, world, monkeypatch):
+    """domain-rules.md, traffic row: "joint written application within **10 days** of the
+    accident determination"; "Counting periods": a last day on a statutory holiday moves to the
+    first working day after it (Civil Code art. 203). Received Monday 21 September: day 10 is
+    1 October, National Day, so on 2 October the case page's advice and its deadline agree that
+    police mediation is still possible until Thursday 8 October; on the 9th, that it is not."""
+    freeze(monkeypatch, D(2026, 9, 22))
+    case = register(dapp, world, "traffic", intake={"accident_date": "2026-09-18", "determination_date": "2026-09-21"})
+
+    def case_page(day):
+        freeze(monkeypatch, day)  # signed in that day: a session does not outlive a week's jump
+        web = dapp.test_client()
+        helpers.login(web, "admin")
+        web.get("/lang/en")
+        return web.get(f"/case/show/{case}").get_data(as_text=True)
+
+    page = case_page(D(2026, 10, 2))
+    before, row = page.split('data-code="traffic.police_mediation_application"', 1)
+    assert "2026-10-08" in row.split("</tr>", 1)[0] and before.rstrip().endswith('class="deadline deadline-running"')
+    assert "Police mediation is still possible until 2026-10-08" in page
+    assert "can no longer be requested" not in page
+
+    page = case_page(D(2026, 10, 9))
+    assert "ended on 2026-10-08: police mediation can no longer be requested" in page
+    assert "still possible" not in page
+
+
+def test_chinese_advice_names_the_last_day_of_the_window(dapp, world, monkeypatch):
+    """The same case in the court's language, on 2 October."""
+    freeze(monkeypatch, D(2026, 9, 22))
+    case = register(dapp, world, "traffic", intake={"accident_date": "2026-09-18", "determination_date": "2026-09-21"})
+    freeze(monkeypatch, D(2026, 10, 2))
+    web = dapp.test_client()
+    helpers.login(web, "admin")
+    page = web.get(f"/case/show/{case}").get_data(as_text=True)
+    assert "至2026-10-08仍可申请交警调解" in page and "不能再申请交警调解" not in page

@@ -86,10 +86,15 @@ def walk(app, case_id: int, *steps: tuple[str, dt.date]) -> None:
         admin = app.appbuilder.sm.find_user(username="admin")
         case = db.session.get(Case, case_id)
         for action, day in steps:
-            if action == "agreement_effective":  # the last signature: a timeline entry, no move
+            if action == "agreement_effective":  # the last signature, given on ``day``: no move
                 from app.lifecycle.workflow import record
+                from app.models.outcome import Agreement
 
-                record(case, admin, "agreement", "agreement_effective").at = at(day)
+                # The period runs from the day the agreement took effect (Agreement.effective_on),
+                # not from the timeline entry, which is stamped whenever it is typed in.
+                db.session.add(Agreement(case_id=case.id, template_code="compensation", committee="测试调解委员会",
+                                         mediator_name="测试调解员", drafted_on=day, effective_on=day))
+                record(case, admin, "agreement", "agreement_effective")
                 db.session.commit()
                 continue
             if action == "accept_offer":  # the mediator receives the file: a timeline entry, no move
@@ -350,9 +355,10 @@ def test_most_urgent_first_and_due_soon_is_a_dated_setting(dapp, world):
                                                     "police_mediation_on": "2026-09-30"})
     record_event(dapp, case, "traffic.police_mediation_period", "2026-09-30")  # the end of treatment
     found = deadlines(dapp, case, on=D(2026, 10, 9))
-    assert [(code, d.status) for code, d in found.items()][:2] == [
-        ("traffic.police_mediation_application", "due_soon"), ("traffic.police_mediation_period", "due_soon")]
-    assert (found["traffic.police_mediation_application"].days_left, found["traffic.police_mediation_period"].days_left) == (0, 1)
+    # the application was made on 30 September: its window is met, the police's own period is what runs
+    assert [(code, d.status) for code, d in found.items()][0] == ("traffic.police_mediation_period", "due_soon")
+    assert found["traffic.police_mediation_application"].status == "met"
+    assert found["traffic.police_mediation_period"].days_left == 1
     with dapp.app_context():
         db.session.add(Setting(key="core.due_soon_days", value="0", valid_from=D(2026, 1, 1), source="测试"))
         db.session.commit()

@@ -81,3 +81,48 @@ def test_only_administrators_reach_it_and_only_for_partner_agencies(app, admin_c
     for url in ("/admin/linkage/", f"/admin/linkage/{partners['police']}"):
         r = clerk_client.get(url)
         assert r.status_code in (302, 403) and "城区交警大队" not in r.get_data(as_text=True)
+
+
+def _statements_for(app, client, url) -> tuple[str, int]:
+    """The page at ``url`` and how many SQL statements it ran."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    seen = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        html = client.get(url).get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return html, len(seen)
+
+
+def test_many_partners_are_listed_50_a_page_with_as_many_queries_per_page(app, admin_client):
+    """A city may link thousands of agencies: the channels list pages them by name, in Chinese,
+    and a full page costs the same statements as a page of three (no query per partner)."""
+    from app.extensions import db
+    from app.models import Organization
+
+    with app.app_context():
+        db.session.add_all([Organization(name=f"联动单位{i:03d}", kind="partner_agency", linkage_mechanism="webhook",
+                                         linkage_settings={"url": "https://p.partner.invalid/hook", "secret_ref": "p"})
+                            for i in range(53)])
+        db.session.commit()
+    admin_client.get("/admin/linkage/")  # warm the session and caches the first request fills
+    first, first_cost = _statements_for(app, admin_client, "/admin/linkage/")
+    second, second_cost = _statements_for(app, admin_client, "/admin/linkage/?page=1")
+    assert first.count("<tr data-org=") == 50 and second.count("<tr data-org=") == 3
+    assert "联动单位000" in first and "联动单位049" in first and "联动单位050" not in first
+    assert "联动单位050" in second and "联动单位052" in second
+    assert "第 1 页，共 2 页" in first
+    assert "下一页" in first and "上一页" in second and "下一页" not in second
+    assert first_cost == second_cost
+    # a page past the end shows the last one
+    assert _statements_for(app, admin_client, "/admin/linkage/?page=99")[0].count("<tr data-org=") == 3

@@ -84,6 +84,18 @@ def test_messages_of_a_disabled_plugins_mechanism_wait_and_go_out_when_it_is_ena
     # the mechanism and the event by name, not by code
     assert "<td>sms_gateway</td>" not in outbox and "<td>referral_sent</td>" not in outbox
     assert "短信通知联动单位值班手机" in outbox
+    # a paused row is not tried: no next attempt time, only that it goes once the plugin is back
+    paused_cell = outbox[outbox.find('class="outbox-next-paused"'):][:200]
+    assert "插件启用后发送" in paused_cell
+    with sms_app.app_context():
+        from app.extensions import db
+        from app.models.referral import OutboxMessage
+
+        row_id = db.session.query(OutboxMessage.id).scalar()
+    shown = text(browser.get(f"/admin/outbox/show/{row_id}"))
+    assert "暂停发送：插件「sms_gateway」已停用" in shown and "插件启用后发送" in shown
+    next_row = shown[shown.find("下次尝试时间"):][:300]
+    assert "20" not in next_row.split("</tr>")[0]  # no date or time in the paused row's next attempt
     assert "Paused: plugin “sms_gateway” is disabled" in text(browser.get("/admin/outbox/list/?_l_=en"))
 
     listed = sms_app.test_cli_runner().invoke(args=["outbox", "list", "--status", "paused"]).output
@@ -97,7 +109,8 @@ def test_messages_of_a_disabled_plugins_mechanism_wait_and_go_out_when_it_is_ena
     listing = text(browser.get("/admin/linkage/"))
     row = listing[listing.find(f'data-org="{police}"'):]
     assert "已停用" not in row[:row.find("</tr>")]
-    assert "已送达" in text(browser.get("/admin/outbox/list/"))
+    delivered = text(browser.get("/admin/outbox/list/"))
+    assert "已送达" in delivered and "插件启用后发送" not in delivered
 
 
 def test_the_builtin_mechanisms_never_pause(sms_app):

@@ -181,13 +181,13 @@ def test_api_creates_a_login_with_its_password_once(app, pool):
     assert again.status_code == 422 and "username" in again.get_json()["message"]
 
 
-def test_api_refuses_bad_input_with_422_and_unknown_mediator_with_404(app, pool):
+def test_api_refuses_bad_fields_with_422_a_non_object_with_400_and_unknown_mediator_with_404(app, pool):
     client = app.test_client()
     headers = {"Authorization": f"Bearer {helpers.api_token(client, 'admin')}"}
     url = f"/api/v1/mediator/{pool['mediator']}/login"
     assert client.post(url, json={"mode": "promote", "username": "x1x"}, headers=headers).status_code == 422
     assert client.post(url, json={"username": ["x"]}, headers=headers).status_code == 422
-    assert client.post(url, data="nonsense", headers=headers).status_code == 422
+    assert client.post(url, data="nonsense", headers=headers).status_code == 400  # not a JSON object
     assert client.post("/api/v1/mediator/999999/login", json={"username": "med_x"}, headers=headers).status_code == 404
     assert client.post(f"/api/v1/mediator/{pool['mediator']}/login", json={"username": "med_x"}).status_code == 401
 

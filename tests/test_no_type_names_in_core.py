@@ -17,10 +17,12 @@ from tests.fixtures import make_migrated_app
 from tests.plugin_install import installed_examples
 
 APP = Path(__file__).resolve().parent.parent / "app"
-# Translations hold words, migrations hold history; the demo modules are sample data that
-# seed a story about the built-in types on purpose (they are not rules of the core).
+# Translations hold words, migrations hold history; nothing else is exempt (the demo included:
+# it recognises the types from what they declare, app/demo_kinds.py).
 NOT_CORE = ("translations", "migrations")
-DEMO_DATA = re.compile(r"^demo(_\w+)?\.py$")
+# A kind of agreed term may share its word with a type ("property"): used as a kind — the
+# TERM_KINDS declaration, ``kind="property"``, ``term.kind == "property"`` — it is no type name.
+TERM_KINDS_DECLARATION = re.compile(r"^TERM_KINDS\s*=\s*\((?P<kinds>[^)]*)\)", re.M)
 
 
 def installed_type_codes() -> set[str]:
@@ -32,22 +34,61 @@ def installed_type_codes() -> set[str]:
 def core_files():
     for path in sorted(APP.rglob("*")):
         parts = path.relative_to(APP).parts
-        if path.is_file() and not set(parts) & set(NOT_CORE) and "__pycache__" not in parts \
-                and not DEMO_DATA.match(path.name):
+        if path.is_file() and not set(parts) & set(NOT_CORE) and "__pycache__" not in parts:
             yield path
+
+
+def type_name_hits(text: str, codes: set[str]) -> list[tuple[int, str]]:
+    """``(line number, line)`` of each quoted type code in ``text`` that is not a term kind used
+    as a kind."""
+    from app.plugins.types import TERM_KINDS
+
+    quoted = re.compile(r"""(["'])(%s)\1""" % "|".join(map(re.escape, sorted(codes))))
+    as_kind = re.compile(r"""\bkind\s*(?:==|!=|=)\s*(["'])(%s)\1""" % "|".join(map(re.escape, TERM_KINDS)))
+    declaration = TERM_KINDS_DECLARATION.search(text)
+    declared = range(text.count("\n", 0, declaration.start()) + 1,
+                     text.count("\n", 0, declaration.end()) + 2) if declaration else range(0)
+    hits = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if n in declared:
+            line = re.sub(r"""(["'])(%s)\1""" % "|".join(map(re.escape, TERM_KINDS)), "", line)
+        if quoted.search(as_kind.sub("", line)):
+            hits.append((n, line.strip()))
+    return hits
 
 
 def test_the_core_names_no_installed_dispute_type():
     codes = installed_type_codes()
-    assert {"traffic", "family", "neighbour"} <= codes
-    quoted = re.compile(r"""(["'])(%s)\1""" % "|".join(map(re.escape, sorted(codes))))
+    assert {"traffic", "family", "neighbour", "property"} <= codes
     hits = []
     for path in core_files():
         text = path.read_text(encoding="utf-8", errors="ignore")
-        for n, line in enumerate(text.splitlines(), start=1):
-            if quoted.search(line):
-                hits.append(f"{path.relative_to(APP.parent)}:{n}: {line.strip()}")
+        hits += [f"{path.relative_to(APP.parent)}:{n}: {line}" for n, line in type_name_hits(text, codes)]
     assert not hits, "the core names a dispute type:\n" + "\n".join(hits)
+
+
+def test_the_demo_is_checked_like_the_rest_of_the_core():
+    assert {"demo.py", "demo_steps.py", "demo_parties.py"} <= {p.name for p in core_files()}
+
+
+@pytest.mark.parametrize("line", [
+    'if case.dispute_type == "property":',
+    "TYPES = ('traffic', 'labour')",
+    'kinds = {"family": 1}',
+    'if case.dispute_type == "property" and term.kind == "money":',
+])
+def test_a_type_code_in_the_core_is_found(line):
+    assert type_name_hits(line, {"property", "traffic", "labour", "family"})
+
+
+@pytest.mark.parametrize("text", [
+    'AgreementTerm("交付房屋", kind="property")',
+    "if term.kind == 'property':",
+    'TERM_KINDS = ("money", "property", "support")',
+    'TERM_KINDS = (\n    "money",\n    "property",\n)',
+])
+def test_a_term_kind_used_as_a_kind_is_not_a_type_name(text):
+    assert type_name_hits(text, {"property"}) == []
 
 
 def test_the_family_type_declares_its_personal_status_exclusions():

@@ -250,10 +250,17 @@ def apply(app, case_id, applied_on):
         return apply_confirmation(db.session.get(Case, case_id), admin(), applied_on).id
 
 
-def test_confirmation_is_refused_after_30_days_and_names_the_last_day(oapp, world):
+# A Thursday whose day(-10), day(-7) and day(-15) are working days: the windows below end where
+# 30 (or 3) days end, with no roll over a weekend (tests/test_confirmation_windows.py rolls them).
+WORKING_WEEK = dt.date(2026, 12, 10)
+
+
+def test_confirmation_is_refused_after_30_days_and_names_the_last_day(oapp, world, monkeypatch):
     from app.extensions import db
     from app.models import Case
+    from tests.deadline_steps_world import freeze
 
+    freeze(monkeypatch, WORKING_WEEK)
     late = effective_case(oapp, world, day(-40))
     message = refused(lambda: apply(oapp, late, day(-5)))
     assert "within 30 days" in message and f"the last day was {day(-10).isoformat()}" in message
@@ -292,11 +299,13 @@ def test_a_family_agreement_on_personal_status_alone_is_not_sent_for_confirmatio
     assert "No term of this agreement can be confirmed" in message and "法释〔2011〕5号" in message
 
 
-def test_the_courts_acceptance_and_decision(oapp, world):
+def test_the_courts_acceptance_and_decision(oapp, world, monkeypatch):
     from app.extensions import db
     from app.lifecycle.confirmation import record_confirmation
     from app.models import Case, TimelineEvent
+    from tests.deadline_steps_world import freeze
 
+    freeze(monkeypatch, WORKING_WEEK)
     case_id = effective_case(oapp, world, day(-20))
     apply(oapp, case_id, day(-10))
     with oapp.test_request_context("/?_l_=en"):
@@ -378,7 +387,10 @@ def test_the_whole_outcome_on_the_web(oapp, world):
     assert c.get(f"/case/{case_id}/visits/999999").status_code == 404
 
 
-def test_web_confirmation_refused_late_shows_the_last_day(oapp, world):
+def test_web_confirmation_refused_late_shows_the_last_day(oapp, world, monkeypatch):
+    from tests.deadline_steps_world import freeze
+
+    freeze(monkeypatch, WORKING_WEEK)
     case_id = effective_case(oapp, world, day(-45))
     c = oapp.test_client()
     helpers.login(c, "admin")

@@ -10,6 +10,7 @@ from dataclasses import replace
 import pytest
 
 from app.plugins import (
+    Advice,
     AgreementTemplate,
     DeadlineRule,
     DisputeType,
@@ -17,6 +18,7 @@ from app.plugins import (
     SettingDefault,
     ViewSpec,
     hookimpl,
+    setting_decimal,
 )
 from app.plugins.manager import PluginError, build_plugin_manager, collect_registry
 from tests.plugin_install import EXAMPLE_PLUGINS, installed_examples
@@ -29,20 +31,26 @@ class LandPlugin:
     """A third-party "land and forest ownership" type; each test spoils one declaration."""
 
     def __init__(self, rule=GOOD_RULE, unit="days", template_path=os.path.abspath(__file__),
-                 view=ViewSpec(name="cases", label="Land cases", dispute_type="land")):
+                 view=ViewSpec(name="cases", label="Land cases", dispute_type="land"),
+                 setting=SettingDefault("land.period_days", 30, "Land period", source="test"), **declared):
         self.rule, self.unit, self.template_path, self.view = rule, unit, template_path, view
+        self.setting = replace(setting, unit=unit)
+        # What the type declares as data (advice, fields, sample…), beside the hooks below.
+        self.declared = {"code": "land", "label": "Land and forest ownership", **declared}
 
     @hookimpl
     def register_dispute_types(self):
-        return [DisputeType("land", "Land and forest ownership")]
+        return [DisputeType(**self.declared)]
 
     @hookimpl
     def intake_fields(self, dispute_type):
-        return [IntakeField("decided_on", "Day the township decided", kind="date")] if dispute_type == "land" else None
+        if dispute_type != self.declared["code"] or "fields" in self.declared:
+            return None
+        return [IntakeField("decided_on", "Day the township decided", kind="date")]
 
     @hookimpl
     def register_settings(self):
-        return [SettingDefault("land.period_days", 30, "Land period", source="test", unit=self.unit)]
+        return [self.setting]
 
     @hookimpl
     def deadlines(self, case):
@@ -166,3 +174,146 @@ def test_the_probes_see_every_deadline_rule_of_the_built_ins():
                 "traffic.police_mediation_period", "family.protection_order_decision", "labour.mediation_window",
                 "medical.mediation_period"}
     assert expected <= seen
+
+
+# -- Advice rules: tried on the probe cases, not first on a clerk's case page -----------------
+
+def walk_advice(case):
+    """A well-written rule: reads the intake and a dated setting, says what to do."""
+    days = setting_decimal("land.period_days")
+    return [Advice("land.walk", f"Walk the boundary within {days} days.")] if case.intake_data.get("decided_on") else []
+
+
+def misspelt_advice(case):
+    return [Advice("land.decided", "Decided")] if case.intake_dta.get("decided_on") else []
+
+
+def text_advice(case):
+    return "Walk the boundary together."
+
+
+def old_law_advice(case):
+    """Reads a setting on a day before its first value: no value yet is no programming error."""
+    import datetime as dt
+
+    setting_decimal("land.period_days", on=dt.date(1990, 1, 1))
+    return []
+
+
+def test_well_written_advice_starts_and_reads_its_settings_before_setup(database, tmp_path):
+    from tests.fixtures import make_app
+
+    plugin = LandPlugin(advice=(walk_advice, old_law_advice))
+    app = make_app(database, tmp_path, JIEFEN_EXTRA_PLUGINS=[("zz-land", plugin)])
+    assert app.extensions["jiefen"].registry.dispute_types["land"].advice == (walk_advice, old_law_advice)
+
+
+def test_advice_taking_no_case_stops_start_up(database, tmp_path):
+    message = refused_start_up(database, tmp_path, LandPlugin(advice=(lambda: [],)))
+    assert "dispute type 'land': advice '<lambda>' cannot be called with one argument, the case" in message
+
+
+def test_advice_reading_a_misspelt_attribute_stops_start_up(database, tmp_path):
+    message = refused_start_up(database, tmp_path, LandPlugin(advice=(misspelt_advice,)))
+    assert "dispute type 'land', advice 'misspelt_advice': raised AttributeError" in message
+    assert "intake_dta" in message and "probe case of 'land'" in message
+
+
+def test_advice_returning_text_instead_of_a_list_stops_start_up(database, tmp_path):
+    message = refused_start_up(database, tmp_path, LandPlugin(advice=(text_advice,)))
+    assert "advice 'text_advice': returned str 'Walk the boundary together.', not a list of Advice or None" in message
+
+
+def test_advice_failing_on_the_database_does_not_stop_start_up(database, tmp_path):
+    """Advice that cannot read the database (a fresh install before setup) is no typo."""
+    from sqlalchemy.exc import OperationalError
+
+    from tests.fixtures import make_app
+
+    def database_advice(case):
+        raise OperationalError("SELECT value FROM setting", {}, Exception("no such table: setting"))
+
+    app = make_app(database, tmp_path, JIEFEN_EXTRA_PLUGINS=[("zz-land", LandPlugin(advice=(database_advice,)))])
+    assert "land" in app.extensions["jiefen"].registry.dispute_types
+
+
+def test_a_diversion_advice_hook_raising_a_key_error_stops_start_up(database, tmp_path):
+    class Plugin(LandPlugin):
+        @hookimpl
+        def diversion_advice(self, case):
+            return [Advice("land.owner", case.intake_data["owner"])]
+
+    message = refused_start_up(database, tmp_path, Plugin())
+    assert "hook 'diversion_advice': raised KeyError: 'owner'" in message
+
+
+# -- Settings, the deadlines hook, type declarations ---------------------------------------
+
+def test_a_setting_key_without_the_types_prefix_stops_start_up(database, tmp_path):
+    setting = SettingDefault("days_x", 30, "Days", source="test")
+    plugin = LandPlugin(setting=setting, rule=replace(GOOD_RULE, setting_key="days_x"))
+    message = refused_start_up(database, tmp_path, plugin)
+    assert "setting 'days_x': key must start with the plugin's prefix; allowed: land.<name>, zz-land.<name>" in message
+
+
+def test_a_misspelt_track_on_a_rule_the_hook_returns_stops_start_up(database, tmp_path):
+    message = refused_start_up(database, tmp_path, LandPlugin(rule=replace(GOOD_RULE, tracks=("prefiling",))))
+    assert "deadline 'land.period': tracks prefiling unknown; allowed: court_entrusted, litigation, pre_filing" in message
+
+
+def test_a_rule_the_hook_returns_applies_on_its_tracks_only(app, database, tmp_path):
+    """(``app``: the suite's migrated database, where plugin switches are read.)"""
+    from app.plugins import CaseView
+    from tests.fixtures import make_app
+
+    rule = replace(GOOD_RULE, tracks=("court_entrusted",))
+    land = make_app(database, tmp_path, JIEFEN_EXTRA_PLUGINS=[("zz-land", LandPlugin(rule=rule))])
+    dispatcher = land.extensions["jiefen"].dispatcher
+    with land.test_request_context():
+        pre = {r.code for r in dispatcher.case_deadline_rules(CaseView(id=1, dispute_type="land"))}
+        court = {r.code for r in dispatcher.case_deadline_rules(
+            CaseView(id=1, dispute_type="land", track="court_entrusted", procedure="ordinary"))}
+    assert "land.period" not in pre and "land.period" in court
+
+
+def test_a_deadlines_hook_that_raises_on_every_probe_stops_start_up(database, tmp_path):
+    class Plugin(LandPlugin):
+        @hookimpl
+        def deadlines(self, case):
+            return [self.rule] if case.dispute_typ == "land" else None
+
+    message = refused_start_up(database, tmp_path, Plugin())
+    assert "plugin 'zz-land', hook 'deadlines': raised AttributeError" in message and "dispute_typ" in message
+
+
+def test_a_deadlines_setting_with_a_default_in_words_stops_start_up(database, tmp_path):
+    setting = SettingDefault("land.period_days", "ten", "Land period", source="test")
+    message = refused_start_up(database, tmp_path, LandPlugin(setting=setting))
+    assert "setting 'land.period_days' (used by deadline 'land.period'): default 'ten' is not a number" in message
+
+
+def test_two_intake_fields_of_one_name_stop_start_up(database, tmp_path):
+    fields = (IntakeField("decided_on", "Day decided", kind="date"), IntakeField("decided_on", "Decided by"))
+    message = refused_start_up(database, tmp_path, LandPlugin(fields=fields))
+    assert "dispute type 'land': intake fields decided_on are declared more than once" in message
+
+
+@pytest.mark.parametrize("code", ["", "Land-Forest"])
+def test_a_malformed_type_code_stops_start_up(database, tmp_path, code):
+    plugin = LandPlugin(code=code, view=ViewSpec(name="cases", label="Land cases", dispute_type=code))
+    message = refused_start_up(database, tmp_path, plugin)
+    assert f"dispute type {code!r}: code {code!r} is not allowed; allowed: a lower-case letter" in message
+
+
+def test_a_rule_taking_a_core_rules_code_stops_start_up(database, tmp_path):
+    plugin = LandPlugin(rule=replace(GOOD_RULE, code="core.pre_filing_mediation"))
+    message = refused_start_up(database, tmp_path, plugin)
+    assert "deadline 'core.pre_filing_mediation': code is also used by plugin core" in message
+
+
+def test_a_sample_the_types_own_form_refuses_stops_start_up(database, tmp_path):
+    fields = (IntakeField("decided_on", "Day decided", kind="date", required=True),
+              IntakeField("area", "Area (mu)", kind="decimal", min_value=1))
+    message = refused_start_up(database, tmp_path, LandPlugin(fields=fields, sample={"area": "0.5"}))
+    assert "dispute type 'land': sample intake fails the type's intake validation" in message
+    assert "decided_on: This field is required." in message and "area: Must be at least 1." in message

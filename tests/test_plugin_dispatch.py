@@ -76,7 +76,9 @@ def two_types(app, database, tmp_path):
     from tests.fixtures import make_app
 
     land, sea = TypePlugin("land"), TypePlugin("sea")
-    return make_app(database, tmp_path, JIEFEN_EXTRA_PLUGINS=[("zz-land", land), ("zz-sea", sea)]), land, sea
+    built = make_app(database, tmp_path, JIEFEN_EXTRA_PLUGINS=[("zz-land", land), ("zz-sea", sea)])
+    land.heard.clear(), sea.heard.clear()  # start-up tried the hooks on probe cases
+    return built, land, sea
 
 
 def test_advice_about_a_case_reaches_only_the_owner_of_its_type(two_types):

@@ -416,3 +416,26 @@ def test_case_panel_lists_the_referrals(rapp, world):
         html = render_template_string('{% include "jiefen/referral_case_panel.html" %}',
                                       case=db.session.get(Case, world["case"]))
     assert "城区交警大队" in html and f"/case/referrals/{rid}/withdraw" in html
+
+
+NOT_OBJECTS = ([], "x", 3)
+
+
+def test_a_body_that_is_not_a_json_object_is_refused_with_400_never_500(rapp, world):
+    """Accepting, rejecting, answering, withdrawing and completing each read a JSON object;
+    a list, a string or a number is answered 400 in Chinese and changes nothing. Sending no
+    body at all still accepts (every field of accepting, withdrawing and completing is optional)."""
+    rid = send_api(rapp, world).get_json()["result"]["id"]
+    c = rapp.test_client()
+    partner, sender = bearer(rapp, "ref_partner_a"), bearer(rapp, SENDER)
+    base, close = f"/api/v1/partner/referrals/{rid}", f"/api/v1/case/{world['case']}/referrals/{rid}"
+    for url, who in ((f"{base}/accept", partner), (f"{base}/reject", partner), (f"{base}/answer", partner),
+                     (f"{close}/withdraw", sender), (f"{close}/complete", sender)):
+        for body in NOT_OBJECTS:
+            r = c.post(url, json=body, headers=who)
+            assert r.status_code == 400, (url, body, r.status_code)
+            assert "JSON" in r.get_json()["message"] and "Send" not in r.get_json()["message"], (url, body)
+    assert referral_row(rapp, rid)["status"] == "sent"
+    assert [a for a, _ in timeline(rapp, world["case"])] == ["referral_sent"]
+    r = c.post(f"{base}/accept", headers=partner)
+    assert r.status_code == 200 and r.get_json()["result"]["status"] == "accepted"

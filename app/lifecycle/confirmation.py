@@ -31,13 +31,22 @@ from app.services.setting_labels import setting_label
 from app.services.settings import SettingMissing, setting_int, today
 
 
+def period_end(key: str, start: dt.date) -> tuple[int, dt.date]:
+    """``(length, last day)`` of the period the dated setting ``key`` sets, from ``start``: the
+    length in force that day, counted as the deadline engine counts it (its ``last_day``:
+    holidays rolled forward, Civil Code art. 203). Raises SettingMissing when no value is in force."""
+    from app.lifecycle.deadlines import last_day, setting_unit
+
+    length = setting_int(key, start)
+    return length, last_day(start, length, setting_unit(key))[0]
+
+
 def confirmation_window(agreement: Optional[Agreement]) -> Optional[tuple[int, dt.date]]:
     """``(days, last day)`` to apply for confirmation, as in force when the agreement took effect."""
     # None before the agreement is in effect; SettingMissing when no value is in force then.
     if agreement is None or agreement.effective_on is None:
         return None
-    days = setting_int(CONFIRMATION_DAYS, agreement.effective_on)
-    return days, agreement.effective_on + dt.timedelta(days=days)
+    return period_end(CONFIRMATION_DAYS, agreement.effective_on)
 
 
 def confirmation_problems(case: Case, applied_on) -> list[str]:
@@ -165,10 +174,9 @@ def _late_acceptance(applied_on: dt.date, accepted_on) -> Optional[str]:
     if accepted_on is None:
         return None
     try:
-        days = setting_int(CONFIRMATION_ACCEPTANCE_DAYS, applied_on)
+        days, last = period_end(CONFIRMATION_ACCEPTANCE_DAYS, applied_on)
     except SettingMissing:
         return _missing(CONFIRMATION_ACCEPTANCE_DAYS, applied_on)
-    last = applied_on + dt.timedelta(days=days)
     if accepted_on <= last:
         return None
     return gettext(

@@ -1,6 +1,6 @@
 """What the deadline engine reads from the database for many cases at once: when each state
 was first entered, the agreed extensions, the start events and suspensions the staff recorded,
-and the judicial-confirmation days the clerk entered.
+and the days entered on the agreement and its judicial confirmation.
 Each is one query for all the cases (a list page costs the same for 10 cases as for 100)."""
 from __future__ import annotations
 
@@ -23,8 +23,10 @@ LIFECYCLE_STARTS = {
     "mediation_started_on": "in_mediation",
     "agreement_reached_on": "agreement_reached",
     "confirmation_applied_on": "judicial_confirmation",
+    # The day the agreement took effect: Agreement.effective_on, the day of the last signature
+    # (or an oral agreement's day), never when the signatures happened to be typed in.
+    "agreement_effective_on": "recorded:agreement_effective",
     # Dates marked by a timeline action rather than a state entered.
-    "agreement_effective_on": "action:agreement_effective",
     # The mediator receives the file when they accept the offer (rule 7; assignment.accept),
     # not when the case is offered to them.
     "file_received_on": "action:accept_offer",
@@ -32,9 +34,9 @@ LIFECYCLE_STARTS = {
     # entered on the confirmation (RECORDED_STARTS), never a timeline moment.
     "confirmation_accepted_on": "recorded:confirmation_accepted",
 }
-# Starts read from the days the clerk entered for judicial confirmation (confirmation_dates,
-# under the start's name): the day that ends one period starts the next.
-RECORDED_STARTS = ("confirmation_applied_on", "confirmation_accepted_on")
+# Starts read from the days entered on the agreement and its judicial confirmation
+# (confirmation_dates, under the start's name): the day that ends one period starts the next.
+RECORDED_STARTS = ("agreement_effective_on", "confirmation_applied_on", "confirmation_accepted_on")
 # Starts named ``event.<name>``: an event outside the system (the end of treatment, the
 # court's acceptance of an application) that the staff record on the case.
 EVENT_PREFIX = "event."
@@ -97,11 +99,12 @@ def extensions_of(case_ids: Iterable[int]) -> dict[int, dict[str, int]]:
 
 
 def confirmation_dates(case_ids: Iterable[int]) -> dict[int, dict[str, dt.date]]:
-    """The dates the clerk entered for judicial confirmation — ``{case_id: {rule code: the day
-    the period ended, start name: the day it started}}``: the joint application ends the period
-    to apply and starts the court's period to accept, the acceptance ends that one and starts
-    the review, the decision ends the review. An oral agreement, which a court does not
-    confirm, ends the three on the day it takes effect and starts none: they never apply.
+    """The days entered on the agreement and its judicial confirmation — ``{case_id: {rule
+    code: the day the period ended, start name: the day it started}}``: a written agreement's
+    day of effect (``Agreement.effective_on``) starts the period to apply, the joint application
+    ends it and starts the court's period to accept, the acceptance ends that one and starts the
+    review, the decision ends the review. An oral agreement, which a court does not confirm,
+    ends the three on the day it takes effect and starts none: they never apply.
     One query for all the cases."""
     from app.models.outcome import Agreement, JudicialConfirmation
 
@@ -111,21 +114,24 @@ def confirmation_dates(case_ids: Iterable[int]) -> dict[int, dict[str, dt.date]]
         return out
     nothing = null().cast(Date)
     applications = select(JudicialConfirmation.case_id, literal(False).label("oral"), JudicialConfirmation.applied_on,
-                          JudicialConfirmation.accepted_on, JudicialConfirmation.decided_on
+                          JudicialConfirmation.accepted_on, JudicialConfirmation.decided_on, literal(False)
                           ).where(JudicialConfirmation.case_id.in_(ids))
-    oral = select(Agreement.case_id, literal(True), Agreement.effective_on, nothing, nothing).where(
-        Agreement.case_id.in_(ids), Agreement.form == "oral", Agreement.effective_on.is_not(None))
-    for case_id, is_oral, applied_on, accepted_on, decided_on in db.session.execute(union_all(applications, oral)):
-        if is_oral:  # applied_on holds the day the oral agreement took effect
-            out[case_id] = dict.fromkeys((CONFIRMATION_APPLICATION, CONFIRMATION_ACCEPTANCE, CONFIRMATION_REVIEW),
-                                         applied_on)
-            continue
-        ends = {CONFIRMATION_APPLICATION: applied_on, "confirmation_applied_on": applied_on}
-        if accepted_on is not None:
-            ends[CONFIRMATION_ACCEPTANCE] = ends["confirmation_accepted_on"] = accepted_on
-        if decided_on is not None:  # the court's decision ends its review period
-            ends[CONFIRMATION_REVIEW] = decided_on
-        out[case_id] = ends
+    agreements = select(Agreement.case_id, Agreement.form == "oral", Agreement.effective_on, nothing, nothing,
+                        literal(True)).where(Agreement.case_id.in_(ids), Agreement.effective_on.is_not(None))
+    rows = db.session.execute(union_all(applications, agreements))
+    for case_id, oral, applied_on, accepted_on, decided_on, is_agreement in rows:
+        ends = out.setdefault(case_id, {})
+        if is_agreement and oral:  # applied_on holds the day the oral agreement took effect
+            ends.update(dict.fromkeys((CONFIRMATION_APPLICATION, CONFIRMATION_ACCEPTANCE, CONFIRMATION_REVIEW),
+                                      applied_on))
+        elif is_agreement:  # applied_on holds the day the written agreement took effect
+            ends["agreement_effective_on"] = applied_on
+        else:
+            ends.update({CONFIRMATION_APPLICATION: applied_on, "confirmation_applied_on": applied_on})
+            if accepted_on is not None:
+                ends[CONFIRMATION_ACCEPTANCE] = ends["confirmation_accepted_on"] = accepted_on
+            if decided_on is not None:  # the court's decision ends its review period
+                ends[CONFIRMATION_REVIEW] = decided_on
     return out
 
 

@@ -23,6 +23,7 @@ from typing import Any, Iterable, Optional, Union
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import select
 
 from app.extensions import db, jiefen
@@ -53,7 +54,8 @@ STATUSES = {
     "overdue": _l("Overdue"),
     "due_soon": _l("Due soon"),
     "running": _l("Running"),
-    "suspended": _l("Suspended"),
+    # A period is 中止 (its time stops counting), not 暂停 like a suspended mediator: its own context.
+    "suspended": lazy_pgettext("deadline status", "Suspended"),
     "waiting": _l("Not started yet"),
     "met": _l("Met"),
     "late": _l("Ended after the due day"),
@@ -146,6 +148,38 @@ def add_months(start: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
+def setting_unit(key: str) -> str:
+    """The unit the declaring plugin gave the dated setting ``key`` (days when nobody declares it)."""
+    declared = jiefen().registry.settings.get(key)
+    return (declared[1].unit if declared else "") or "days"
+
+
+def last_day(start_day: dt.date, length: int, unit: str = "days", calendar: Optional[HolidayCalendar] = None,
+             extra: int = 0, suspended: int = 0) -> tuple[dt.date, bool]:
+    """The last day of a period of ``length`` ``unit`` from ``start_day`` — counted from the day
+    after (Civil Code arts. 201–202), lengthened by ``extra`` agreed calendar days and the
+    ``suspended`` units not counted, and moved off a holiday or weekend (art. 203) — and whether a
+    weekday-only guess stood in for a year without holiday data. The one counting of a period's
+    last day: the engine and every check of a window (judicial confirmation) use it."""
+    calendar = calendar or holidays.current()
+    guessed = False
+    if unit == "working days":
+        due, guessed = add_working_days(start_day, length + suspended, calendar)
+    elif unit == "months":
+        due = add_months(start_day, length)
+    elif unit == "years":
+        due = add_months(start_day, 12 * length)
+    else:
+        if unit != "days":
+            log.warning("a period has unit %r; counted as days", unit)
+        due = start_day + dt.timedelta(days=length)
+    due += dt.timedelta(days=extra + (suspended if unit != "working days" else 0))
+    # A last day off moves to the next working day (art. 203); a period in working days
+    # already ends on one unless the parties' calendar-day extension moved it.
+    due, rolled_guess = calendar.next_workday(due)
+    return due, guessed or rolled_guess
+
+
 class _SettingBook:
     """The rows of some settings, read in one query; answers like ``setting_value``.
 
@@ -168,8 +202,7 @@ class _SettingBook:
 
     def unit(self, key: str) -> str:
         """The unit the declaring plugin gave ``key`` (days when nobody declares it)."""
-        declared = self._declared.get(key)
-        return (declared[1].unit if declared else "") or "days"
+        return setting_unit(key)
 
     def on(self, key: str, day: dt.date) -> Optional[tuple[str, str, bool]]:
         """``(value, source, needs_check)`` in force on ``day``, or ``None``."""
@@ -235,6 +268,9 @@ def _count(rule, case, entries, book: _SettingBook, today, now, soon, zone, extr
     calendar = calendar or holidays.current()
     steps = steps or RecordedSteps({}, {})
     ended_on = recorded.get(rule.code)
+    if ended_on is None and getattr(rule, "met_on", ""):
+        # What the period asked for was done on a day the case records (an application made).
+        ended_on = _start(case, rule.met_on, entries, steps.events)
     finished = ended_on is not None or case.status in _finished_states(rule)
     start = _start(case, rule.starts_from, entries, steps.events)
     if rule.starts_from in RECORDED_STARTS and rule.starts_from in recorded:
@@ -256,6 +292,12 @@ def _count(rule, case, entries, book: _SettingBook, today, now, soon, zone, extr
     # resumed later is still open.
     suspensions = tuple(s if s.until is None or s.until <= today else replace(s, until=None)
                         for s in steps.suspensions.get(rule.code, ()) if s.since <= today)
+    ended = (ended_on or _finished_at(entries, _finished_states(rule), start)) if finished else None
+    if ended is not None and suspensions and suspensions[-1].until is None:
+        # The case moved on (an agreement, say) while the period stood still: the suspension
+        # lasted until the period finished, not for ever, so the period is not late for it.
+        ended_day = ended.astimezone(zone).date() if isinstance(ended, dt.datetime) else ended
+        suspensions = suspensions[:-1] + (replace(suspensions[-1], until=max(ended_day, suspensions[-1].since)),)
     paused = suspensions and suspensions[-1].until is None and not finished
     # Only running time counts: each closed suspension adds the days (or working days) it
     # took; an open one holds the due day until the period resumes.
@@ -268,25 +310,10 @@ def _count(rule, case, entries, book: _SettingBook, today, now, soon, zone, extr
         late = now > due
     else:
         starts_on = start_day
-        if unit == "working days":
-            due, guessed = add_working_days(start_day, length + suspended, calendar)
-        elif unit == "months":
-            due = add_months(start_day, length)
-        elif unit == "years":
-            due = add_months(start_day, 12 * length)
-        else:
-            if unit != "days":
-                log.warning("setting %s has unit %r; counted as days", rule.setting_key, unit)
-            due = start_day + dt.timedelta(days=length)
-        due += dt.timedelta(days=extra + (suspended if unit != "working days" else 0))
-        # A last day off moves to the next working day (art. 203); a period in working days
-        # already ends on one unless the parties' calendar-day extension moved it.
-        due, rolled_guess = calendar.next_workday(due)
-        guessed |= rolled_guess
+        due, guessed = last_day(start_day, length, unit, calendar, extra, suspended)
         days_left = (due - today).days
         late = days_left < 0
     if finished:
-        ended = ended_on or _finished_at(entries, _finished_states(rule), start)
         if ended is None:  # no record of when: nothing says it ran over
             status = "met"
         elif isinstance(ended, dt.datetime) and unit == "hours":

@@ -32,7 +32,8 @@ from app.models.types import utcnow
 from app.services.clock import court_zone, now as clock_now
 
 SUSPENSION_REASONS = {
-    "appraisal": _l("Appraisal or assessment (its time is not counted)"),
+    # Not "(not counted)" here: every suspended period's line says so once (_deadlines.html).
+    "appraisal": _l("Appraisal or assessment"),
     "force_majeure": _l("Force majeure preventing a party"),
     "illness": _l("A party's serious illness"),
     "other": _l("Another reason the law allows (say which in the note)"),

@@ -43,7 +43,8 @@ def check_transition(case, from_state: Optional[str], to_state: str, actor) -> N
 
 
 def _announce(case, from_state: Optional[str], to_state: str, actor) -> None:
-    """Tell the plugins the change happened (inside the transaction: their rows commit with it)."""
+    """Tell the plugins the change happened, inside the transaction: they read a read-only view
+    and write nothing; an exception they raise rolls the change back."""
     jiefen().dispatcher.call_for_case("on_transition", case, from_state=from_state, to_state=to_state, actor=actor)
 
 

@@ -4,7 +4,8 @@ Public by design: a caller authenticates by signature, not by session. In order:
 
 * no or malformed signature headers → 401 (before looking anything up, so the endpoint tells
   an anonymous caller nothing about which partners exist);
-* unknown or inactive partner, or one whose mechanism takes no callbacks → 404;
+* unknown or inactive partner, one whose mechanism takes no callbacks, or one whose
+  mechanism's plugin is disabled (paused: its code is not run) → 404;
 * signature wrong, or timestamp more than 5 minutes off → 401;
 * body not readable by the mechanism (``receive``) or without an integer ``referral_id`` → 400;
   a referral not sent to this partner → 404;
@@ -50,6 +51,17 @@ def _problem(status: int, code: str):
     return jsonify({"error": code}), status
 
 
+def _paused(mechanism: str) -> bool:
+    """True while the plugin providing ``mechanism`` is disabled: its callbacks are answered
+    like an unknown partner's, before its code runs, so a switched-off plugin neither acts
+    nor shows that it is installed."""
+    from app.extensions import jiefen
+
+    state = jiefen()
+    owner = state.registry.mechanism_owner.get(mechanism)
+    return owner is not None and owner in state.dispatcher.disabled_plugins()
+
+
 @bp.route("/inbound/<partner_code>", methods=["POST"])
 def receive(partner_code: str):
     headers = request.headers
@@ -68,7 +80,7 @@ def receive(partner_code: str):
         select(Organization).where(Organization.code == partner_code, Organization.active.is_(True))
     ).first()
     mech = get_mechanism(partner.linkage_mechanism) if partner is not None else None
-    if partner is None or mech is None or not mech.accepts_callbacks:
+    if partner is None or mech is None or not mech.accepts_callbacks or _paused(mech.name):
         return _problem(404, "unknown_partner")
     if not mech.verify(headers, body, partner):
         log.warning("inbound callback for %s refused: bad signature or stale timestamp", partner_code)

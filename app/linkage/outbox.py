@@ -71,16 +71,18 @@ def enqueue(session, referral: Referral, event: str, payload: dict,
 def paused_mechanisms() -> dict[str, str]:
     """mechanism name → the plugin providing it, for each mechanism whose plugin is disabled.
 
-    Their messages wait instead of being delivered (see the module's docstring).
+    Their messages wait instead of being delivered (see the module's docstring). One read of
+    the plugins' switches, however many mechanisms there are: outside a request each read is
+    a query.
     """
     from app.extensions import jiefen
 
     state = jiefen()
-    owners = state.registry.mechanism_owner
-    return {name: owner for name, owner in owners.items() if not state.dispatcher.is_enabled(owner)}
+    disabled = state.dispatcher.disabled_plugins()
+    return {name: owner for name, owner in state.registry.mechanism_owner.items() if owner in disabled}
 
 
-def _claim(now: dt.datetime, skip: set) -> OutboxMessage | None:
+def _claim(now: dt.datetime, skip: set, paused: dict[str, str]) -> OutboxMessage | None:
     stmt = (
         select(OutboxMessage)
         .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
@@ -89,8 +91,6 @@ def _claim(now: dt.datetime, skip: set) -> OutboxMessage | None:
     )
     if skip:
         stmt = stmt.where(OutboxMessage.id.not_in(skip))
-    # Read at every claim: a plugin switched off between two rows stops the very next one.
-    paused = paused_mechanisms()
     if paused:
         stmt = stmt.where(OutboxMessage.mechanism.not_in(sorted(paused)))
     if db.session.get_bind().dialect.name == "postgresql":
@@ -164,10 +164,22 @@ def deliver_due(now: dt.datetime | None = None, limit: int = 50) -> dict:
     counts = {"delivered": 0, "retry": 0, "dead": 0, "errors": 0}
     fixed_now = now
     seen: set = set()
+    # Read once a pass, not at every claim (a query each outside a request): a plugin switched
+    # off during a pass stops its mechanism's rows from the next pass, a few seconds later.
+    try:
+        paused = paused_mechanisms()
+    except Exception:
+        log.exception("outbox: delivery run stopped by a database error")
+        counts["errors"] += 1
+        try:
+            db.session.rollback()
+        except Exception:  # pragma: no cover - connection gone
+            log.exception("outbox: rollback failed")
+        return counts
     for _ in range(max(limit, 0)):
         now = fixed_now or utcnow()
         try:
-            message = _claim(now, seen)
+            message = _claim(now, seen, paused)
             if message is None:
                 db.session.rollback()
                 break

@@ -2,7 +2,8 @@
 
 A plugin needs the hook marker, the value types it returns, lazy translation of its labels,
 a few validators, and the building blocks of advice rules (``app/plugins/rules.py``: intake
-answers read back, periods of years); everything else in the core may change behind this module.
+answers read back, the last day of a period as the deadline engine counts it); everything
+else in the core may change behind this module.
 """
 import pluggy
 from flask_babel import lazy_gettext
@@ -15,6 +16,7 @@ from app.plugins.rules import (
     format_multiple,
     intake_date,
     intake_decimal,
+    period_end,
     years_period,
 )
 from app.plugins.types import (
@@ -54,6 +56,18 @@ def now():
     from app.services.clock import now as _now
 
     return _now()
+
+
+def court_day(moment):
+    """The day in China time (the court's zone) of a timestamp such as ``case.created_at``
+    (stored in UTC; a naive one is read as UTC, as the database hands it back).
+
+    Never ``moment.date()``: that is the UTC day, the day before between 00:00 and 08:00
+    Beijing time.
+    """
+    from app.services.clock import court_day as _court_day
+
+    return _court_day(moment)
 
 
 def setting_value(key, on=None):
@@ -100,6 +114,7 @@ __all__ = [
     "is_valid_mobile",
     "today",
     "now",
+    "court_day",
     "parse_id_number",
     # Building blocks of advice rules (app/plugins/rules.py).
     "YearsPeriod",
@@ -108,6 +123,7 @@ __all__ = [
     "format_multiple",
     "intake_date",
     "intake_decimal",
+    "period_end",
     "years_period",
     # Intake-field validators built from a message (app/plugins/validators.py).
     "not_before",

@@ -6,20 +6,25 @@ template path would fail on the first agreement. Every such mistake stops start-
 with one message naming the plugin, the declaration, the field and the values allowed.
 
 Deadline rules are returned per case by the ``deadlines`` hook, so they are checked by
-asking each plugin about *probe cases*: every dispute type it owns on every track and
-procedure, with its own sample intake and variants of it (every date given, every yes/no
-answer turned on and off one at a time, every choice in turn). A rule a plugin returns only for intake the probes
-do not produce is not seen here; the engine still logs an unknown start when it meets one.
+asking each plugin about *probe cases* (:mod:`app.plugins.probes`): every dispute type it owns
+on every track and procedure, with its own sample intake and variants of it. A rule a plugin
+returns only for intake the probes do not produce is not seen here; the engine still logs an
+unknown start when it meets one. Advice rules and the ``diversion_advice`` hook are run on
+the probes too, inside a throwaway application where settings read as their defaults.
 """
 from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
+from decimal import Decimal, InvalidOperation
 from types import ModuleType
 from typing import Any, Iterable, Optional
 
 import pluggy
+
+from app.plugins.probes import PROGRAMMING_ERRORS, probe_cases, probe_context, run_probe
 
 log = logging.getLogger(__name__)
 
@@ -30,72 +35,58 @@ INTAKE_PREFIX = "intake."
 # How the engine counts a period when its setting gives no unit (deadlines._SettingBook.unit).
 DEFAULT_UNIT = "days"
 VIEW_KINDS = ("case_list", "blueprint")
-_PROBE_DATE = "2026-01-05"
+# A dispute type's code: it prefixes its settings and rule codes and is stored on every case.
+TYPE_CODE = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def _allowed(values: Iterable[str]) -> str:
     return ", ".join(sorted(set(values)))
 
 
-def _intake_variants(fields, sample: Optional[dict]) -> list[dict]:
-    """The sample intake, an empty one, and the sample with every date given and every
-    yes/no answer on, then each answer off in turn and each choice given in turn."""
-    base = dict(sample or {})
-    full = dict(base)
-    booleans = [f.name for f in fields if f.kind == "boolean"]
-    for f in fields:
-        if f.kind == "date" and not full.get(f.name):
-            full[f.name] = _PROBE_DATE
-    full.update({name: True for name in booleans})
-    variants = [base, {}, full]
-    variants += [{**full, name: False} for name in booleans]
-    variants += [{**full, f.name: value} for f in fields if f.kind == "choice" for value, _label in f.choices]
-    return variants
+def _has_hook(pm: pluggy.PluginManager, name: str, hook: str) -> bool:
+    plugin = pm.get_plugin(name)
+    return any(impl.plugin is plugin for impl in getattr(pm.hook, hook).get_hookimpls())
 
 
-def _probe_cases(reg, owned: tuple[str, ...]) -> list:
-    """Cases that exist only to ask a plugin which deadline rules it would count: read-only
-    views, like the ones hooks receive, with nothing recorded beyond the intake."""
-    from app.models.case import CASE_TRACKS
-    from app.plugins.case_view import CaseView, frozen
+def _probe_deadlines(pm: pluggy.PluginManager, name: str, reg) -> tuple[list[tuple[str, Any]], list[str]]:
+    """``(dispute type probed, rule)`` for each distinct rule plugin ``name`` returns for its
+    probes, and what is wrong with its ``deadlines`` hook (a programming error on a probe, a
+    result that is no list of rules)."""
+    from app.plugins.dispatch import declared_rules
+    from app.plugins.manager import call_plugin
+    from app.plugins.types import DeadlineRule
 
-    types = owned or tuple(reg.dispute_types) or ("",)
-    cases = []
-    for code in types:
-        fields = reg.field_specs(code)
-        for intake in _intake_variants(fields, reg.samples.get(code)):
-            for track in CASE_TRACKS:
-                for procedure in ("ordinary", "simplified", None):
-                    cases.append(CaseView(id=None, dispute_type=code, track=track, procedure=procedure,
-                                          intake_data=frozen(intake)))
-    return cases
+    found: dict[tuple, tuple[str, Any]] = {}
+    problems: list[str] = []
+    hooked = _has_hook(pm, name, "deadlines")
+    hook = lambda case: call_plugin(pm, name, "deadlines", case=case)  # noqa: E731
+    for case in probe_cases(reg, reg.plugins[name].dispute_types):
+        rules = declared_rules(reg, case) if case.dispute_type in reg.plugins[name].dispute_types else []
+        returned, error = run_probe(reg, hook, case) if hooked else (None, None)
+        if error is None and returned is not None and not (
+                isinstance(returned, (list, tuple)) and all(isinstance(r, DeadlineRule) for r in returned)):
+            error = f"returned {returned!r:.120}, not a list of DeadlineRule or None"
+        if error:
+            if not problems:  # the first probe says it; the others would repeat it
+                problems.append(f"plugin {name!r}, hook 'deadlines': {error}")
+            continue
+        for rule in rules + list(returned or []):
+            key = (rule.code, rule.setting_key, rule.starts_from, tuple(rule.finished_in), rule.replaces,
+                   rule.working_days, rule.reason, str(rule.waits_for), tuple(rule.tracks))
+            found.setdefault(key, (case.dispute_type, rule))
+    return list(found.values()), problems
 
 
 def probed_rules(pm: pluggy.PluginManager, name: str, reg) -> list[tuple[str, Any]]:
     """``(dispute type probed, rule)`` for each distinct rule plugin ``name`` returns for its probes."""
-    from app.plugins.manager import call_plugin
-
-    from app.plugins.dispatch import declared_rules
-
-    found: dict[tuple, tuple[str, Any]] = {}
-    for case in _probe_cases(reg, reg.plugins[name].dispute_types):
-        rules = declared_rules(reg, case) if case.dispute_type in reg.plugins[name].dispute_types else []
-        try:
-            rules = rules + list(call_plugin(pm, name, "deadlines", case=case) or [])
-        except Exception as exc:  # a probe is not a real case: the rule is checked where it is seen
-            log.debug("plugin %s: deadlines() on a probe case raised %r", name, exc)
-        for rule in rules:
-            key = (rule.code, rule.setting_key, rule.starts_from, tuple(rule.finished_in), rule.replaces,
-                   rule.working_days, rule.reason, str(rule.waits_for))
-            found.setdefault(key, (case.dispute_type, rule))
-    return list(found.values())
+    return _probe_deadlines(pm, name, reg)[0]
 
 
 def _deadline_problems(name: str, dispute_type: str, rule, reg, owned, known_codes) -> list[str]:
     from app.lifecycle.core_rules import FINISHED_IN
     from app.lifecycle.deadline_facts import EVENT_NAME_CHARS, EVENT_PREFIX, LIFECYCLE_STARTS
     from app.lifecycle.deadlines import UNITS
-    from app.models.case import CASE_STATES
+    from app.models.case import CASE_STATES, CASE_TRACKS
 
     where = f"plugin {name!r}, deadline {rule.code!r}"
     problems = []
@@ -113,6 +104,10 @@ def _deadline_problems(name: str, dispute_type: str, rule, reg, owned, known_cod
     elif rule.starts_from not in starts:
         problems.append(f"{where}: starts_from {rule.starts_from!r} is not a start the engine knows; "
                         f"allowed: {_allowed(starts)}, or {EVENT_PREFIX}<name> (an event the staff record)")
+    met_on = getattr(rule, "met_on", "")
+    if met_on and (not met_on.startswith(INTAKE_PREFIX) or (dispute_type in owned and met_on not in starts)):
+        problems.append(f"{where}: met_on {met_on!r} is not a date field of the intake; "
+                        f"write {INTAKE_PREFIX}<date field>")
     wrong_states = [s for s in rule.finished_in if s not in CASE_STATES]
     if wrong_states:
         problems.append(f"{where}: finished_in names {_allowed(wrong_states)}, which are not case states; "
@@ -127,17 +122,60 @@ def _deadline_problems(name: str, dispute_type: str, rule, reg, owned, known_cod
     if declared is None:
         problems.append(f"{where}: setting_key {rule.setting_key!r} is not a declared setting; "
                         f"declared: {_allowed(reg.settings)}")
-    elif not rule.working_days and (declared[1].unit or DEFAULT_UNIT) not in UNITS:
-        problems.append(f"plugin {declared[0]!r}, setting {rule.setting_key!r} (used by deadline {rule.code!r}): "
-                        f"unit {declared[1].unit!r} is not a unit the engine counts in; allowed: {_allowed(UNITS)}")
+    else:
+        if not rule.working_days and (declared[1].unit or DEFAULT_UNIT) not in UNITS:
+            problems.append(f"plugin {declared[0]!r}, setting {rule.setting_key!r} (used by deadline {rule.code!r}): "
+                            f"unit {declared[1].unit!r} is not a unit the engine counts in; allowed: {_allowed(UNITS)}")
+        if not _is_number(declared[1].value):
+            problems.append(f"plugin {declared[0]!r}, setting {rule.setting_key!r} (used by deadline {rule.code!r}): "
+                            f"default {declared[1].value!r} is not a number; allowed: a whole number, a Decimal "
+                            f"or numeric text such as '15'")
+    # Declared rules are narrowed to their tracks before the probes see them (type_problems
+    # checks those); a rule the hook returns is checked here.
+    dtype = reg.dispute_types.get(dispute_type)
+    wrong = [t for t in rule.tracks if t not in CASE_TRACKS]
+    if wrong and not (dtype and rule in dtype.deadlines):
+        problems.append(f"{where}: tracks {_allowed(wrong)} unknown; allowed: {_allowed(CASE_TRACKS)}")
+    return problems
+
+
+def _is_number(value: Any) -> bool:
+    """True for what the engine counts a period with: ``int(Decimal(str(value)))``."""
+    if isinstance(value, bool):
+        return False
+    try:
+        return Decimal(str(value)).is_finite()
+    except (InvalidOperation, ValueError):
+        return False
+
+
+def _code_collisions(probed: dict[str, list[tuple[str, Any]]]) -> list[str]:
+    """Rule codes two plugins both use: the engine keys extensions, recorded steps and
+    suspensions by code, and a rule replacing its own code would drop itself."""
+    owners: dict[str, set[str]] = {}
+    for name, rules in probed.items():
+        for _type, rule in rules:
+            owners.setdefault(rule.code, set()).add(name)
+    problems = []
+    for name, rules in probed.items():
+        for code in sorted({rule.code for _type, rule in rules}):
+            others = owners[code] - {name}
+            if others:
+                problems.append(f"plugin {name!r}, deadline {code!r}: code is also used by plugin "
+                                f"{_allowed(others)}; give the rule its own code, and to stand in for the other "
+                                f"rule say replaces={code!r} on it")
     return problems
 
 
 def deadline_problems(pm: pluggy.PluginManager, reg) -> list[str]:
     """Mistakes in the deadline rules every plugin (the core's included) returns."""
-    probed = {name: probed_rules(pm, name, reg) for name in reg.plugins}
-    known_codes = {rule.code for rules in probed.values() for _type, rule in rules}
     problems: list[str] = []
+    probed = {}
+    for name in reg.plugins:
+        probed[name], hook_problems = _probe_deadlines(pm, name, reg)
+        problems += hook_problems
+    known_codes = {rule.code for rules in probed.values() for _type, rule in rules}
+    problems += _code_collisions(probed)
     for name, rules in probed.items():
         owned = reg.plugins[name].dispute_types
         for dispute_type, rule in rules:
@@ -193,20 +231,63 @@ def view_problems(reg) -> list[str]:
 
 
 def type_problems(reg) -> list[str]:
-    """Declared types whose rules name an unknown track, or whose advice is not callable."""
+    """Declared types with a malformed code, two intake fields of one name, rules naming an
+    unknown track, or advice that cannot be called with the case."""
     from app.models.case import CASE_TRACKS
+    from app.plugins.probes import signature_problem
 
     problems = []
     for code, dtype in reg.dispute_types.items():
         where = f"plugin {reg.type_owner[code]!r}, dispute type {code!r}"
+        if not TYPE_CODE.fullmatch(code):
+            problems.append(f"{where}: code {code!r} is not allowed; allowed: a lower-case letter, then lower-case "
+                            f"letters, digits and _ (it prefixes the type's settings and is stored on every case)")
+        names = [f.name for f in reg.field_specs(code)]
+        twice = {n for n in names if names.count(n) > 1}
+        if twice:
+            problems.append(f"{where}: intake fields {_allowed(twice)} are declared more than once; "
+                            f"each field needs its own name")
         for rule in dtype.deadlines:
             wrong = [t for t in rule.tracks if t not in CASE_TRACKS]
             if wrong:
                 problems.append(f"{where}, deadline {rule.code!r}: tracks {_allowed(wrong)} unknown; "
                                 f"allowed: {_allowed(CASE_TRACKS)}")
         for rule in dtype.advice:
-            if not callable(rule):
-                problems.append(f"{where}: advice {rule!r} is not a callable (case) -> list of Advice")
+            wrong = signature_problem(rule)
+            if wrong:
+                problems.append(f"{where}: {wrong}")
+    return problems
+
+
+def setting_problems(reg) -> list[str]:
+    """Setting keys without their plugin's prefix: one of its type codes, or its own name
+    (``core.`` for the core), so that two plugins can never mean one key."""
+    problems = []
+    for key, (name, _setting) in reg.settings.items():
+        prefixes = [f"{p}." for p in (*reg.plugins[name].dispute_types, name)]
+        if not any(key.startswith(p) and len(key) > len(p) for p in prefixes):
+            problems.append(f"plugin {name!r}, setting {key!r}: key must start with the plugin's prefix; "
+                            f"allowed: {_allowed(p + '<name>' for p in prefixes)}")
+    return problems
+
+
+def sample_problems(reg) -> list[str]:
+    """Samples the type's own intake form refuses (what the API would answer 400 to)."""
+    from app.intake.fields import build_form_class
+    from app.intake.payload import flatten, form_errors
+
+    problems = []
+    for code, sample in reg.samples.items():
+        where = f"plugin {reg.type_owner[code]!r}, dispute type {code!r}"
+        form = build_form_class(f"{code}_sample", reg.field_specs(code))(formdata=flatten(sample))
+        try:
+            valid = form.validate()
+        except PROGRAMMING_ERRORS as exc:  # a field's own validator is broken
+            problems.append(f"{where}: validating the sample intake raised {type(exc).__name__}: {exc}")
+            continue
+        if not valid:
+            errors = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in form_errors(form).items())
+            problems.append(f"{where}: sample intake fails the type's intake validation ({errors})")
     return problems
 
 
@@ -217,7 +298,11 @@ def check_declarations(pm: pluggy.PluginManager, reg) -> None:
 
     from app.agreements.kinds import declared_kind_problems
 
-    problems = (template_problems(pm, reg) + view_problems(reg) + type_problems(reg) + declared_kind_problems(reg)
-                + deadline_problems(pm, reg))
+    from app.plugins.probes import advice_problems
+
+    problems = (template_problems(pm, reg) + view_problems(reg) + type_problems(reg) + setting_problems(reg)
+                + declared_kind_problems(reg))
+    with probe_context(pm, reg):
+        problems += sample_problems(reg) + deadline_problems(pm, reg) + advice_problems(pm, reg)
     if problems:
         raise PluginError("plugin declarations refused at start-up:\n- " + "\n- ".join(problems))

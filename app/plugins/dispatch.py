@@ -135,11 +135,11 @@ class Dispatcher:
 
     def case_deadline_rules(self, case) -> list[DeadlineRule]:
         """Every deadline rule of ``case``: its type's declared ones and what the scoped
-        ``deadlines`` hooks return (the core's included)."""
+        ``deadlines`` hooks return (the core's included), each narrowed to its ``tracks``."""
         view = CaseView.of(case)
         rules = declared_rules(self.registry, view) if self.is_type_enabled(view.dispute_type) else []
         for result in self.call_for_case("deadlines", view):
-            rules.extend(result)
+            rules.extend(r for r in result if not r.tracks or view.track in r.tracks)
         return rules
 
     def case_advice(self, case) -> list[Advice]:

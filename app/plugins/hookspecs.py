@@ -70,7 +70,9 @@ def register_dispute_types():
 
     Example::
 
-        return [DisputeType(code="land", label=_("Land and forest ownership"), fields=FIELDS, sample=SAMPLE)]
+        lease = IntakeField("lease_signed_on", _("Lease signed on"), kind="date", required=True)
+        return [DisputeType(code="tenancy", label=_("Tenancy"), fields=(lease,),
+                            sample={"lease_signed_on": "2026-03-01"})]
 
     :returns: a list of :class:`~app.plugins.types.DisputeType`. A type has exactly one
         owner: two plugins returning the same code stop start-up.
@@ -84,6 +86,13 @@ def intake_fields(dispute_type):
     When: once at start-up, only on the type's owner, only if the plugin implements it;
     otherwise ``DisputeType.fields`` is used. Needed only when fields are built at start-up.
 
+    Example (the rent is asked only where the plugin's deployment sets it up)::
+
+        fields = [IntakeField("lease_signed_on", _("Lease signed on"), kind="date", required=True)]
+        if os.environ.get("TENANCY_ASK_RENT"):
+            fields.append(IntakeField("monthly_rent", _("Monthly rent"), kind="decimal"))
+        return fields
+
     :param dispute_type: the code of a type this plugin owns.
     :returns: a list of :class:`~app.plugins.types.IntakeField`. The core builds the web
         form and the API validation from them, so both give the same verdict.
@@ -96,6 +105,10 @@ def sample_intake(dispute_type):
 
     When: once at start-up, only on the type's owner, only if implemented; otherwise
     ``DisputeType.sample``. The demo data and the contract checks register it.
+
+    Example (dated in the current year, so the sample never looks stale)::
+
+        return {"lease_signed_on": f"{today().year}-03-01", "monthly_rent": "2500.00"}
 
     :param dispute_type: the code of a type this plugin owns.
     :returns: a dict of intake values as an API client would send them.
@@ -112,7 +125,8 @@ def register_settings():
 
     Example::
 
-        return [SettingDefault("sms.daily_limit", 500, _("Messages a day"), source="…", unit="times")]
+        return [SettingDefault("sms.daily_limit", 500, _("Messages a day"),
+                               source="运营商短信服务协议", unit="times")]
 
     :returns: a list of :class:`~app.plugins.types.SettingDefault`; two plugins may not
         declare one key.
@@ -123,18 +137,34 @@ def register_settings():
 def register_linkage_mechanisms():
     """Declare the linkage mechanisms this plugin provides: how referrals reach partners.
 
-    When: once at start-up. While the plugin is disabled its mechanisms send nothing: their
-    messages wait and go out when it is enabled again (see ``docs/linkage.md``).
+    When: once at start-up. While the plugin is disabled its mechanisms are paused: their
+    messages wait and go out when it is enabled again, and a partner's callback through
+    them is answered as for an unknown partner (see ``docs/linkage.md``).
 
-    Example::
+    Example (a referral dropped as a JSON file in a folder the partner reads)::
 
-        return [FileDropMechanism]
+        class FolderDrop(Mechanism):
+            name = "folder_drop"
+            label = _("Shared folder")
+
+            def settings_schema(self):
+                return (SettingField("folder", _("Folder"), required=True),)
+
+            def send(self, message, partner):
+                folder = (partner.linkage_settings or {}).get("folder", "")
+                try:
+                    with open(os.path.join(folder, f"{message.idempotency_key}.json"), "w") as out:
+                        json.dump(message.payload, out, ensure_ascii=False)
+                except OSError as exc:
+                    raise DeliveryError(f"folder_drop: cannot write ({type(exc).__name__})") from None
+
+        return [FolderDrop]
 
     :returns: a list of :class:`~app.linkage.mechanisms.Mechanism` subclasses, each with a
         unique ``name``, a ``label``, ``settings_schema()``, ``send(message, partner)``
-        raising :class:`~app.linkage.mechanisms.DeliveryError`, and
-        ``verify(request_headers, body, partner)``. Two plugins returning one name stop
-        start-up.
+        raising :class:`~app.linkage.mechanisms.DeliveryError`, and, if it takes callbacks
+        (``accepts_callbacks = True``), ``verify(request_headers, body, partner)``. Two
+        plugins returning one name stop start-up.
     """
 
 
@@ -144,6 +174,13 @@ def agreement_templates(dispute_type):
 
     When: once at start-up, only on the type's owner, only if implemented; otherwise
     ``DisputeType.templates``.
+
+    Example::
+
+        return [AgreementTemplate(code="rent_arrears", label=_("Rent arrears agreement"),
+                                  path=os.path.join(HERE, "templates", "rent_arrears.docx"),
+                                  suggested_terms=(AgreementTerm("承租人于____前支付所欠租金人民币____元",
+                                                                 "银行转账", None, kind="money"),))]
 
     :param dispute_type: the code of a type this plugin owns.
     :returns: a list of :class:`~app.plugins.types.AgreementTemplate`.
@@ -156,6 +193,10 @@ def linkage_partners(dispute_type):
 
     When: once at start-up, only on the type's owner, only if implemented; otherwise
     ``DisputeType.partners``. ``jiefen setup`` seeds them while the plugin is enabled.
+
+    Example::
+
+        return [LinkagePartner("housing-office", _("District housing administration office"))]
 
     :param dispute_type: the code of a type this plugin owns.
     :returns: a list of :class:`~app.plugins.types.LinkagePartner`.
@@ -170,11 +211,22 @@ def deadlines(case):
     type this plugin owns (type-scoped; a plugin owning no type hears every case). Rules
     that hold for every case of the type belong in ``DisputeType.deadlines`` instead.
 
-    Example (traffic: police mediation only when the police were asked)::
+    A rule's ``starts_from`` is one of the engine's starts: ``created_at``; a date field of
+    the type's intake, ``intake.<field>``; a step of the lifecycle (``mediation_accepted_on``,
+    ``mediation_started_on``, ``agreement_reached_on``, ``agreement_effective_on``,
+    ``file_received_on``, ``confirmation_applied_on``, ``confirmation_accepted_on``); or an
+    event outside the system the staff record on the case, ``event.<name>``, with
+    ``waits_for`` saying what they wait for. Start-up refuses any other start.
 
-        if case.intake_data.get("police_mediation"):
-            return [DeadlineRule("traffic.police", _("Police mediation"), POLICE_DAYS,
-                                 starts_from="intake.loss_determined_on")]
+    Example (the housing office's own mediation period, only for a case it took up, from
+    the day the staff record its inspection)::
+
+        if not case.intake_data.get("housing_office_on"):
+            return []
+        return [DeadlineRule("tenancy.housing_office", _("Housing office mediation"),
+                             "tenancy.housing_office_days", starts_from="event.office_inspected",
+                             waits_for=_("the housing office's inspection"),
+                             finished_in=("mediation_accepted", "in_mediation"))]
 
     :param case: a read-only :class:`~app.plugins.case_view.CaseView`.
     :returns: a list of :class:`~app.plugins.types.DeadlineRule`, or ``None``.
@@ -192,7 +244,7 @@ def diversion_advice(case):
     Example::
 
         if case.claim_amount and case.claim_amount > 100000:
-            return [Advice("x.large", _("A large claim: consider the court's fast track."))]
+            return [Advice("tenancy.large", _("A large claim: consider the court's fast track."))]
 
     :param case: a read-only :class:`~app.plugins.case_view.CaseView`.
     :returns: a list of :class:`~app.plugins.types.Advice`, or ``None``.
@@ -207,10 +259,12 @@ def validate_transition(case, from_state, to_state, actor):
     registration included (``from_state`` is ``None``). The states are listed in
     ``docs/plugins.md``, "Case states".
 
-    Example (family: no mediation without consent when violence is reported)::
+    Example (no mediation while an eviction is being enforced, as the family plugin refuses
+    ``mediation_accepted`` while domestic violence is reported)::
 
-        if to_state == "in_mediation" and case.intake_data.get("violence_reported"):
-            return _("Mediation needs the protected party's written consent.")
+        if to_state == "mediation_accepted" and case.intake_data.get("eviction_enforced"):
+            return _("An eviction is being enforced: the court decides, not mediation.")
+        return None
 
     :param case: a read-only :class:`~app.plugins.case_view.CaseView` (before the change).
     :param from_state: the current state code, or ``None`` at registration.
@@ -225,8 +279,17 @@ def on_transition(case, from_state, to_state, actor):
     """React to a change of a case's state.
 
     When: after every state change of a case of a type this plugin owns (type-scoped),
-    inside the transaction that writes it, after the change is flushed: an exception rolls
-    the whole change back, so keep the work small and do slow work elsewhere.
+    inside the transaction that writes it, after the change is flushed. The case is a
+    read-only view and the plugin writes nothing through it: the core writes every row. A
+    plugin may log, count, or tell its own systems by its own means — keep that quick, and
+    remember the change may still be rolled back after the hook. Raising an exception rolls
+    the whole change back and the user gets an error, not a reason: to refuse a change with
+    a reason, use ``validate_transition``.
+
+    Example::
+
+        if to_state == "closed":
+            log.info("tenancy case %s closed by %s", case.case_no, actor or "the system")
 
     :param case: a read-only :class:`~app.plugins.case_view.CaseView` (after the change).
     :param from_state: the previous state code, or ``None`` at registration.
@@ -245,6 +308,8 @@ def register_views():
 
     Example::
 
+        guide = Blueprint("tenancy_guide", __name__, template_folder=os.path.join(HERE, "templates"))
+        guide.add_url_rule("/", "index", lambda: render_template("tenancy_guide.html"))
         return [ViewSpec(name="guide", label=_("Guide"), kind="blueprint", blueprint=guide)]
 
     :returns: a list of :class:`~app.plugins.types.ViewSpec`.
@@ -255,7 +320,12 @@ def register_views():
 def translation_directories():
     """Return further Babel ``translations`` folders beyond ``PluginMetadata.translations``.
 
-    When: once at start-up.
+    When: once at start-up, with the plugin's other declarations (enabled or not), so its
+    words are there the moment an administrator enables it.
+
+    Example (the catalogue of a library the plugin's pages use)::
+
+        return [os.path.join(HERE, "vendor", "translations")]
 
     :returns: a list of absolute directory paths (each holding ``<locale>/LC_MESSAGES/*.mo``).
     """

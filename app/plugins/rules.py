@@ -4,6 +4,10 @@ Advice rules read a case's intake answers (stored as text: ISO dates, amounts as
 text) and dated settings, and say what a clerk should know. Several types count the same
 things — a limitation period of some years from a day, an amount in a message — and the law
 counts them one way, so each is written once here rather than once per plugin.
+
+A period's last day is never counted here: :func:`period_end` asks the deadline engine
+(:func:`app.lifecycle.deadlines.last_day`), so that advice about a window and the deadline on
+the same case page always name the same day, holidays included.
 """
 from __future__ import annotations
 
@@ -37,13 +41,29 @@ def intake_decimal(value: Any) -> Optional[Decimal]:
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
-    """The corresponding day ``years`` later, where a period of years ends (Civil Code
-    art. 201: the starting day is not counted, so the period ends on the same date); a
-    29 February with no counterpart ends on 28 February."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
+    """The corresponding day ``years`` later (Civil Code art. 202); a 29 February with no
+    counterpart gives 28 February. This is the calendar step only: the last day of a period
+    of years, moved off a holiday, is :func:`period_end`."""
+    from app.lifecycle.deadlines import add_months  # the engine's step, not a second one
+
+    return add_months(day, 12 * years)
+
+
+def period_end(start: dt.date, length: int, unit: str = "days") -> dt.date:
+    """The last day of a period of ``length`` ``unit`` (``days``, ``working days``, ``months``
+    or ``years``) from the day ``start``, counted exactly as the deadline engine counts it.
+
+    The start day is not counted (Civil Code art. 201); a period of months or years ends on
+    the corresponding day, or the month's last day (art. 202); and a last day that is a
+    statutory holiday, or a weekend that is no make-up working day, moves to the first working
+    day after it (art. 203), in the court's holiday calendar — an administrator's entered
+    years included. A window is open while ``today() <= period_end(...)``. Needs an
+    application context (the calendar reads the entered holidays), as every advice rule has.
+    """
+    # Imported here: importing the plugin API must load no model (the engine reads the database).
+    from app.lifecycle.deadlines import last_day
+
+    return last_day(start, int(length), unit)[0]
 
 
 def format_money(amount: Decimal) -> str:
@@ -84,7 +104,8 @@ class YearsPeriod:
 
 def years_period(start: dt.date, years_key: str, warning_key: str, today: dt.date) -> YearsPeriod:
     """The period of ``years_key`` years counted from ``start`` (a limitation period), with
-    the warning window of ``warning_key`` days.
+    the warning window of ``warning_key`` days. It ends on :func:`period_end`'s day: a
+    limitation period whose last day is a holiday runs to the next working day (art. 203).
 
     The length is the setting in force on ``start`` — the law of the day the period began —
     and the warning window the one in force ``today``. Raises
@@ -96,4 +117,4 @@ def years_period(start: dt.date, years_key: str, warning_key: str, today: dt.dat
 
     years = int(setting_decimal(years_key, on=start))
     warning_days = int(setting_decimal(warning_key, on=today))
-    return YearsPeriod(start, years, add_years(start, years), today, warning_days)
+    return YearsPeriod(start, years, period_end(start, years, "years"), today, warning_days)

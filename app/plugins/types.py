@@ -127,10 +127,9 @@ class IntakeField:
 #   personal_status  marriage, divorce, parentage, adoption (身份关系)
 #   title            who owns a thing or an intellectual-property right (物权、知识产权确权)
 #   other
-# One string, not a tuple of quoted codes: the kind of term named property is not the dispute
-# type of the same name, which the core's check for type names in its code
-# (tests/test_no_type_names_in_core.py) would take it for.
-TERM_KINDS = tuple("money property support custody personal_status title other".split())
+# A kind of term, not the dispute type of the same word: the check for type names in the core
+# (tests/test_no_type_names_in_core.py) tells a kind used as a kind from a type name.
+TERM_KINDS = ("money", "property", "support", "custody", "personal_status", "title", "other")
 
 
 @dataclass(frozen=True)
@@ -218,6 +217,9 @@ class DeadlineRule:
     waits_for: Any = ""
     # Tracks (``pre_filing``, ``court_entrusted``…) on which the rule applies; empty: all.
     tracks: tuple[str, ...] = ()
+    # A date of the intake (``intake.police_mediation_on``) on which what the period asks was
+    # done: once recorded, the period is met on that day (late when after its last day).
+    met_on: str = ""
 
 
 @dataclass(frozen=True)

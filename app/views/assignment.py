@@ -273,8 +273,10 @@ class AssignmentResponseApi(BaseApi):
             200:
               description: the offer is declined
         """
-        body = request.get_json(silent=True)
-        reason = body.get("reason") if isinstance(body, dict) else None
+        body, error = json_object(self, gettext("Send a JSON object with a “reason”."))
+        if error:
+            return error
+        reason = body.get("reason")
         answered = []
         refused = api_attempt(self, "reason", lambda: answered.append(offers.decline(
             offer_id, current_user_obj(), reason if isinstance(reason, str) else "")), missing=(offers.NotYourOffer,))

@@ -98,10 +98,13 @@ def refused(api, key: str, exc: TransitionRefused):
     return api.response_422(message={key: [str(r) for r in exc.reasons]})
 
 
-def json_object(api, message=None):
+def json_object(api, message=None, optional: bool = False):
     """``(body, None)`` when the request's JSON is an object, else ``(None, response)``: 400
-    saying ``message`` (each endpoint names what it needs), 413 past MAX_CONTENT_LENGTH."""
+    saying ``message`` (each endpoint names what it needs), 413 past MAX_CONTENT_LENGTH.
+    With ``optional`` (every field may be left out) a request with no body at all reads as ``{}``."""
     try:
+        if optional and not request.get_data(cache=True):
+            return {}, None
         body = request.get_json(silent=True)
     except RequestEntityTooLarge:  # @safe would answer 500
         return None, api.response(413, message=gettext("The upload is larger than the server accepts."))

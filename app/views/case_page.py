@@ -105,15 +105,29 @@ def _button(case, name: str) -> CaseAction:
     return CaseAction(name, ACTIONS[name].label, action_url(case, name), RARE.get(name, ""))
 
 
+def _court_may_confirm(case) -> bool:
+    """False when the stored agreement can never go to judicial confirmation: an oral one, or
+    one with no term a court confirms (:func:`app.lifecycle.confirmation.scope_of`)."""
+    from app.lifecycle.confirmation import scope_of
+    from app.lifecycle.outcome import agreement_of
+
+    agreement = agreement_of(case)
+    return agreement is None or not scope_of(case, agreement).refusal
+
+
 def case_buttons(case) -> dict:
     """``{"primary": CaseAction | None, "secondary": [...], "more": [...]}`` for the header.
 
     The primary action is the next step on the main road; the step's alternatives
-    (refusing, failing, offering again, skipping confirmation) are secondary; withdrawal,
+    (refusing, failing, offering again, skipping confirmation) are secondary — an agreement no
+    court confirms (an oral one) goes straight on to performance; withdrawal,
     merging and transfer go to "More actions" — except a transfer that is the way on
     (litigation screening)."""
     names = [a.name for a in available(case.status)]
     primary = PRIMARY.get(case.status)
+    if case.status == "agreement_reached" and not _court_may_confirm(case):
+        # A court would refuse it every time: performance is the step that follows.
+        names, primary = [n for n in names if n != "apply_confirmation"], "start_performance"
     if primary not in names:
         primary = None
     secondary = [n for n in names if n != primary and n not in RARE]

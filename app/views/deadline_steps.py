@@ -7,16 +7,15 @@ from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi, protect, safe
 from flask_appbuilder.security.decorators import has_access
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from app.extensions import db
 from app.lifecycle.deadline_facts import EVENT_PREFIX
 from app.lifecycle.suspension import SUSPENSION_REASONS, find_deadline, record_start, resume, suspend
 from app.models.case import Case
-from app.services.scope import can_see, current_user_obj
-from app.views.keys import is_valid_pk, requires_version
-from app.views.workflow import WORKFLOW_PERMISSIONS, api_attempt, attempt, visible_case
+from app.services.scope import current_user_obj
+from app.views.case_access import api_attempt, attempt, case_in_sight, json_object, visible_case
+from app.views.keys import requires_version
+from app.views.workflow import WORKFLOW_PERMISSIONS
 
 MAX_CODE = 100
 STEPS = ("start", "suspend", "resume")
@@ -85,12 +84,12 @@ class DeadlineStepApi(BaseApi):
     openapi_spec_tag = "Case workflow"
 
     def _do(self, pk, rule, step):
-        case = db.session.get(Case, pk) if is_valid_pk(pk) and pk < 2**31 else None
-        if case is None or not can_see(case):
+        case = case_in_sight(pk)
+        if case is None:
             return self.response_404()
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            return self.response_400(message=gettext("Send a JSON object."))
+        body, error = json_object(self)
+        if error:
+            return error
         values = {k: (str(v) if v is not None and not isinstance(v, str) else v) for k, v in body.items()}
         refused = api_attempt(self, "deadline", lambda: _run(step, case, rule[:MAX_CODE], current_user_obj(), values))
         if refused:

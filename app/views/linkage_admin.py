@@ -1,8 +1,9 @@
 """The "Linkage channels" admin page: how each partner agency is reached, and its settings.
 
-``/admin/linkage/`` lists the partner agencies with their mechanism, whether the settings are
-complete, whether a named secret is configured, whether the plugin providing the mechanism is
-disabled (its messages are then paused), and their deliveries waiting, paused or dead;
+``/admin/linkage/`` lists the partner agencies, 50 a page by name, with their mechanism,
+whether the settings are complete, whether a named secret is configured, whether the plugin
+providing the mechanism is disabled (its messages are then paused), and their deliveries
+waiting, paused or dead (counted for the page's partners in one grouped query);
 ``/admin/linkage/<id>`` chooses the mechanism and fills in the settings it describes. Bad
 input shows the form again with what was typed, and stores nothing.
 """
@@ -23,6 +24,8 @@ from app.models.organization import Organization
 from app.models.referral import OutboxMessage, Referral
 from app.views.keys import is_valid_pk
 
+PAGE_SIZE = 50  # partners per page of the channels list
+
 
 def _partner(org_id) -> Organization:
     org = db.session.get(Organization, int(org_id)) if is_valid_pk(org_id) and int(org_id) < 2**31 else None
@@ -31,12 +34,15 @@ def _partner(org_id) -> Organization:
     return org
 
 
-def _outbox_counts(paused: dict[str, str]) -> dict[int, dict[str, int]]:
-    """partner id → {status: count} of its outbox rows still waiting, paused or dead."""
+def _outbox_counts(paused: dict[str, str], partner_ids: list[int]) -> dict[int, dict[str, int]]:
+    """partner id → {status: count} of its outbox rows still waiting, paused or dead, for the
+    partners of one page (one grouped query, whatever the page size)."""
+    if not partner_ids:
+        return {}
     rows = db.session.execute(
         select(Referral.partner_id, OutboxMessage.status, OutboxMessage.mechanism, func.count(OutboxMessage.id))
         .join(Referral, Referral.id == OutboxMessage.referral_id)
-        .where(OutboxMessage.status.in_(("pending", "dead")))
+        .where(OutboxMessage.status.in_(("pending", "dead")), Referral.partner_id.in_(partner_ids))
         .group_by(Referral.partner_id, OutboxMessage.status, OutboxMessage.mechanism)
     )
     out: dict[int, dict[str, int]] = {}
@@ -73,14 +79,21 @@ class LinkageAdminView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        """Every partner agency and the state of its channel."""
+        """The partner agencies, a page at a time by name, and the state of each one's channel."""
+        raw = request.args.get("page", "0")
+        page = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 0
+        partners_only = Organization.kind == "partner_agency"
+        total = db.session.scalar(select(func.count(Organization.id)).where(partners_only)) or 0
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = min(page, pages - 1)
         partners = db.session.scalars(
-            select(Organization).where(Organization.kind == "partner_agency").order_by(Organization.name, Organization.id)
+            select(Organization).where(partners_only).order_by(Organization.name, Organization.id)
+            .limit(PAGE_SIZE).offset(page * PAGE_SIZE)
         ).unique().all()
         paused = paused_mechanisms()
-        counts = _outbox_counts(paused)
+        counts = _outbox_counts(paused, [o.id for o in partners])
         rows = [{"org": o, "state": _state(o, paused), "outbox": counts.get(o.id, {})} for o in partners]
-        return self.render_template("jiefen/linkage_admin.html", rows=rows)
+        return self.render_template("jiefen/linkage_admin.html", rows=rows, page=page, pages=pages, total=total)
 
     @expose("/<org_id>", methods=["GET", "POST"])
     @has_access

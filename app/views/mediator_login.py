@@ -22,6 +22,7 @@ from app.models.mediator import Mediator
 from app.services.mediator_accounts import LoginProblem, create_login, link_login, split_name
 from app.services.org_scope import may_act_for
 from app.services.scope import current_user_obj
+from app.views.case_access import json_object
 from app.views.keys import is_valid_pk
 
 PERMISSION = "MediatorLogin"
@@ -140,15 +141,16 @@ class MediatorLoginApi(BaseApi):
           responses:
             200: {description: The existing user is linked}
             201: {description: The login is created; the password is in the body, once}
+            400: {description: The body is not a JSON object}
             404: {description: No such mediator}
             422: {description: Refused, with the reason by field}
         """
         mediator = _find(pk)
         if mediator is None:
             return self.response_404()
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            return self.response_422(message={"body": [gettext("Send a JSON object.")]})
+        body, error = json_object(self)
+        if error:
+            return error
         mode = body.get("mode", "create")
         if mode not in ("create", "link"):
             return self.response_422(message={"mode": [gettext("Choose create or link.")]})

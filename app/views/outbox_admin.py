@@ -9,7 +9,7 @@ from flask import flash, redirect
 from flask_appbuilder import ModelView
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_appbuilder.widgets import ListWidget
+from flask_appbuilder.widgets import ListWidget, ShowWidget
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
@@ -55,6 +55,18 @@ class OutboxListWidget(ListWidget):
         return super().__call__(**kwargs)
 
 
+class OutboxShowWidget(ShowWidget):
+    """FAB's show page, which says "paused" (and no next attempt) for a waiting row of a disabled plugin."""
+
+    template = "jiefen/outbox_show_widget.html"
+
+    def __call__(self, **kwargs):
+        from app.linkage.outbox import paused_mechanisms
+
+        kwargs["paused"] = paused_mechanisms()
+        return super().__call__(**kwargs)
+
+
 class OutboxAdminView(GuardedActionsMixin, ModelView):
     """Read-only list of outbox rows; dead rows can be re-sent (POST, CSRF-protected)."""
 
@@ -65,6 +77,7 @@ class OutboxAdminView(GuardedActionsMixin, ModelView):
     include_route_methods = {"list", "show", "action_post"}
     list_title = _l("Outbox")
     list_widget = OutboxListWidget
+    show_widget = OutboxShowWidget
     formatters_columns = {"status": status_label, "mechanism": mechanism_label, "event": event_label}
     # The payload holds the shared case fields: not shown in the list.
     list_columns = ["id", "referral_id", "mechanism", "event", "status", "attempts",

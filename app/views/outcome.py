@@ -30,6 +30,7 @@ from app.views.workflow import WORKFLOW_PERMISSIONS
 # The same list as CaseWorkflowView's: classes sharing a permission name must agree on it.
 OUTCOME_PERMISSIONS = WORKFLOW_PERMISSIONS
 BAD_DATE = _l("Enter a real date as YYYY-MM-DD.")
+ADD_ROW = "oral-add_row"  # the oral form's "Add a term" button; jiefen.js adds the row in the page instead
 
 
 def _choices(mapping):
@@ -206,6 +207,10 @@ class OutcomeView(BaseView):
         case = visible_case(pk)
         form = OralAgreementForm(formdata=request.form, prefix="oral")
         assent = request.form.getlist("assent")
+        if request.form.get(ADD_ROW):  # "Add a term" without the script: the form again, one row longer
+            if len(form.terms.entries) < form.terms.max_entries:
+                form.terms.append_entry()
+            return self._agreement_page(case, oral_form=form, assent=assent)
         if not form.validate():
             flash(gettext("Please correct the fields marked in red."), "danger")
             return self._agreement_page(case, oral_form=form, assent=assent, status=422)

@@ -128,7 +128,9 @@ class PartnerApi(BaseApi):
             200:
               description: accepted
         """
-        body = request.get_json(silent=True) or {}
+        body, error = json_object(self, optional=True)
+        if error:
+            return error
         referral = self._own(rid)
         return self._do(referral, lambda: lc.accept(referral, current_user_obj(), body.get("version")))
 
@@ -148,9 +150,9 @@ class PartnerApi(BaseApi):
             200:
               description: rejected
         """
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            return self.response_400(message=gettext("Send a JSON object with a “reason”."))
+        body, error = json_object(self, gettext("Send a JSON object with a “reason”."))
+        if error:
+            return error
         referral = self._own(rid)
         return self._do(referral, lambda: lc.reject(referral, current_user_obj(), body.get("reason"),
                                                     str(body.get("note") or ""), body.get("version")))
@@ -176,10 +178,10 @@ class PartnerApi(BaseApi):
             body = request.form.to_dict()
             files = request.files.getlist("files")
         else:
-            body = request.get_json(silent=True)
+            body, error = json_object(self, gettext("Send a JSON object with the “text”."))
             files = []
-            if not isinstance(body, dict):
-                return self.response_400(message=gettext("Send a JSON object with the “text”."))
+            if error:
+                return error
         referral = self._own(rid)
         return self._do(referral, lambda: lc.answer(referral, current_user_obj(), str(body.get("text") or ""),
                                                     files, body.get("version") or None))
@@ -291,7 +293,9 @@ class ReferralSendApi(BaseApi):
         referral = db.session.get(Referral, rid) if case is not None and is_valid_pk(rid) else None
         if referral is None or referral.case_id != case.id:
             return self.response_404()
-        body = request.get_json(silent=True) or {}
+        body, error = json_object(self, optional=True)
+        if error:
+            return error
         refused = api_attempt(self, "referral", lambda: step(
             referral, current_user_obj(), str(body.get("note") or ""), expected_version=body.get("version")),
             bad_version=True)

@@ -46,7 +46,9 @@ TEMPLATE = AgreementTemplate(
         AgreementTerm("被申请人黄丽娟每月可探望子女两次，具体时间由双方提前三日协商确定，申请人林晓明应当予以协助", "双方协商", None, "custody"),
     ),
     suggested_terms=(
-        AgreementTerm("婚生子女____由____直接抚养，____每月____日前支付抚养费人民币____元，至子女年满十八周岁时止", "银行转账", None, "custody"),
+        # Custody and support are two terms of two kinds: a court confirms and enforces each.
+        AgreementTerm("婚生子女____由____直接抚养", "双方协商", None, "custody"),
+        AgreementTerm("____每月____日前支付婚生子女____抚养费人民币____元，至子女年满十八周岁时止", "银行转账", None, "support"),
         AgreementTerm("____每月可探望子女____次，具体时间由双方协商确定，直接抚养一方应当予以协助", "双方协商", None, "custody"),
         AgreementTerm("____每月____日前向____支付赡养费人民币____元", "银行转账", None, "support"),
     ),

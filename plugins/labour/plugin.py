@@ -18,6 +18,7 @@ from app.plugins import (
     _,
     hookimpl,
     intake_date,
+    period_end,
     setting_value,
     today,
     years_period,
@@ -76,12 +77,12 @@ TEMPLATES = (
         sample_terms=(
             AgreementTerm("被申请人汕尾市城区某水产加工有限公司支付申请人林晓明2026年7月至8月拖欠工资人民币9600元及加班费人民币3000元，合计人民币12600元", "银行转账", dt.date(2026, 12, 10), kind="money"),
             AgreementTerm("被申请人支付申请人解除劳动合同经济补偿人民币24000元", "银行转账", dt.date(2026, 12, 31), kind="money"),
-            AgreementTerm("被申请人为申请人出具解除劳动合同证明，并为申请人办理档案和社会保险关系转移手续", "书面证明、现场办理", dt.date(2026, 12, 15)),
+            AgreementTerm("被申请人为申请人出具解除劳动合同证明，并为申请人办理档案和社会保险关系转移手续", "书面证明、现场办理", dt.date(2026, 12, 15), kind="property"),
         ),
         suggested_terms=(
             AgreementTerm("被申请人（用人单位）支付申请人（劳动者）____年__月至____年__月拖欠工资人民币____元", "银行转账", None, kind="money"),
             AgreementTerm("被申请人支付申请人解除（终止）劳动合同经济补偿人民币____元", "银行转账", None, kind="money"),
-            AgreementTerm("被申请人为申请人出具解除（终止）劳动合同证明，并办理档案和社会保险关系转移手续", "书面证明", None),
+            AgreementTerm("被申请人为申请人出具解除（终止）劳动合同证明，并办理档案和社会保险关系转移手续", "书面证明", None, kind="property"),
         ),
     ),
 )
@@ -108,7 +109,8 @@ DEADLINES = (
 
 def arbitration_advice(case):
     """Arbitration is the next step: pending once started; else after the mediation window,
-    and before the arbitration limitation period runs out."""
+    and before the arbitration limitation period runs out. The window's last day is the
+    deadline ``labour.mediation_window``'s (:func:`~app.plugins.period_end`, holidays included)."""
     data = case.intake_data
     if data.get("arbitration_started"):
         return [Advice(
@@ -124,10 +126,12 @@ def arbitration_advice(case):
         _("When mediation fails, or no agreement is reached within %(days)s days of the application, the next step is labour dispute arbitration, not the court.", days=days),
         source=f"{MEDIATION_SOURCE}、第5条",
     )]
-    if applied and (now - applied).days > days:
+    ends = period_end(applied, days) if applied else None
+    if ends and now > ends:
         advice.append(Advice(
             "labour.mediation_window_passed",
-            _("More than %(days)s days since the mediation application: unless an agreement has been reached, the party may now apply for labour arbitration.", days=days),
+            _("The %(days)s days of mediation after the application ended on %(date)s: unless an agreement has been reached, the party may now apply for labour arbitration.",
+              days=days, date=ends.isoformat()),
             severity="warning", source=MEDIATION_SOURCE,
         ))
     return advice + _limitation_advice(intake_date(data.get("employment_end")), now)

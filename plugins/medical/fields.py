@@ -61,7 +61,9 @@ MEDICAL_FIELDS = (
     IntakeField("appraisal_done_on", _("Appraisal opinion received on"), kind="date",
                 not_in_future=True,
                 validators=(appraisal_done_after_applied, done_date_needs_done_status),
-                help=_("The time the appraisal takes is not counted in the mediation period.")),
+                help=_("These dates do not change the mediation period by themselves: to leave the appraisal's "
+                       "time out, suspend the period on the case's deadline page with the reason “Appraisal or "
+                       "assessment” and resume it when the opinion is received.")),
 )
 
 SAMPLE = {

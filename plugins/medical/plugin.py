@@ -29,13 +29,18 @@ TEMPLATE = AgreementTemplate(
     label=_("Medical dispute mediation agreement"),
     path=os.path.join(HERE, "templates", "agreement.docx"),
     sample_terms=(
-        AgreementTerm("被申请人汕尾市城区某医院一次性赔偿申请人林晓明医疗费、误工费、护理费、住院伙食补助费等各项损失共计人民币38600元", "银行转账", dt.date(2026, 12, 20)),
-        AgreementTerm("医疗损害鉴定费人民币6000元由医患双方按鉴定意见确定的责任比例承担，被申请人承担70%即人民币4200元，与赔偿款一并支付", "银行转账", dt.date(2026, 12, 20)),
-        AgreementTerm("申请人收到全部款项后撤回向汕尾市城区卫生健康局提出的投诉，被申请人协助申请人复印全部病历资料", "书面撤回、现场办理", dt.date(2026, 12, 31)),
+        AgreementTerm("被申请人汕尾市城区某医院一次性赔偿申请人林晓明医疗费、误工费、护理费、住院伙食补助费等各项损失共计人民币38600元", "银行转账", dt.date(2026, 12, 20),
+                      kind="money"),
+        AgreementTerm("医疗损害鉴定费人民币6000元由医患双方按鉴定意见确定的责任比例承担，被申请人承担70%即人民币4200元，与赔偿款一并支付", "银行转账", dt.date(2026, 12, 20),
+                      kind="money"),
+        # Acts, not payments: withdrawing the complaint, helping copy the records.
+        AgreementTerm("申请人收到全部款项后撤回向汕尾市城区卫生健康局提出的投诉，被申请人协助申请人复印全部病历资料", "书面撤回、现场办理", dt.date(2026, 12, 31),
+                      kind="property"),
     ),
     suggested_terms=(
-        AgreementTerm("被申请人（医疗机构）一次性赔偿申请人医疗费、误工费、护理费、交通费、住院伙食补助费等各项损失共计人民币____元", "银行转账", None),
-        AgreementTerm("医疗损害鉴定费人民币____元由医患双方按鉴定意见确定的责任比例承担", "银行转账", None),
+        AgreementTerm("被申请人（医疗机构）一次性赔偿申请人医疗费、误工费、护理费、交通费、住院伙食补助费等各项损失共计人民币____元", "银行转账", None,
+                      kind="money"),
+        AgreementTerm("医疗损害鉴定费人民币____元由医患双方按鉴定意见确定的责任比例承担", "银行转账", None, kind="money"),
     ),
 )
 
@@ -84,7 +89,14 @@ def every_case_advice(case):
 
 
 def appraisal_advice(case):
-    """The appraisal's time does not count towards mediation, and someone must apply for it."""
+    """How to leave the appraisal's time out of the mediation period, and that someone must
+    apply for the appraisal.
+
+    The engine leaves the time out only when the staff suspend the period on the deadline page
+    (reason "appraisal"); the dates entered at intake change nothing. The case a plugin sees
+    (:class:`~app.plugins.CaseView`) does not say whether a suspension has been recorded, so the
+    advice is given whenever the intake reports an appraisal, and says "unless recorded".
+    """
     data = case.intake_data
     if not data.get("appraisal_needed"):
         return None
@@ -92,15 +104,20 @@ def appraisal_advice(case):
     applied, done = intake_date(data.get("appraisal_applied_on")), intake_date(data.get("appraisal_done_on"))
     if applied and done:
         message = _(
-            "The medical-damage appraisal ran from %(start)s to %(end)s: that time does not count towards the %(days)s working days of mediation.",
+            "The intake records a medical-damage appraisal from %(start)s to %(end)s, but these dates do not change the %(days)s working days of mediation. If the appraisal overlaps the mediation and is not recorded yet, record it on the deadline page: suspend the medical mediation period from %(start)s (or from the start of mediation, if later) with the reason “Appraisal or assessment”, and resume it on %(end)s.",
             start=applied.isoformat(), end=done.isoformat(), days=days,
+        )
+    elif applied:
+        message = _(
+            "The intake records a medical-damage appraisal applied for on %(start)s, but this date does not change the %(days)s working days of mediation. If the appraisal overlaps the mediation and is not recorded yet, record it on the deadline page: suspend the medical mediation period from %(start)s (or from the start of mediation, if later) with the reason “Appraisal or assessment”, and resume it on the day the appraisal opinion is received.",
+            start=applied.isoformat(), days=days,
         )
     else:
         message = _(
-            "A medical-damage appraisal is needed: the time it takes does not count towards the %(days)s working days of mediation.",
+            "A medical-damage appraisal is needed. Its time is left out of the %(days)s working days of mediation only when it is recorded on the deadline page: on the day it is applied for, suspend the medical mediation period with the reason “Appraisal or assessment”, and resume it on the day the appraisal opinion is received.",
             days=days,
         )
-    advice = [Advice("medical.appraisal_time_excluded", message, source=APPRAISAL_SOURCE)]
+    advice = [Advice("medical.record_appraisal_suspension", message, severity="warning", source=APPRAISAL_SOURCE)]
     if data.get("appraisal_status") in (None, "", "not_started"):
         advice.append(Advice(
             "medical.appraisal_not_started",

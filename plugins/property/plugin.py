@@ -10,7 +10,8 @@ import datetime as dt
 import os
 
 from app.plugins import (Advice, AgreementTemplate, AgreementTerm, DisputeType, LinkagePartner, PluginMetadata,
-                         SettingDefault, ViewSpec, _, hookimpl, intake_date, intake_decimal, setting_decimal, today)
+                         SettingDefault, ViewSpec, _, hookimpl, intake_date, intake_decimal, period_end, setting_decimal,
+                         today)
 from plugins.property import __version__
 from plugins.property.fields import COMMERCIAL_HOUSING, ESTATE_FIELDS, SAMPLE
 
@@ -48,14 +49,21 @@ TEMPLATE = AgreementTemplate(
     label=_("Property and housing mediation agreement"),
     path=os.path.join(HERE, "templates", "agreement.docx"),
     sample_terms=(
-        AgreementTerm("被申请人黄丽娟分两期支付所欠2025年1月至2026年9月物业服务费共计人民币4032元：2026年12月31日前支付2016元，2027年3月31日前支付余款2016元", "银行转账", dt.date(2027, 3, 31)),
-        AgreementTerm("汕尾市海韵物业服务有限公司修复海韵花园地下车库渗水并完成3栋电梯维修检测，整改结果经业主委员会确认", "现场整改", dt.date(2026, 12, 31)),
-        AgreementTerm("申请人减免被申请人物业服务费滞纳金，双方就2026年9月前的物业服务费再无争议", "书面确认", dt.date(2026, 12, 31)),
+        AgreementTerm("被申请人黄丽娟分两期支付所欠2025年1月至2026年9月物业服务费共计人民币4032元：2026年12月31日前支付2016元，2027年3月31日前支付余款2016元", "银行转账", dt.date(2027, 3, 31),
+                      kind="money"),
+        AgreementTerm("汕尾市海韵物业服务有限公司修复海韵花园地下车库渗水并完成3栋电梯维修检测，整改结果经业主委员会确认", "现场整改", dt.date(2026, 12, 31),
+                      kind="property"),
+        # A waiver and a settlement of the remaining claims: nothing is paid or done.
+        AgreementTerm("申请人减免被申请人物业服务费滞纳金，双方就2026年9月前的物业服务费再无争议", "书面确认", dt.date(2026, 12, 31),
+                      kind="other"),
     ),
     suggested_terms=(
-        AgreementTerm("被申请人分____期支付____年__月至____年__月物业服务费共计人民币____元", "银行转账", None),
-        AgreementTerm("物业服务企业于____年__月__日前整改____问题，整改结果经业主委员会（业主）确认", "现场整改", None),
-        AgreementTerm("开发企业于____年__月__日前维修____质量问题（或协助办理不动产权属证书），并支付违约金人民币____元", "银行转账", None),
+        AgreementTerm("被申请人分____期支付____年__月至____年__月物业服务费共计人民币____元", "银行转账", None, kind="money"),
+        AgreementTerm("物业服务企业于____年__月__日前整改____问题，整改结果经业主委员会（业主）确认", "现场整改", None, kind="property"),
+        # The repair and the penalty were one term; each kind is its own term, so a court can
+        # confirm and enforce each.
+        AgreementTerm("开发企业于____年__月__日前维修____质量问题（或协助办理不动产权属证书）", "现场维修", None, kind="property"),
+        AgreementTerm("开发企业向____支付逾期交房（逾期办证）违约金人民币____元", "银行转账", None, kind="money"),
     ),
 )
 
@@ -146,8 +154,11 @@ def housing_advice(case):
             severity="warning",
             source=f"{HOUSING_INTERPRETATION} 第11条",
         )]
-    days = int(setting_decimal(TITLE_CERTIFICATE_DAYS))
-    if issue == "title_certificate" and delivered and (on - delivered).days > days:
+    if issue != "title_certificate" or not delivered:
+        return None
+    # The length in force on delivery, and the last day the engine would give the period.
+    days = int(setting_decimal(TITLE_CERTIFICATE_DAYS, on=delivered))
+    if on > period_end(delivered, days):
         return [Advice(
             "property.title_certificate_overdue",
             _(

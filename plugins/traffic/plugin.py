@@ -10,7 +10,8 @@ import datetime as dt
 import os
 
 from app.plugins import (Advice, AgreementTemplate, AgreementTerm, DeadlineRule, DisputeType, LinkagePartner,
-                         PluginMetadata, SettingDefault, ViewSpec, _, hookimpl, intake_date, setting_value, today)
+                         PluginMetadata, SettingDefault, ViewSpec, _, hookimpl, intake_date, period_end, setting_value,
+                         today)
 from plugins.traffic import __version__
 from plugins.traffic.fields import SAMPLE, TRAFFIC_FIELDS
 
@@ -21,9 +22,11 @@ PERIOD_DAYS = "traffic.police_mediation_period_days"
 MEDIATED_HERE = ("mediation_accepted", "assigned", "scheduled", "in_mediation", "agreement_reached",
                  "mediation_failed", "judicial_confirmation", "performing")
 
+APPLICATION_SOURCE = "道路交通安全法实施条例 第94条"
+
 SETTINGS = (
     SettingDefault(APPLICATION_DAYS, 10, _("Days to apply jointly for police mediation"),
-                   source="道路交通安全法实施条例 第94条", unit="days", check=True),
+                   source=APPLICATION_SOURCE, unit="days", check=True),
     SettingDefault(PERIOD_DAYS, 10, _("Days the police mediation lasts"),
                    source="道路交通安全法实施条例 第95条", unit="days", check=True),
 )
@@ -33,12 +36,14 @@ TEMPLATE = AgreementTemplate(
     label=_("Traffic accident compensation agreement"),
     path=os.path.join(HERE, "templates", "agreement.docx"),
     sample_terms=(
-        AgreementTerm("被申请人黄丽娟赔偿申请人林晓明医疗费、误工费、财产损失共计人民币19300.50元", "银行转账", dt.date(2026, 12, 31)),
-        AgreementTerm("中国平安财产保险股份有限公司汕尾中心支公司在交强险限额内先行赔付，余款由被申请人支付", "保险理赔", dt.date(2027, 1, 15)),
+        AgreementTerm("被申请人黄丽娟赔偿申请人林晓明医疗费、误工费、财产损失共计人民币19300.50元", "银行转账", dt.date(2026, 12, 31),
+                      kind="money"),
+        AgreementTerm("中国平安财产保险股份有限公司汕尾中心支公司在交强险限额内先行赔付，余款由被申请人支付", "保险理赔", dt.date(2027, 1, 15),
+                      kind="money"),
     ),
     suggested_terms=(
-        AgreementTerm("被申请人赔偿申请人医疗费、误工费、护理费、交通费、财产损失共计人民币____元", "银行转账", None),
-        AgreementTerm("保险公司在交强险及商业险责任限额内赔付的部分，由保险公司直接支付给申请人", "保险理赔", None),
+        AgreementTerm("被申请人赔偿申请人医疗费、误工费、护理费、交通费、财产损失共计人民币____元", "银行转账", None, kind="money"),
+        AgreementTerm("保险公司在交强险及商业险责任限额内赔付的部分，由保险公司直接支付给申请人", "保险理赔", None, kind="money"),
     ),
 )
 
@@ -57,6 +62,8 @@ APPLICATION_WINDOW = DeadlineRule(
     setting_key=APPLICATION_DAYS,
     starts_from="intake.determination_date",
     finished_in=MEDIATED_HERE,
+    # The window is met on the day the police took up the joint application.
+    met_on="intake.police_mediation_on",
 )
 
 
@@ -121,18 +128,34 @@ def went_to_police_mediation(case) -> bool:
 
 
 def police_window_advice(case):
-    """Past the window to apply for police mediation, only mediation here or the court is left."""
+    """The window to apply jointly for police mediation: open until its last day, then only
+    mediation here or the court is left.
+
+    Its last day is the deadline ``traffic.police_mediation_application``'s, counted by the
+    engine (:func:`~app.plugins.period_end`: a last day on a holiday moves to the next working
+    day), so the advice never contradicts the deadline on the same page. Once the police took up
+    the application, or the parties mediate here, the window no longer matters.
+    """
     received = intake_date(case.intake_data.get("determination_date"))
-    if not received:
+    if not received or went_to_police_mediation(case):
         return None
     days = int(setting_value(APPLICATION_DAYS, on=received))
-    if (today() - received).days <= days:
+    ends = period_end(received, days)
+    if today() > ends:
+        return [Advice(
+            "traffic.police_window_passed",
+            _("The %(days)s days to apply for police mediation after the accident determination ended on %(date)s: police mediation can no longer be requested; mediate here or go to court.",
+              days=days, date=ends.isoformat()),
+            severity="warning",
+            source=f"{APPLICATION_SOURCE}；民法典 第203条",
+        )]
+    if case.status in MEDIATED_HERE:
         return None
     return [Advice(
-        "traffic.police_window_passed",
-        _("More than %(days)s days since the accident determination: police mediation can no longer be requested; mediate here or go to court.", days=days),
-        severity="warning",
-        source="道路交通安全法实施条例 第94条",
+        "traffic.police_window_open",
+        _("Police mediation is still possible until %(date)s: within %(days)s days of the accident determination both parties may apply for it jointly in writing.",
+          days=days, date=ends.isoformat()),
+        source=f"{APPLICATION_SOURCE}；民法典 第203条",
     )]
 
 

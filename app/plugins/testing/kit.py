@@ -214,6 +214,22 @@ class PluginKit(LinkageSteps):
             else:
                 yield
 
+    @contextmanager
+    def on_day(self, day: dt.date, hour: int = 10) -> Iterator[None]:
+        """Run the block with the court's clock stopped at ``hour``:00 on ``day``, China time:
+        ``app.plugins.today()`` and everything the core counts read that day. Needed by any test
+        of a window: a last day on a holiday or a weekend moves to the next working day, so a
+        test that counts back from the real today passes on some weekdays only."""
+        from app.services import clock
+
+        moment = dt.datetime.combine(day, dt.time(hour), clock.court_zone()).astimezone(dt.timezone.utc)
+        real = clock.utc_now
+        clock.utc_now = lambda: moment
+        try:
+            yield
+        finally:
+            clock.utc_now = real
+
     def text(self, message: Any, lang: str = "en") -> str:
         """A (lazily translated) message as a reader of ``lang`` sees it."""
         with self.request(lang):

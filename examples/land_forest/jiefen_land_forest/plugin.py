@@ -20,8 +20,10 @@ from app.plugins import (
     SettingDefault,
     ViewSpec,
     _,
+    court_day,
     hookimpl,
     setting_value,
+    today,
 )
 from jiefen_land_forest import __version__
 from jiefen_land_forest.fields import LAND_FOREST_FIELDS, SAMPLE, TITLE_KINDS
@@ -134,7 +136,9 @@ def contract_route(case):
     """A land-contract dispute: mediation, then arbitration or the court, as the parties choose."""
     if case.intake_data.get("dispute_kind") != "contract":
         return None
-    registered = case.created_at.date() if case.created_at else None
+    # The law in force on the day of registration, China's day: at 02:00 on 1 October in Shanwei
+    # the stored (UTC) timestamp still reads 30 September.
+    registered = court_day(case.created_at) if case.created_at else today()
     return [Advice(
         "land_forest.contract_route",
         _("A rural land-contract dispute may be mediated by the villagers' committee or the township "
@@ -171,7 +175,8 @@ AGREEMENT = AgreementTemplate(
         AgreementTerm("双方确认争议地块以____为界，界线以____的____亩由____使用", "乡（镇）人民政府、村民委员会现场见证，设立界桩",
                       None, kind="title"),
         AgreementTerm("____赔偿____林木（青苗）损失人民币____元", "银行转账", None, kind="money"),
-        AgreementTerm("争议解决前，双方均不砍伐有争议的林木，不改变土地利用现状", "", None),
+        # An undertaking to refrain from acts: an act, not a title.
+        AgreementTerm("争议解决前，双方均不砍伐有争议的林木，不改变土地利用现状", "", None, kind="property"),
     ),
 )
 

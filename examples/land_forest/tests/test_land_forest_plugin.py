@@ -7,6 +7,7 @@ come from Jiefen's pytest plugin; ``../conftest.py`` registers this plugin with 
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import replace
 from decimal import Decimal
@@ -109,6 +110,21 @@ def test_a_land_contract_dispute_may_go_to_arbitration_or_straight_to_court(jief
     assert [a.code for a in advice] == ["land_forest.contract_route"]
     assert "within 2 years" in jiefen.text(advice[0].message)
     assert "第18条" in advice[0].source
+
+
+def test_the_arbitration_period_is_the_one_in_force_on_chinas_day_of_registration(jiefen):
+    """Registered at 02:00 on 1 October in Shanwei, 18:00 on 30 September in UTC as the database
+    keeps it: the period in force on China's day, 1 October, applies, not the UTC day's."""
+    jiefen.add_setting(plugin.ARBITRATION_YEARS, "3", dt.date(2026, 10, 1))
+    intake = {**jiefen.sample("land_forest"), **CONTRACT}
+
+    def years_said(created_at):
+        (advice,) = jiefen.advice(jiefen.case_like("land_forest", intake, created_at=created_at), plugin="land_forest")
+        return jiefen.text(advice.message)
+
+    assert "within 3 years" in years_said(dt.datetime(2026, 9, 30, 18, 0))  # naive: UTC, as SQLite returns it
+    assert "within 3 years" in years_said(dt.datetime(2026, 9, 30, 18, 0, tzinfo=dt.timezone.utc))
+    assert "within 2 years" in years_said(dt.datetime(2026, 9, 30, 15, 59))  # 23:59 on 30 September in Shanwei
 
 
 def test_no_small_claims_advice_for_a_title_dispute(jiefen):

@@ -48,19 +48,19 @@ AGREEMENT = AgreementTemplate(
     path=os.path.join(HERE, "templates", "agreement.docx"),
     sample_terms=(
         AgreementTerm("被申请人黄丽娟委托有资质的施工单位重做其602房卫生间防水层，施工期间申请人林晓明予以配合",
-                      "自行委托维修，物业服务中心现场见证", dt.date(2026, 12, 20)),
+                      "自行委托维修，物业服务中心现场见证", dt.date(2026, 12, 20), kind="property"),
         AgreementTerm("被申请人黄丽娟赔偿申请人林晓明502房天花板及墙面修复费用人民币3600元",
-                      "银行转账", dt.date(2026, 12, 31)),
+                      "银行转账", dt.date(2026, 12, 31), kind="money"),
         AgreementTerm("维修完成后三个月内再次渗水的，由物业服务中心组织双方共同查明原因，按本协议确定的原则处理",
-                      "物业服务中心组织复查", dt.date(2027, 3, 31)),
+                      "物业服务中心组织复查", dt.date(2027, 3, 31), kind="other"),
     ),
     # No due dates here: the mediator sets them for each case.
     suggested_terms=(
         AgreementTerm("被申请人停止____（噪声、渗漏、占用等）行为，并采取____措施防止再次发生",
-                      "自行整改，物业服务企业或社区居委会见证", None),
-        AgreementTerm("被申请人赔偿申请人修复费用人民币____元", "银行转账", None),
+                      "自行整改，物业服务企业或社区居委会见证", None, kind="property"),
+        AgreementTerm("被申请人赔偿申请人修复费用人民币____元", "银行转账", None, kind="money"),
         AgreementTerm("双方今后按照团结互助、公平合理的原则处理相邻关系，发生争议先行协商或者申请社区人民调解委员会调解",
-                      "", None),
+                      "", None, kind="other"),
     ),
 )
 

@@ -147,14 +147,42 @@ def test_a_bank_loan_is_not_held_to_the_private_lending_cap(jiefen):
     assert "debt.interest_above_cap" not in advice and "debt.financial_lender" in advice
 
 
-def test_limitation_period_past_three_years_is_danger(jiefen):
+# A Wednesday of an ordinary week: a limitation period whose last day is a weekend or a holiday
+# runs to the next working day (Civil Code art. 203), so counting back from the real today would
+# pass on some weekdays only.
+WEDNESDAY = dt.date(2026, 12, 9)
+
+
+@pytest.fixture
+def working_week(jiefen):
+    """The court's clock on :data:`WEDNESDAY`."""
+    with jiefen.on_day(WEDNESDAY):
+        yield
+
+
+def test_a_limitation_period_ending_in_the_national_day_holiday_runs_to_the_next_working_day(jiefen):
+    """domain-rules.md, debt row: "limitation period **3 years**" (Civil Code art. 188), and
+    "Counting periods": a last day on a statutory holiday moves to the first working day after
+    it (art. 203). Three years from 3 October 2023 end on Saturday 3 October 2026, inside the
+    holiday: the claim is still in time on Thursday 8 October and barred on the 9th."""
+    harm = dict(contract_date="2020-01-01", due_date="2020-06-30", knew_of_harm_on="2023-10-03", interest_rate=None)
+    with jiefen.on_day(dt.date(2026, 10, 8)):
+        advice = advice_for(jiefen, **harm)
+        assert "debt.limitation_expired" not in advice
+        assert "ends on 2026-10-08, in 0 days" in jiefen.text(advice["debt.limitation_near"].message, "en")
+    with jiefen.on_day(dt.date(2026, 10, 9)):
+        advice = advice_for(jiefen, **harm)
+        assert "ended on 2026-10-08" in jiefen.text(advice["debt.limitation_expired"].message, "en")
+
+
+def test_limitation_period_past_three_years_is_danger(jiefen, working_week):
     advice = advice_for(jiefen, contract_date="2020-01-01", due_date="2020-06-30",
                         knew_of_harm_on=years_ago(3, days=-1), interest_rate=None)
     assert advice["debt.limitation_expired"].severity == "danger"
     assert "第188条" in advice["debt.limitation_expired"].source
 
 
-def test_limitation_period_ending_within_the_warning_window_is_a_warning(jiefen):
+def test_limitation_period_ending_within_the_warning_window_is_a_warning(jiefen, working_week):
     advice = advice_for(jiefen, contract_date="2020-01-01", due_date="2020-06-30",
                         knew_of_harm_on=years_ago(3, days=30), interest_rate=None)
     assert advice["debt.limitation_near"].severity == "warning"
@@ -162,18 +190,18 @@ def test_limitation_period_ending_within_the_warning_window_is_a_warning(jiefen)
     assert "30" in jiefen.text(advice["debt.limitation_near"].message, "en")
 
 
-def test_limitation_far_away_raises_nothing(jiefen):
+def test_limitation_far_away_raises_nothing(jiefen, working_week):
     advice = advice_for(jiefen, knew_of_harm_on=years_ago(1))
     assert not {"debt.limitation_near", "debt.limitation_expired"} & set(advice)
 
 
-def test_limitation_counts_from_the_due_date_when_the_knowledge_date_is_missing(jiefen):
+def test_limitation_counts_from_the_due_date_when_the_knowledge_date_is_missing(jiefen, working_week):
     advice = advice_for(jiefen, contract_date="2020-01-01", due_date=years_ago(3, days=-10),
                         knew_of_harm_on=None, interest_rate=None)
     assert "debt.limitation_expired" in advice
 
 
-def test_the_limitation_window_follows_the_settings(jiefen):
+def test_the_limitation_window_follows_the_settings(jiefen, working_week):
     jiefen.add_setting("debt.limitation_warning_days", "10", dt.date(2020, 1, 1))
     advice = advice_for(jiefen, contract_date="2020-01-01", due_date="2020-06-30",
                         knew_of_harm_on=years_ago(3, days=30), interest_rate=None)

@@ -135,8 +135,23 @@ def test_arbitration_is_marked_as_the_next_step_when_mediation_fails(jiefen):
 
 
 def test_after_15_days_the_party_may_apply_for_arbitration(jiefen):
-    codes = {a.code for a in advice_for(jiefen, labour_case(jiefen, mediation_applied_on=days_ago(16)))}
+    # A Wednesday of an ordinary week: the 15th day, Tuesday 8 December, is a working day.
+    with jiefen.on_day(dt.date(2026, 12, 9)):
+        codes = {a.code for a in advice_for(jiefen, labour_case(jiefen, mediation_applied_on=days_ago(16)))}
     assert "labour.mediation_window_passed" in codes
+
+
+def test_a_mediation_window_ending_on_national_day_runs_to_the_next_working_day(jiefen):
+    """domain-rules.md, labour row: "no agreement within **15 days** of the application → party
+    may apply for arbitration"; "Counting periods": a last day on a statutory holiday moves to
+    the first working day after it (Civil Code art. 203). Applied 16 September: day 15 is
+    1 October, so the window runs to Thursday 8 October, the deadline's due day."""
+    case = labour_case(jiefen, mediation_applied_on="2026-09-16")
+    with jiefen.on_day(dt.date(2026, 10, 8)):
+        assert "labour.mediation_window_passed" not in {a.code for a in advice_for(jiefen, case)}
+    with jiefen.on_day(dt.date(2026, 10, 9)):
+        (passed,) = [a for a in advice_for(jiefen, case) if a.code == "labour.mediation_window_passed"]
+    assert "ended on 2026-10-08" in passed.message
 
 
 def test_employment_ended_over_a_year_ago_is_a_danger(jiefen):

@@ -116,21 +116,37 @@ def test_every_medical_case_is_flagged_as_holding_health_data(jiefen):
     advice = advice_for(jiefen, medical_case(jiefen))
     (flag,) = [a for a in advice if a.code == "medical.sensitive_health_data"]
     assert flag.severity == "info" and "个人信息保护法" in flag.source
-    assert "medical.appraisal_time_excluded" not in {a.code for a in advice}
+    assert "medical.record_appraisal_suspension" not in {a.code for a in advice}
 
 
-def test_appraisal_time_does_not_count_towards_mediation(jiefen):
+def test_an_appraisal_is_left_out_of_mediation_only_once_suspended_on_the_deadline_page(jiefen):
+    """The engine counts only what the staff record on the deadline page (a suspension, reason
+    "appraisal"); the intake's dates change nothing, and the advice says so rather than claim
+    the time is already left out."""
     advice = advice_for(jiefen, medical_case(jiefen, appraisal_needed=True, appraisal_status="applied"))
-    (excluded,) = [a for a in advice if a.code == "medical.appraisal_time_excluded"]
-    assert "30 working days" in str(excluded.message) and "does not count" in str(excluded.message)
+    (record,) = [a for a in advice if a.code == "medical.record_appraisal_suspension"]
+    assert record.severity == "warning" and "30 working days" in record.message
+    assert "deadline page" in record.message and "“Appraisal or assessment”" in record.message
+    assert "does not count" not in record.message
     assert "medical.appraisal_not_started" not in {a.code for a in advice}
 
 
-def test_appraisal_period_is_named_when_known(jiefen):
+def test_the_recorded_appraisal_days_are_the_suspension_to_enter(jiefen):
     case = medical_case(jiefen, appraisal_needed=True, appraisal_status="done",
                         appraisal_applied_on="2026-08-10", appraisal_done_on="2026-09-28")
-    (excluded,) = [a for a in advice_for(jiefen, case) if a.code == "medical.appraisal_time_excluded"]
-    assert "2026-08-10" in str(excluded.message) and "2026-09-28" in str(excluded.message)
+    (record,) = [a for a in advice_for(jiefen, case) if a.code == "medical.record_appraisal_suspension"]
+    assert "suspend the medical mediation period from 2026-08-10" in record.message
+    assert "resume it on 2026-09-28" in record.message
+    assert "do not change the 30 working days" in record.message
+    applied = medical_case(jiefen, appraisal_needed=True, appraisal_status="applied", appraisal_applied_on="2026-08-10")
+    (record,) = [a for a in advice_for(jiefen, applied) if a.code == "medical.record_appraisal_suspension"]
+    assert "from 2026-08-10" in record.message and "the day the appraisal opinion is received" in record.message
+
+
+def test_the_appraisal_dates_help_text_points_to_the_deadline_page(jiefen):
+    help_text = jiefen.text(jiefen.fields("medical")["appraisal_done_on"].help)
+    assert "deadline page" in help_text and "not counted" not in help_text
+    assert "期限页面中止该期限" in jiefen.text(jiefen.fields("medical")["appraisal_done_on"].help, "zh_CN")
 
 
 def test_an_appraisal_not_yet_applied_for_is_a_warning(jiefen):
@@ -148,6 +164,7 @@ def test_advice_reads_in_chinese(jiefen):
     texts = [a.message for a in advice]
     assert any("敏感个人信息" in t for t in texts)
     assert any("30个工作日" in t for t in texts)
+    assert any("中止原因选“鉴定、评估”" in t for t in texts)
 
 
 def test_linkage_partners_start_with_the_medical_mediation_committee(jiefen):

@@ -137,6 +137,16 @@ def test_overdue_title_certificate_is_a_breach_by_the_developer(jiefen):
     assert "property.title_certificate_overdue" not in advice_codes(jiefen, **dict(title, delivered_on=recent))
 
 
+def test_a_title_certificate_period_ending_on_national_day_runs_to_the_next_working_day(jiefen):
+    """90 days from delivery on 3 July 2026 end on 1 October, National Day: the period runs to
+    Thursday 8 October (Civil Code art. 203), so the developer is not late until the 9th."""
+    title = dict(HOUSING, housing_issue="title_certificate", delivered_on="2026-07-03")
+    with jiefen.on_day(dt.date(2026, 10, 8)):
+        assert "property.title_certificate_overdue" not in advice_codes(jiefen, **title)
+    with jiefen.on_day(dt.date(2026, 10, 9)):
+        assert "property.title_certificate_overdue" in advice_codes(jiefen, **title)
+
+
 def test_diversion_advice_ignores_other_types(jiefen):
     assert jiefen.advice_codes(jiefen.case_like("family"), plugin="property") == []
 

@@ -2,6 +2,7 @@
 plugin testing kit (``app.plugins.testing``) exactly as the core sees and calls it."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import pytest
@@ -75,6 +76,30 @@ def test_diversion_advice_asks_for_appraisal_after_a_death(jiefen):
 def test_diversion_advice_warns_when_the_police_window_has_passed(jiefen):
     case = jiefen.case_like("traffic", {"determination_date": "2026-01-05"})
     assert jiefen.advice_codes(case, plugin="traffic") == ["traffic.police_window_passed"]
+
+
+def test_the_police_window_is_open_until_the_deadlines_last_day(jiefen):
+    """domain-rules.md, traffic row: "joint written application within **10 days** of the
+    accident determination"; a last day on a statutory holiday moves to the first working day
+    after it (Civil Code art. 203). Received 21 September: day 10 is National Day, so on
+    2 October the window is open until Thursday 8 October — the deadline's due day."""
+    case = jiefen.case_like("traffic", {"determination_date": "2026-09-21"})
+    with jiefen.on_day(dt.date(2026, 10, 2)):
+        (advice,) = jiefen.advice(case, plugin="traffic")
+        assert advice.code == "traffic.police_window_open"
+        assert "still possible until 2026-10-08" in jiefen.text(advice.message)
+    with jiefen.on_day(dt.date(2026, 10, 9)):
+        (advice,) = jiefen.advice(case, plugin="traffic")
+        assert advice.code == "traffic.police_window_passed"
+        assert "ended on 2026-10-08" in jiefen.text(advice.message)
+
+
+def test_the_police_window_says_nothing_once_the_police_took_up_the_application(jiefen):
+    went = jiefen.case_like("traffic", {"determination_date": "2026-09-21", "police_mediation_on": "2026-09-25"})
+    mediated_here = jiefen.case_like("traffic", {"determination_date": "2026-09-21"}, status="in_mediation")
+    with jiefen.on_day(dt.date(2026, 10, 2)):
+        assert jiefen.advice_codes(went, plugin="traffic") == []
+        assert jiefen.advice_codes(mediated_here, plugin="traffic") == []
 
 
 def test_diversion_advice_is_only_for_traffic_cases(jiefen):
