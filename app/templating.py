@@ -9,6 +9,7 @@ from flask_babel import gettext, lazy_gettext as _l, to_user_timezone
 
 from app.extensions import jiefen
 from app.names import person_name
+from app.plugins.rules import AGE_OF_MAJORITY
 
 
 def _format(spec, value):
@@ -215,7 +216,7 @@ def is_minor(party) -> bool:
     if party.age is None:
         return False
     try:
-        return party.age < setting_int("core.full_age_years")
+        return party.age < setting_int(AGE_OF_MAJORITY)
     except SettingMissing:
         return False
 

@@ -267,3 +267,28 @@ def test_a_step_not_sent_as_a_json_object_or_on_no_visible_case_changes_nothing(
                    json={"version": before[1], "reason": "illness"})
         assert r.status_code == 404, pk
     assert _timeline_and_version(dapp, case) == before
+
+
+def deadline_links(page: str) -> set[str]:
+    """The codes of the periods the case page offers a suspend-or-resume link for."""
+    import re
+
+    return set(re.findall(r'href="/case/\d+/deadline/([\w.]+)"', page))
+
+
+def test_a_met_or_late_period_offers_no_suspend_or_resume_on_the_case_page(dapp, world, monkeypatch):
+    """Once the applicant withdraws, the pre-filing period is over — met inside its 30 days,
+    late after them — and there is nothing to suspend or resume on its page: the case page (in
+    Chinese) links it no more. While it ran, or stood overdue, the link was there."""
+    for withdrawn_on, before, status in ((D(2026, 11, 20), "进行中", "已完成"),
+                                         (D(2026, 12, 10), ">逾期<", "逾期后结束")):
+        case = accepted(dapp, monkeypatch, world, D(2026, 11, 2))
+        freeze(monkeypatch, withdrawn_on)
+        web = dapp.test_client()
+        helpers.login(web, "admin")
+        open_ = web.get(f"/case/show/{case}").get_data(as_text=True)
+        assert before in open_ and PRE_FILING in deadline_links(open_) and "中止或恢复" in open_
+        act(dapp, monkeypatch, case, ("withdraw", withdrawn_on))
+        over = web.get(f"/case/show/{case}").get_data(as_text=True)
+        assert status in over
+        assert PRE_FILING not in deadline_links(over) and "中止或恢复" not in over

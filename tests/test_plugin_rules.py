@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from app.plugins import (
+    ORDINARY_LIMITATION,
     SettingMissing,
     add_years,
     court_day,
@@ -21,7 +22,7 @@ from app.plugins import (
 
 D = dt.date
 # The ordinary limitation period (民法典 第188条): 3 years from 2017-10-01, warned 90 days ahead.
-YEARS, WARNING = "debt.limitation_years", "debt.limitation_warning_days"
+YEARS, WARNING = ORDINARY_LIMITATION, "debt.limitation_warning_days"
 
 
 @pytest.mark.parametrize("start, years, ends", [

@@ -14,6 +14,8 @@ from app.agreements.kinds import CORE_SMALL_CLAIMS_EXCLUDED, kind_label, small_c
 from app.extensions import jiefen
 from app.lifecycle.machine import TERMINAL
 from app.plugins import (
+    AGE_OF_MAJORITY,
+    ORDINARY_LIMITATION,
     Advice,
     DeadlineRule,
     PluginMetadata,
@@ -130,8 +132,12 @@ def register_settings():
                        source=SMALL_CLAIMS_SOURCE, unit="percent", valid_from=SMALL_CLAIMS_FROM, check=True),
         SettingDefault(DUE_SOON_DAYS, 3, _("Days before a deadline from which it is shown as due soon"),
                        source="本系统默认值（提醒天数，非法定期间，由管理员确定）", unit="days", check=True),
-        SettingDefault("core.full_age_years", 18, _("Age of majority (parties younger are minors)"),
+        # One statute, one setting: the dispute types read these two (app.plugins.rules).
+        SettingDefault(AGE_OF_MAJORITY, 18, _("Age of majority (parties younger are minors)"),
                        source="中华人民共和国民法典 第17条", unit="years"),
+        SettingDefault(ORDINARY_LIMITATION, 3, _("Years of the ordinary limitation period"),
+                       source="民法典 第188条（原民法总则 第188条，2017年10月1日起施行）", unit="years",
+                       valid_from=dt.date(2017, 10, 1)),
         SettingDefault("core.return_visit_first_days", 7,
                        _("Days after the agreement takes effect to the first return visit when no term has a due date"),
                        source=VISIT_SOURCE, unit="days", check=True),

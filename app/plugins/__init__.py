@@ -10,6 +10,8 @@ from flask_babel import lazy_gettext
 
 from app.plugins.case_view import CaseView
 from app.plugins.rules import (
+    AGE_OF_MAJORITY,
+    ORDINARY_LIMITATION,
     YearsPeriod,
     add_years,
     format_money,
@@ -117,6 +119,8 @@ __all__ = [
     "court_day",
     "parse_id_number",
     # Building blocks of advice rules (app/plugins/rules.py).
+    "AGE_OF_MAJORITY",
+    "ORDINARY_LIMITATION",
     "YearsPeriod",
     "add_years",
     "format_money",

@@ -16,6 +16,15 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Optional
 
+# Numbers one statute fixes for every dispute type are one core setting each (domain rule:
+# one rule, one setting): a plugin reads them through these names and declares no copy, so an
+# administrator's dated change reaches every type at once.
+AGE_OF_MAJORITY = "core.full_age_years"
+"""Dated setting of the age of majority, in years (民法典 第17条); declared by the core."""
+ORDINARY_LIMITATION = "core.limitation_years"
+"""Dated setting of the ordinary limitation period, in years (民法典 第188条); declared by the
+core. Read it on the day a period began, as :func:`years_period` does."""
+
 
 def intake_date(value: Any) -> Optional[dt.date]:
     """The date an intake answer holds (ISO text or a date), or ``None`` when it is absent or

@@ -15,6 +15,7 @@ from app.models.types import utcnow
 from app.services.clock import court_zone
 from app.services.duplicates import DuplicateCheck, find_duplicates, flag_for_coordinators, guard_open_case_keys
 from app.services.numbering import format_case_no, next_serial
+from app.lifecycle.tx import unit_of_work
 from app.lifecycle.workflow import enter_first_state
 from app.validation.identity import parse_id_number
 
@@ -70,6 +71,9 @@ def register_unless_duplicate(form, dispute_type: str, actor, confirmed: bool,
     nothing in the answer: they are audited and flagged on the new case for coordinators.
     """
     check = DuplicateCheck()
+    # Not a unit_of_work: this block commits nothing itself (register_case's unit does), and
+    # a refused duplicate must end the guard's transaction by rolling back, not committing;
+    # the audit runs after either ending, in a transaction of its own.
     try:
         guard_open_case_keys(form.parties.data)
         check = find_duplicates(form.parties.data)
@@ -96,7 +100,7 @@ def register_case(form, dispute_type: str, actor, channel: str | None = None,
     now = utcnow()  # the one clock: the year of the case number and created_at agree
     # numbered in the court's year: 00:00–08:00 on 1 January is already the new year in China
     year = now.astimezone(court_zone()).year
-    try:
+    with unit_of_work(session):
         serial = next_serial(session, year)
         case = Case(
             case_no=format_case_no(current_app.config["JIEFEN_CASE_NO_PREFIX"], year, serial),
@@ -122,10 +126,6 @@ def register_case(form, dispute_type: str, actor, channel: str | None = None,
         enter_first_state(case, actor, data={"channel": case.channel})
         if check is not None:
             flag_for_coordinators(case, check)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return case
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import os
 
 from app.plugins import (
+    ORDINARY_LIMITATION,
     Advice,
     AgreementTemplate,
     AgreementTerm,
@@ -30,7 +31,6 @@ from plugins.debt.fields import DEBT_FIELDS, SAMPLE
 CODE = "debt"
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-LIMITATION_YEARS = "debt.limitation_years"
 LIMITATION_WARNING_DAYS = "debt.limitation_warning_days"
 LPR_MULTIPLE = "debt.lpr_multiple"
 LPR_1Y = "debt.lpr_1y"
@@ -38,11 +38,9 @@ LPR_1Y = "debt.lpr_1y"
 LIMITATION_SOURCE = "民法典 第188条"
 CAP_SOURCE = "最高人民法院关于审理民间借贷案件适用法律若干问题的规定（法释〔2020〕17号）第25条"
 
-# The limitation period and the private-lending interest cap (the pre-filing period is the core's).
+# The limitation warning and the private-lending interest cap (the pre-filing period and the
+# limitation period's length are the core's: one statute, one setting).
 SETTINGS = (
-    SettingDefault(LIMITATION_YEARS, 3, _("Years of the ordinary limitation period"),
-                   source="民法典 第188条（原民法总则 第188条，2017年10月1日起施行）", unit="years",
-                   valid_from=dt.date(2017, 10, 1)),
     SettingDefault(LIMITATION_WARNING_DAYS, 90, _("Days before the end of the limitation period to warn"),
                    source="本院工作规则（预警期，非法定期间，由管理员确定）", unit="days", check=True),
     SettingDefault(LPR_MULTIPLE, 4, _("Multiple of the one-year LPR above which agreed interest is not protected"),
@@ -88,7 +86,7 @@ def limitation_advice(case):
     if not start:
         return []
     try:
-        period = years_period(start, LIMITATION_YEARS, LIMITATION_WARNING_DAYS, today())
+        period = years_period(start, ORDINARY_LIMITATION, LIMITATION_WARNING_DAYS, today())
     except LookupError:
         return [Advice(
             "debt.limitation_unknown",

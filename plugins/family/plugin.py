@@ -10,13 +10,12 @@ import datetime as dt
 import os
 from collections.abc import Mapping
 
-from app.plugins import (Advice, AgreementTemplate, AgreementTerm, DeadlineRule, DisputeType, LinkagePartner,
+from app.plugins import (AGE_OF_MAJORITY, Advice, AgreementTemplate, AgreementTerm, DeadlineRule, DisputeType, LinkagePartner,
                          PluginMetadata, SettingDefault, ViewSpec, _, hookimpl, intake_date, setting_decimal, today)
 from plugins.family import __version__
 from plugins.family.fields import FAMILY_FIELDS, SAMPLE
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-FULL_AGE = "family.full_age_years"
 SENSITIVE_MINOR_AGE = "family.sensitive_minor_age_years"
 PROTECTION_ORDER_HOURS = "family.protection_order_hours"
 PROTECTION_ORDER_URGENT_HOURS = "family.protection_order_urgent_hours"
@@ -25,8 +24,6 @@ PROTECTION_ORDER_URGENT_HOURS = "family.protection_order_urgent_hours"
 MEDIATION_STATES = ("mediation_accepted",)
 
 SETTINGS = (
-    SettingDefault(FULL_AGE, 18, _("Age of full civil capacity (adulthood)"),
-                   source="民法典 第17条", unit="years"),
     SettingDefault(SENSITIVE_MINOR_AGE, 14, _("Age below which a child's personal information is sensitive"),
                    source="个人信息保护法 第28条、第31条", unit="years"),
     SettingDefault(PROTECTION_ORDER_HOURS, 72, _("Hours for the court to decide a protection order"),
@@ -90,7 +87,7 @@ def minors_advice(case):
     on = today()
     children = [c for c in case.intake_data.get("children") or () if isinstance(c, Mapping)]
     births = [b for b in (intake_date(c.get("birth_date")) for c in children) if b]
-    full_age = int(setting_decimal(FULL_AGE))
+    full_age = int(setting_decimal(AGE_OF_MAJORITY))
     minors = [b for b in births if _age(b, on) < full_age]
     if not minors:
         return None

@@ -9,15 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from app.plugins import (Advice, AgreementTemplate, AgreementTerm, DisputeType, LinkagePartner, PluginMetadata,
-                         SettingDefault, ViewSpec, _, hookimpl, intake_date, intake_decimal, period_end, setting_decimal,
-                         today)
+from app.plugins import (ORDINARY_LIMITATION, Advice, AgreementTemplate, AgreementTerm, DisputeType, LinkagePartner,
+                         PluginMetadata, SettingDefault, ViewSpec, _, hookimpl, intake_date, intake_decimal, period_end,
+                         setting_decimal, today)
 from plugins.property import __version__
 from plugins.property.fields import COMMERCIAL_HOUSING, ESTATE_FIELDS, SAMPLE
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LONG_ARREARS_MONTHS = "property.long_arrears_months"
-LIMITATION_YEARS = "property.limitation_years"
 GROUP_OWNERS = "property.group_dispute_owners"
 RESCISSION_MONTHS = "property.delivery_rescission_months"
 TITLE_CERTIFICATE_DAYS = "property.title_certificate_days"
@@ -31,8 +30,6 @@ SETTINGS = (
         source="调解工作参考值，无法定标准（物业费交纳义务见民法典 第944条）",
         unit="months", check=True,
     ),
-    SettingDefault(LIMITATION_YEARS, 3, _("Limitation period for claiming property fees"),
-                   source="民法典 第188条", unit="years"),
     SettingDefault(
         GROUP_OWNERS, 10, _("Owners from which a dispute counts as having many parties"),
         source="最高人民法院关于适用《中华人民共和国民事诉讼法》的解释（法释〔2022〕11号）第75条",
@@ -119,7 +116,7 @@ def arrears_advice(case):
             ),
             source="民法典 第944条",
         ))
-    years = int(setting_decimal(LIMITATION_YEARS))
+    years = int(setting_decimal(ORDINARY_LIMITATION))
     if months > years * 12:
         advice.append(Advice(
             "property.limitation",

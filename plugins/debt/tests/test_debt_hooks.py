@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from app.plugins import CLASSIFICATIONS, add_years
+from app.plugins import CLASSIFICATIONS, ORDINARY_LIMITATION, add_years
 from app.plugins import today as china_today  # China time, as the advice counts
 from app.plugins.testing import CONTRACT_CHECKS
 
@@ -92,12 +92,10 @@ def test_principal_must_be_positive_and_contract_not_in_the_future(jiefen):
 def test_settings_have_legal_sources_and_units(jiefen):
     settings = jiefen.settings_of("debt")
     assert set(settings) == {
-        "debt.limitation_years", "debt.limitation_warning_days", "debt.lpr_multiple",
-        "debt.lpr_1y",
-    }
+        "debt.limitation_warning_days", "debt.lpr_multiple", "debt.lpr_1y",
+    }  # the limitation period's length is the core's one setting (民法典 第188条)
     for s in settings.values():
         assert s.key.startswith("debt.") and s.source and s.unit
-    assert settings["debt.limitation_years"].value == 3 and "第188条" in settings["debt.limitation_years"].source
     assert settings["debt.lpr_multiple"].value == 4 and "第25条" in settings["debt.lpr_multiple"].source
     lpr = settings["debt.lpr_1y"]
     assert lpr.value == "3.0" and lpr.valid_from == dt.date(2025, 5, 20) and lpr.check
@@ -199,6 +197,16 @@ def test_limitation_counts_from_the_due_date_when_the_knowledge_date_is_missing(
     advice = advice_for(jiefen, contract_date="2020-01-01", due_date=years_ago(3, days=-10),
                         knew_of_harm_on=None, interest_rate=None)
     assert "debt.limitation_expired" in advice
+
+
+def test_a_newer_core_limitation_period_changes_the_debt_advice(jiefen, working_week):
+    """The length is the core's one setting (民法典 第188条): an administrator's newer row of
+    it reaches the debt advice, for a period that began after it took effect."""
+    harm = dict(contract_date="2020-01-01", due_date="2020-06-30",
+                knew_of_harm_on=years_ago(3, days=-1), interest_rate=None)
+    assert "debt.limitation_expired" in advice_for(jiefen, **harm)
+    jiefen.add_setting(ORDINARY_LIMITATION, "5", dt.date(2020, 1, 1))
+    assert not {"debt.limitation_near", "debt.limitation_expired"} & set(advice_for(jiefen, **harm))
 
 
 def test_the_limitation_window_follows_the_settings(jiefen, working_week):

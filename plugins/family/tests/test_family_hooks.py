@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from app.plugins import CLASSIFICATIONS
+from app.plugins import AGE_OF_MAJORITY, CLASSIFICATIONS
 from app.plugins import today as china_today  # China time, as the advice counts
 from app.plugins.testing import CONTRACT_CHECKS
 
@@ -84,8 +84,7 @@ def test_children_need_a_name_and_a_real_birth_date(jiefen):
 
 def test_settings_have_legal_sources_and_units(jiefen):
     settings = jiefen.settings_of("family")
-    assert settings["family.full_age_years"].value == 18
-    assert settings["family.full_age_years"].source == "民法典 第17条"
+    assert "family.full_age_years" not in settings  # the core's one setting (民法典 第17条)
     assert settings["family.protection_order_hours"].value == 72
     assert settings["family.protection_order_urgent_hours"].value == 24
     for s in settings.values():
@@ -110,6 +109,17 @@ def test_minors_are_flagged_and_their_data_protected(jiefen):
     advice = {a.code: a for a in jiefen.advice(jiefen.case_like("family", {"children": children}), plugin="family")}
     assert {"family.minors_involved", "family.minor_sensitive_data"} <= set(advice)
     assert "1名不满18周岁" in jiefen.text(advice["family.minors_involved"].message, "zh_CN")
+
+
+def test_a_newer_core_age_of_majority_changes_who_is_a_minor(jiefen):
+    """The age of majority is the core's one setting (民法典 第17条): an administrator's newer
+    row of it reaches the family advice."""
+    nineteen = (china_today() - dt.timedelta(days=365 * 19 + 10)).isoformat()
+    case = jiefen.case_like("family", {"children": [{"name": "林大海", "birth_date": nineteen}]})
+    assert "family.minors_involved" not in jiefen.advice_codes(case, plugin="family")
+    jiefen.add_setting(AGE_OF_MAJORITY, "20", china_today() - dt.timedelta(days=30))
+    advice = {a.code: a for a in jiefen.advice(case, plugin="family")}
+    assert "1名不满20周岁" in jiefen.text(advice["family.minors_involved"].message, "zh_CN")
 
 
 def test_adult_children_raise_no_minors_advice(jiefen):

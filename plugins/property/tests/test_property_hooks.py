@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from app.plugins import CLASSIFICATIONS
+from app.plugins import CLASSIFICATIONS, ORDINARY_LIMITATION
 from app.plugins import today as china_today  # China time, as the advice counts
 from app.plugins.testing import CONTRACT_CHECKS
 
@@ -97,7 +97,7 @@ def test_fee_arrears_need_both_months_and_amount(jiefen):
 def test_settings_have_legal_sources(jiefen):
     settings = jiefen.settings_of("property")
     assert "property.prefiling_mediation_days" not in settings  # the core's one period counts (issue 12)
-    assert settings["property.limitation_years"].source == "民法典 第188条"
+    assert "property.limitation_years" not in settings  # the core's one setting (民法典 第188条)
     for s in settings.values():
         assert s.key.startswith("property.") and s.source and s.unit
 
@@ -121,6 +121,14 @@ def test_long_arrears_suggest_instalment_terms(jiefen):
 
 def test_arrears_beyond_the_limitation_period_are_warned_about(jiefen):
     assert "property.limitation" in advice_codes(jiefen, subtype="property_service", arrears_months=40)
+
+
+def test_a_newer_core_limitation_period_changes_the_property_advice(jiefen):
+    """The limitation period is the core's one setting (民法典 第188条): an administrator's
+    newer row of it reaches the property advice."""
+    jiefen.add_setting(ORDINARY_LIMITATION, "4", china_today() - dt.timedelta(days=30))
+    assert "property.limitation" not in advice_codes(jiefen, subtype="property_service", arrears_months=40)
+    assert "property.limitation" in advice_codes(jiefen, subtype="property_service", arrears_months=49)
 
 
 def test_late_delivery_points_to_the_buyers_right_to_rescind(jiefen):
