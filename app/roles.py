@@ -91,6 +91,19 @@ ROLE_MATRIX: dict[str, list[tuple[str, str]]] = {
         ("can_this_form_post", "ResetMyPasswordView"),
         ("can_userinfo", "UserDBModelView"),
     ],
+    # 领导 (district leadership, 综治 leaders): reads statistics, ledgers, alerts, the map and
+    # bulletins across the district, and the cases behind them; changes no case.
+    "Leadership": [
+        ("can_index", "MyWork"),
+        ("menu_access", "My work"),
+        ("can_list", "Case"),
+        ("can_show", "Case"),
+        ("menu_access", "Cases"),
+        ("menu_access", "All cases"),
+        ("can_this_form_get", "ResetMyPasswordView"),
+        ("can_this_form_post", "ResetMyPasswordView"),
+        ("can_userinfo", "UserDBModelView"),
+    ],
     # 审计员: reads the audit log and exports it; no case pages, no writes.
     "Auditor": [
         ("can_list", "AuditLog"),

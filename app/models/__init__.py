@@ -25,6 +25,10 @@ from app.models.outcome import AgreedTerm, Agreement, JudicialConfirmation, Retu
 from app.models.idempotency import IdempotencyKey
 from app.models.duplicate import DuplicateFlag
 from app.models.draft import FormDraft
+from app.models.screening import CampaignTask, Hazard, HazardParty, RiskAssessment, ScreeningCampaign
+from app.models.warning import Alert, AlertNote, SensitivePeriod
+from app.models.meeting import JointMeeting, MeetingItem, MeetingTask
+from app.models.bulletin import Bulletin
 
 __all__ = [
     "Area",
@@ -66,4 +70,16 @@ __all__ = [
     "IdempotencyKey",
     "DuplicateFlag",
     "FormDraft",
+    "ScreeningCampaign",
+    "CampaignTask",
+    "Hazard",
+    "HazardParty",
+    "RiskAssessment",
+    "SensitivePeriod",
+    "Alert",
+    "AlertNote",
+    "JointMeeting",
+    "MeetingItem",
+    "MeetingTask",
+    "Bulletin",
 ]

@@ -70,6 +70,9 @@ class Case(Model):
         CheckConstraint("claim_amount IS NULL OR claim_amount >= 0", name="ck_cases_amount"),
         Index("ix_cases_type_created", "dispute_type", "created_at", "id"),
         Index("ix_cases_created", "created_at", "id"),
+        Index("ix_cases_area_created", "area_id", "created_at", "id"),
+        Index("ix_cases_closed", "closed_at"),
+        CheckConstraint("risk_level IS NULL OR risk_level IN ('low', 'medium', 'high')", name="ck_cases_risk"),
     )
 
     id = Column(Integer, primary_key=True)
@@ -90,6 +93,8 @@ class Case(Model):
     # Court-entrusted mediation: ordinary (15 days) or simplified (7 days) procedure.
     procedure = Column(String(16))
     closed_at = Column(DateTime(timezone=True))
+    # The latest risk rating (风险研判, app.models.screening.RiskAssessment); high is flagged.
+    risk_level = Column(String(8))
     # The mediator handling the case; RESTRICT: a mediator is removed by status, never deleted.
     mediator_id = Column(Integer, ForeignKey("mediator.id", ondelete="RESTRICT"), index=True)
     title = Column(String(200), nullable=False)

@@ -10,6 +10,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -43,6 +44,8 @@ class Agreement(Model):
     mediator_name = Column(String(100), nullable=False)
     drafted_on = Column(Date, nullable=False)
     effective_on = Column(Date)  # the day the last signature was given
+    # The money the parties agreed on (协议金额), for the ledgers; None when nothing is paid.
+    amount = Column(Numeric(15, 2))
     created_by_id = Column(Integer, ForeignKey("ab_user.id", ondelete="SET NULL"))
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 

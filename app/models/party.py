@@ -1,7 +1,7 @@
 """Parties to a case: the people and organisations in dispute."""
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, Date, ForeignKey, Integer, String
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import relationship
 
 from app.validation.identity import mask_id_number, mask_mobile
@@ -20,6 +20,11 @@ class Party(Model):
     """A person or organisation taking part in a case."""
 
     __tablename__ = "party"
+    # Repeat-party warnings and the duplicate check look parties up by identity.
+    __table_args__ = (
+        Index("ix_party_id_number", "id_number"),
+        Index("ix_party_name_mobile", "name", "mobile"),
+    )
 
     id = Column(Integer, primary_key=True)
     case_id = Column(Integer, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True)

@@ -35,6 +35,9 @@ ALL = None  # no restriction
 LIVE_REFERRALS = ("sent", "accepted", "answered", "completed")
 # Roles whose holders see only their own cases, whatever organisation they belong to.
 MEDIATOR_ONLY = frozenset({"Mediator"})
+# Roles that read every case of the district: administrators, and leadership (read-only:
+# the role has no write permission, and personal data stays masked without can_reveal).
+DISTRICT_READERS = frozenset({"Admin", "Leadership"})
 
 
 def current_user_obj():
@@ -58,7 +61,7 @@ def visible_cases(user) -> Optional[ColumnElement]:
     """A WHERE clause limiting cases to what ``user`` may see, or ``None`` for all."""
     if user is None or getattr(user, "id", None) is None:
         return false()
-    if any(r.name == "Admin" for r in getattr(user, "roles", [])):
+    if any(r.name in DISTRICT_READERS for r in getattr(user, "roles", [])):
         return ALL
     own = or_(Case.created_by_fk == user.id, _mediated_by(user.id), Case.responsible_staff_id == user.id)
     roles = {r.name for r in getattr(user, "roles", [])}
