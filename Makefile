@@ -7,7 +7,7 @@ PORT   ?= 5000
 FLASK  := $(BIN)/flask --app app
 STAMP  := $(VENV)/.installed
 
-.PHONY: install translations setup run test e2e screenshots bench clean messages
+.PHONY: install translations setup run test e2e screenshots bench clean messages vendor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,15 @@ screenshots: translations
 
 bench: translations
 	$(BIN)/python bench/case_list.py
+
+# Refresh the JavaScript vendored into app/static/vendor/ from the npm registry (the app
+# itself never loads anything from an outside host). The files are committed.
+ECHARTS_VERSION ?= 5.6.0
+vendor:
+	rm -rf /tmp/jiefen-vendor && mkdir -p /tmp/jiefen-vendor
+	cd /tmp/jiefen-vendor && npm pack --silent echarts@$(ECHARTS_VERSION) && tar xzf echarts-$(ECHARTS_VERSION).tgz
+	cp /tmp/jiefen-vendor/package/dist/echarts.min.js /tmp/jiefen-vendor/package/LICENSE app/static/vendor/echarts/
+	echo "echarts $(ECHARTS_VERSION) from the npm registry (npm pack echarts@$(ECHARTS_VERSION)), dist/echarts.min.js; refresh with: make vendor" > app/static/vendor/echarts/VERSION
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

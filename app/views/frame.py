@@ -21,6 +21,7 @@ GROUPS = [
     ("judges", _l("Judges"), "fa-gavel"),
     ("partners", _l("Partner agencies"), "fa-share-alt"),
     ("statistics", _l("Statistics"), "fa-bar-chart"),
+    ("warning", _l("Screening and warning"), "fa-bell"),
     ("system", _l("System administration"), "fa-cogs"),
 ]
 # FAB category name → task group. A category not listed keeps a group of its own, after these.
@@ -31,6 +32,7 @@ CATEGORY_GROUPS = {
     "Judges": "judges",
     "Partner": "partners",
     "Statistics": "statistics",
+    "Warning": "warning",
     "Security": "system",
 }
 # Entries that answer "how many": wherever they are registered, they belong under statistics.
