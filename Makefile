@@ -7,7 +7,7 @@ PORT   ?= 5000
 FLASK  := $(BIN)/flask --app app
 STAMP  := $(VENV)/.installed
 
-.PHONY: install translations setup run test e2e screenshots bench clean messages vendor
+.PHONY: install translations setup run test e2e screenshots bench bench-reports clean messages vendor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ screenshots: translations
 
 bench: translations
 	$(BIN)/python bench/case_list.py
+
+# Report pages and exports at 100,000 cases against their raw SQL, and the exports' peak RSS
+# (JIEFEN_BENCH_DATABASE_URL=postgresql+psycopg://… runs it on PostgreSQL; --cases N to change).
+bench-reports: translations
+	$(BIN)/python bench/reports.py $(BENCH_ARGS)
 
 # Refresh the JavaScript vendored into app/static/vendor/ from the npm registry (the app
 # itself never loads anything from an outside host). The files are committed.

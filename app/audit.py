@@ -25,6 +25,8 @@ AUDITED = frozenset(
         "mediator", "membership", "setting", "plugin_state", "holiday_day",
         # who was given which case data, and where a partner's deliveries are sent
         "referral", "organization",
+        # risk ratings (风险研判), and the hazards found in screening with the people they name
+        "risk_assessment", "hazard", "hazard_party",
     }
 )
 # Personal data never enters the log in clear (security.md: audit values masked).

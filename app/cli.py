@@ -94,6 +94,12 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(jiefen_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(audit_cli)
+    from app.warnings.cli import alerts_cli  # early warning: the scan
+
+    app.cli.add_command(alerts_cli)
+    from app.cli_reports import reports_cli  # the dispute ledger written to a file
+
+    app.cli.add_command(reports_cli)
     from app.cli_backup import backup, restore
     from app.cli_deploy import check_deploy
 

@@ -78,8 +78,25 @@ def load_areas_and_centres() -> dict:
 
 
 def load_demo() -> str:
-    """Load the demo once: its people and logins, then the year of cases of every type that has
-    none yet (a type whose plugin is enabled later gets its cases on the next run)."""
+    """Load the demo once: its people and logins, the year of cases of every type that has none
+    yet (a type whose plugin is enabled later gets its cases on the next run), then what
+    leadership reads: a screening campaign with hazards, alerts, a joint meeting, bulletins.
+    Every step is idempotent."""
+    from app.demo_bulletin import load_bulletin_demo
+    from app.demo_map import load_map_demo
+    from app.demo_meetings import load_meetings_demo
+    from app.demo_screening import load_screening_demo
+    from app.demo_warning import load_warning_demo
+
+    cases = _load_cases()
+    load_map_demo()
+    # In this order: the meeting discusses the campaign's hazards and the scan's alerts.
+    steps = [load_screening_demo(), load_warning_demo(), load_meetings_demo(), load_bulletin_demo()]
+    return " ".join([cases, *steps])
+
+
+def _load_cases() -> str:
+    """The people and logins, then the year of cases of the types that have none yet."""
     from app import demo_people
     from app.demo_steps import CaseStory
     from app.demo_story import Cast, plan_story, replay

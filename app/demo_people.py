@@ -1,4 +1,4 @@
-"""Demo people: the mediator pool and a team, the clerks of every centre, a court clerk, two
+"""Demo people: the mediator pool and a team, the district's leader, the clerks of every centre, a court clerk, two
 judges with their weekly duty, partner liaisons — and a login for every one of them.
 
 Every login gets a random password nobody is told: the administrator sets one (Security →
@@ -44,6 +44,11 @@ MEDIATORS = [
      ["捷胜镇", "马宫街道"], "粤汕调证2025020", 3, None),
     ("刘建国", "med_liujg", "full_time", "resident", "court-mediation", ["accident", "loan", "estate_fees", "wages"],
      ["汕尾市城区"], "粤汕调证2023002", 4, None),
+]
+
+# login, surname, given name, organisation code, title: leadership reads the district's figures
+LEADERS = [
+    ("leader_district", "周", "国强", "district-centre", "综治中心主任"),
 ]
 
 # login, surname, given name, organisation code, title, centre lead
@@ -158,8 +163,11 @@ def load_mediator_logins(actor=None) -> int:
 
 
 def load_staff() -> int:
-    """Clerks of every centre, the court's clerks and the partner liaisons; returns the users made."""
+    """Leadership, clerks of every centre, the court's clerks and the partner liaisons; returns
+    the users made."""
     before = len(appbuilder.sm.get_all_users())
+    for username, surname, given, org, title in LEADERS:
+        _user(username, surname, given, "Leadership", _org(org), title)
     for username, surname, given, org, title, lead in CLERKS:
         _user(username, surname, given, "Clerk", _org(org), title, lead)
     for username, surname, given, (kind, declared), title in LIAISONS:

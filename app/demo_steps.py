@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from decimal import Decimal
 
 from app.demo_parties import agreed_terms, payload
@@ -254,8 +255,11 @@ class CaseStory:
         terms = [AgreementTerm(*t) for t in agreed_terms(self.rng, plan.dispute_type, applicant.name, respondent.name,
                                                          amount, plan.first_due)]
         committee = "汕尾市城区人民法院诉前调解中心" if plan.court else "汕尾市城区人民调解委员会"
+        # 协议金额 for the ledgers: the sums the terms name (a monthly support payment is no lump sum).
+        agreed = sum((Decimal(n) for t in terms if t.kind != "support" for n in re.findall(r"人民币(\d+)元", t.text)),
+                     Decimal(0)) or None
         outcome.save_agreement(self.case, self.mediator_user, self.cast.template(plan.dispute_type), committee, self.mediator.name,
-                               terms, drafted_on=self.day("agree"))
+                               terms, drafted_on=self.day("agree"), amount=agreed)
         lines = [(s.id, s.party_id) for s in outcome.signatures_of(outcome.agreement_of(self.case))]
         if plan.fate == "signing":
             lines = lines[:self.rng.choice([0, 1, 1])]

@@ -43,6 +43,10 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TERMS = {"type": "array", "items": {"type": "object", "properties": {
     "text": TEXT, "manner": TEXT, "due": DATE, "kind": TEXT}}}
 
+# 协议金额: the money agreed, for the ledgers; 0 to 10¹² with two decimals, null for none.
+AMOUNT = {"oneOf": [{"type": "string"}, {"type": "number"}], "nullable": True, "description": "The agreed amount in yuan (e.g. \"12500.00\"); "
+          "left out of a revision it stays as stored."}
+
 # Lifecycle steps: 400 malformed, 404 not visible, 409 stale version, 422 refused with reasons.
 STEP = {"400": None, "404": None, "409": None, "422": None}
 
@@ -162,13 +166,13 @@ OPERATIONS: dict[str, dict] = {
     "OutcomeApi.save_agreement": {
         "summary": "Store or revise the mediation agreement",
         "requestBody": json_body({"template_code": TEXT, "committee": TEXT, "mediator_name": TEXT, "drafted_on": DATE,
-                                  "terms": TERMS, "version": VERSION}, required=("terms", "version")),
+                                  "terms": TERMS, "amount": AMOUNT, "version": VERSION}, required=("terms", "version")),
         "responses": {"200": ok("The case's state and version, and the agreement", STATE), **STEP},
     },
     "OutcomeApi.oral_agreement": {
         "summary": "Record an oral agreement (no document; in effect on the day agreed)",
         "requestBody": json_body({"committee": TEXT, "mediator_name": TEXT, "agreed_on": DATE, "terms": TERMS,
-                                  "assent": {"type": "array", "items": ID,
+                                  "amount": AMOUNT, "assent": {"type": "array", "items": ID,
                                              "description": "Ids of the parties who assented: every party it binds."},
                                   "version": VERSION}, required=("terms", "agreed_on", "assent", "version")),
         "responses": {"200": ok("The case's state and version, and the agreement", STATE), **STEP},

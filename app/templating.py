@@ -168,6 +168,12 @@ def timeline_label(event) -> str:
         from app.lifecycle.responsibility import describe
 
         label = describe(event)
+    elif event.kind == "risk":
+        from app.lifecycle.risk import describe as describe_risk  # 风险研判
+
+        label = describe_risk(event)
+    elif event.kind == "screening" and event.action == "from_hazard":
+        label = gettext("Registered from a hazard found in screening")
     elif event.action == "registered" or event.to_state == "registered":
         label = gettext("Registered")
     else:

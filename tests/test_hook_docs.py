@@ -80,7 +80,8 @@ def declared_date_fields() -> set[str]:
 
 
 def test_the_contract_has_every_hook():
-    assert len(HOOKS) == 14 and {"on_transition", "translation_directories", "linkage_partners"} <= set(HOOKS)
+    assert len(HOOKS) == 15 and {"on_transition", "translation_directories", "linkage_partners",
+                                  "warning_rules"} <= set(HOOKS)
 
 
 @pytest.mark.parametrize("name", sorted(HOOKS))
@@ -156,6 +157,7 @@ def test_every_example_runs_and_returns_what_its_hook_must(app):
                                          to_state="closed", actor=None),
             "register_views": run_example("register_views"),
             "translation_directories": run_example("translation_directories"),
+            "warning_rules": run_example("warning_rules"),
         }
         assert set(got) == set(HOOKS)
         assert isinstance(got["plugin_metadata"], api.PluginMetadata)
@@ -175,6 +177,8 @@ def test_every_example_runs_and_returns_what_its_hook_must(app):
         assert got["on_transition"] is None
         assert all(isinstance(v, api.ViewSpec) for v in got["register_views"])
         assert all(os.path.isabs(d) for d in got["translation_directories"])
+        assert [r.code for r in got["warning_rules"]] == ["tenancy.landlord_arrears"]
+        assert all(isinstance(r, api.WarningRule) and r.group_by for r in got["warning_rules"])
 
 
 def test_the_mechanism_example_delivers_a_referral_as_a_file(tmp_path, app):

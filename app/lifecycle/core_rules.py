@@ -93,8 +93,12 @@ def plugin_metadata():
 
 @hookimpl
 def register_settings():
-    """Mediation periods, judicial confirmation, small-claims limits and the warning window."""
-    return [
+    """Mediation periods, judicial confirmation, small-claims limits and the warning window;
+    the evaluation's weights (app/reports/evaluation_weights.py); the early-warning thresholds
+    (app/warnings/settings.py)."""
+    from app.reports.evaluation_weights import evaluation_settings
+
+    return evaluation_settings() + [
         SettingDefault(PREFILING_DAYS, 30, _("Days of pre-filing mediation outside the court"),
                        source=PREFILING_SOURCE, unit="days", check=True),
         SettingDefault(COURT_ORDINARY_DAYS, 15, _("Days of court-entrusted mediation (ordinary procedure)"),
@@ -146,7 +150,14 @@ def register_settings():
         SettingDefault("core.return_visit_follow_up_days", 7,
                        _("Days after a visit that found terms unperformed to the follow-up visit"),
                        source=VISIT_SOURCE, unit="days", check=True),
-    ]
+    ] + _warning_settings()
+
+
+def _warning_settings() -> list:
+    # The early-warning thresholds (app/warnings/settings.py): local choices, not statutes.
+    from app.warnings.settings import warning_settings
+
+    return warning_settings()
 
 
 @hookimpl

@@ -8,6 +8,7 @@ for a written agreement. It has no document, and a court does not confirm it
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Iterable, Optional
 
 from flask_babel import gettext
@@ -57,9 +58,11 @@ def _problems(case: Case, committee, mediator_name, agreed_on, assent) -> list[s
 
 
 def record_oral_agreement(case: Case, actor, committee: str, mediator_name: str, terms: Iterable,
-                          agreed_on: Optional[dt.date], assent: Iterable, expected_version=None) -> Agreement:
+                          agreed_on: Optional[dt.date], assent: Iterable, expected_version=None,
+                          amount: Optional[Decimal] = None) -> Agreement:
     """Record an oral agreement, in effect on ``agreed_on``; ``assent``: the ids of the parties
-    who assented (every party bound by it must). Refuses, or writes everything at once."""
+    who assented (every party bound by it must); ``amount``: the agreed amount (协议金额), if any.
+    Refuses, or writes everything at once."""
     if case.status not in EDITABLE_STATES:
         raise TransitionRefused([gettext(
             "An agreement is recorded while the case is in mediation; the case is now “%(state)s”.",
@@ -85,6 +88,7 @@ def record_oral_agreement(case: Case, actor, committee: str, mediator_name: str,
         agreement.form, agreement.template_code = "oral", ""  # no template: nothing to print or sign
         agreement.committee, agreement.mediator_name = str(committee).strip(), str(mediator_name).strip()
         agreement.drafted_on = agreement.effective_on = agreed_on
+        agreement.amount = amount
         agreement.terms = [AgreedTerm(position=i, text=t.text, manner=t.manner or None, due_on=t.due, kind=t.kind)
                            for i, t in enumerate(cleaned, start=1)]
         agreement.signatures = (

@@ -52,6 +52,10 @@ EVENT_LABELS = {
 }
 
 
+# ``amount`` left out of a revision: the agreed amount stored stays as it is.
+KEEP = object()
+
+
 class NotInCase(LookupError):
     """The agreement, signature or visit asked for is not part of this case (views: 404)."""
 
@@ -152,8 +156,10 @@ def _sync_signatures(case: Case, agreement: Agreement) -> None:
 
 
 def save_agreement(case: Case, actor, template_code: str, committee: str, mediator_name: str, terms: Iterable,
-                   expected_version=None, drafted_on: Optional[dt.date] = None) -> Agreement:
-    """Store the agreement (reaching it from "in_mediation", or revising it unsigned); refuses or writes all."""
+                   expected_version=None, drafted_on: Optional[dt.date] = None, amount=KEEP) -> Agreement:
+    """Store the agreement (reaching it from "in_mediation", or revising it unsigned); refuses or writes all.
+    ``amount`` is the agreed amount (协议金额, a validated ``Decimal`` or ``None``); left out, a
+    revision keeps the one stored."""
     # From "in_mediation" the "reach_agreement" action commits with the agreement (before_commit);
     # at "agreement_reached" the revision bumps the case version so that stale forms fail.
     drafted_on = drafted_on or today()
@@ -180,6 +186,8 @@ def save_agreement(case: Case, actor, template_code: str, committee: str, mediat
         agreement.committee = str(committee).strip()
         agreement.mediator_name = str(mediator_name).strip()
         agreement.drafted_on = drafted_on
+        if amount is not KEEP:
+            agreement.amount = amount
         agreement.terms = [AgreedTerm(position=i, text=t.text, manner=t.manner or None, due_on=t.due, kind=t.kind)
                            for i, t in enumerate(cleaned, start=1)]
         _sync_signatures(case, agreement)

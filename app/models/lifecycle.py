@@ -41,7 +41,11 @@ class TimelineEvent(Model):
     """One thing that happened to a case: who, when, what. Written with the change itself."""
 
     __tablename__ = "timeline_event"
-    __table_args__ = (Index("ix_timeline_case_at", "case_id", "at", "id"),)
+    __table_args__ = (
+        Index("ix_timeline_case_at", "case_id", "at", "id"),
+        # reports count the cases that reached a state in a period (success rate, conclusions)
+        Index("ix_timeline_state_at", "to_state", "at"),
+    )
 
     id = Column(Integer, primary_key=True)
     case_id = Column(Integer, ForeignKey("cases.id", ondelete="RESTRICT"), nullable=False)

@@ -88,6 +88,7 @@ class Hazard(Model):
         CheckConstraint("status IN ('open', 'converted', 'dissolved')", name="ck_hazard_status"),
         CheckConstraint("risk_level IS NULL OR risk_level IN ('low', 'medium', 'high')", name="ck_hazard_risk"),
         Index("ix_hazard_area_found", "area_id", "found_on"),
+        Index("ix_hazard_found", "found_on", "id"),  # the district's list, newest first
     )
 
     id = Column(Integer, primary_key=True)

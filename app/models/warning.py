@@ -2,6 +2,7 @@
 rules raise with the cases behind them."""
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -19,7 +20,9 @@ from sqlalchemy.orm import relationship
 from app.models.types import JsonDocument, utcnow
 
 ALERT_STATUS = {"open": _l("Open"), "acknowledged": _l("Acknowledged"), "resolved": _l("Resolved")}
-ALERT_LEVELS = {"notice": _l("Notice"), "warning": _l("Warning"), "serious": _l("Serious")}
+# Their own context: "Notice" is also a holiday calendar's notice (依据通知).
+ALERT_LEVELS = {"notice": lazy_pgettext("alert level", "Notice"), "warning": lazy_pgettext("alert level", "Warning"),
+                "serious": lazy_pgettext("alert level", "Serious")}
 
 
 class SensitivePeriod(Model):

@@ -36,6 +36,8 @@ from app.plugins.types import (
     SettingMissing,
     TERM_KINDS,
     ViewSpec,
+    WARNING_LEVELS,
+    WarningRule,
 )
 from app.plugins.validators import not_before, only_when, only_with, required_when
 from app.linkage.mechanisms import DeliveryError, Mechanism, SettingField
@@ -106,6 +108,8 @@ __all__ = [
     "PluginMetadata",
     "SettingDefault",
     "ViewSpec",
+    "WARNING_LEVELS",
+    "WarningRule",
     "setting_value",
     "SettingMissing",
     "setting_decimal",

@@ -300,8 +300,10 @@ def check_declarations(pm: pluggy.PluginManager, reg) -> None:
 
     from app.plugins.probes import advice_problems
 
+    from app.warnings.declared import warning_rule_problems
+
     problems = (template_problems(pm, reg) + view_problems(reg) + type_problems(reg) + setting_problems(reg)
-                + declared_kind_problems(reg))
+                + declared_kind_problems(reg) + warning_rule_problems(reg))
     with probe_context(pm, reg):
         problems += sample_problems(reg) + deadline_problems(pm, reg) + advice_problems(pm, reg)
     if problems:

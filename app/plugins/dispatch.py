@@ -155,6 +155,10 @@ class Dispatcher:
             advice.extend(result)
         return advice
 
+    def warning_rules(self) -> list[tuple[str, Any]]:
+        """``(plugin, WarningRule)`` of every enabled plugin, in declaration order."""
+        return [(name, rule) for name, rule in self.registry.warning_rules if self.is_enabled(name)]
+
     def partners_of(self, dispute_type: str) -> list:
         """The default partner agencies of ``dispute_type`` while its plugin is enabled."""
         if not self.is_type_enabled(dispute_type):

@@ -24,7 +24,8 @@ rules and views. It writes hooks only for behaviour. The smallest complete type 
 Hooks come in two families:
 
 * **Declarations** (``plugin_metadata``, ``register_dispute_types``, ``register_settings``,
-  ``register_linkage_mechanisms``, ``register_views``, ``translation_directories`` and the
+  ``register_linkage_mechanisms``, ``register_views``, ``translation_directories``,
+  ``warning_rules`` and the
   per-type ``intake_fields``, ``sample_intake``, ``agreement_templates``,
   ``linkage_partners``) are called **once, inside** ``create_app``, on every loaded plugin
   enabled or not, because forms, routes and catalogues must exist before an administrator
@@ -328,4 +329,26 @@ def translation_directories():
         return [os.path.join(HERE, "vendor", "translations")]
 
     :returns: a list of absolute directory paths (each holding ``<locale>/LC_MESSAGES/*.mo``).
+    """
+
+
+@hookspec
+def warning_rules():
+    """Declare early-warning rules: which cases to count, grouped by what, from how many on.
+
+    When: once at start-up, with the other declarations (enabled or not); start-up refuses a
+    rule naming an unknown type, field, party role, setting or level. ``flask --app app alerts
+    scan`` then runs the rules of the enabled plugins as SQL the core writes (a plugin never
+    reads cases itself), and raises or updates one alert per group at or above the threshold.
+
+    Example (several rent-arrears cases against one landlord within a month)::
+
+        return [WarningRule("tenancy.landlord_arrears", _("Rent arrears against one landlord"),
+                            dispute_type="tenancy", group_by=("party.respondent",),
+                            threshold_key="tenancy.warning_cases", window_days_key="tenancy.warning_days",
+                            when=("rent_arrears",),
+                            message=_("%(count)s rent-arrears cases against %(subject)s in %(days)s days"))]
+
+    :returns: a list of :class:`~app.plugins.types.WarningRule`; the settings they name are
+        declared like any other (``DisputeType.settings`` or ``register_settings``).
     """

@@ -48,6 +48,8 @@ class PluginRegistry:
     mechanism_owner: dict[str, str] = field(default_factory=dict)
     views: list[tuple[str, ViewSpec]] = field(default_factory=list)
     translation_dirs: list[str] = field(default_factory=list)
+    # Early-warning rules (plugin name, WarningRule), checked at start-up, run by the scan.
+    warning_rules: list[tuple[str, Any]] = field(default_factory=list)
 
     def field_specs(self, dispute_type: str) -> tuple[IntakeField, ...]:
         """The intake declarations of a type (empty for an unknown type)."""
@@ -206,6 +208,7 @@ def collect_registry(pm: pluggy.PluginManager, core_version: str = "") -> Plugin
         reg.views += [(name, spec if spec.dispute_type or spec.kind != "case_list" else replace(spec, dispute_type=t.code))
                       for t in types for spec in t.views]
         reg.views += [(name, spec) for spec in call_plugin(pm, name, "register_views") or []]
+        reg.warning_rules += [(name, rule) for rule in call_plugin(pm, name, "warning_rules") or []]
         dirs = ([meta.translations] if meta and meta.translations else [])
         dirs += list(call_plugin(pm, name, "translation_directories") or [])
         reg.translation_dirs += [os.path.abspath(d) for d in dirs]

@@ -232,6 +232,39 @@ class Advice:
     source: str = ""
 
 
+# How serious an alert is (app/models/warning.py ALERT_LEVELS): blue, orange, red on pages.
+WARNING_LEVELS = ("notice", "warning", "serious")
+
+
+@dataclass(frozen=True)
+class WarningRule:
+    """An early-warning rule a plugin declares as data (the ``warning_rules`` hook): which cases
+    to count, grouped by what, over how many days, from how many on. The core writes and runs
+    the SQL (``flask --app app alerts scan``); a plugin never reads cases itself.
+
+    Cases of ``dispute_type`` registered in the last ``window_days_key`` days (a dated setting),
+    with every boolean intake field in ``when`` ticked (and still open with ``open_only``), are
+    grouped by ``group_by``: intake fields ``intake.<field>`` (the first non-empty one names
+    the group, e.g. the credit code, else the name), or the parties of one role
+    ``party.<role>`` (by ID number or credit code, else name). A group of at least
+    ``threshold_key`` cases raises an alert. ``message`` is the alert's title, written with
+    ``%(subject)s`` (the group: ``shown_as``'s value, an intake field, when given),
+    ``%(count)s``, ``%(days)s`` and ``%(threshold)s``.
+    """
+
+    code: str  # "<its type or plugin name>.<name>", e.g. "labour.employer_wages"
+    label: Any  # what the rule watches, in a few words
+    dispute_type: str
+    group_by: tuple[str, ...]
+    threshold_key: str
+    window_days_key: str
+    message: Any
+    when: tuple[str, ...] = ()
+    shown_as: str = ""
+    open_only: bool = False
+    level: str = "warning"  # one of WARNING_LEVELS
+
+
 @dataclass(frozen=True)
 class ViewSpec:
     """A view a plugin asks the core to build.

@@ -79,7 +79,7 @@ def medians_by(base: Select) -> dict:
     ).where(v.is_not(None)).subquery()
     rows = db.session.execute(
         select(ranked.c.k, func.avg(ranked.c.v)).where(
-            ranked.c.rn.between((ranked.c.n + 1) / 2, (ranked.c.n + 2) / 2)
+            ranked.c.rn.between((ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2)  # floor division: SQLAlchemy 2 makes / true
         ).group_by(ranked.c.k)
     )
     return {row[0]: float(row[1]) for row in rows}

@@ -81,6 +81,21 @@ def mask_short_text(value: Optional[str]) -> str:
     return text[0] + "*" * (len(text) - 2) + text[-1]
 
 
+def mask_person_name(value: Optional[str]) -> str:
+    """A person's name as lists that leave the case pages show it (ledgers, exports): the
+    surname and one ``*`` per character of the given name — 张三 → 张*, 李小明 → 李**,
+    欧阳娜娜 → 欧阳**; a Latin name keeps its family name (Ann Lee → *** Lee)."""
+    from app.services.mediator_accounts import split_name  # compound surnames (欧阳, 司马…) stay whole
+
+    name = str(value or "").strip()
+    if not name:
+        return ""
+    surname, given = split_name(name)
+    if " " in name:
+        return "*" * len(given.replace(" ", "")) + " " + surname
+    return surname + "*" * max(len(name) - len(surname), 1)
+
+
 # The core columns that are masked for readers who have not revealed them, and how.
 CORE_MASKS: dict[tuple[str, str], Callable[[Optional[str]], str]] = {
     ("party", "id_number"): mask_id_number,

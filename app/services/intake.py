@@ -62,9 +62,11 @@ class IntakeOutcome:
 
 
 def register_unless_duplicate(form, dispute_type: str, actor, confirmed: bool,
-                              channel: str | None = None) -> IntakeOutcome:
+                              channel: str | None = None, before_commit=None) -> IntakeOutcome:
     """Register ``form`` unless a party is in an open case the user may see and they have
-    not ``confirmed`` it; the web and the API register through here.
+    not ``confirmed`` it; the web and the API register through here. ``before_commit(case)``
+    (e.g. marking the hazard the case comes from as converted) runs inside the registering
+    transaction: it commits with the case, or its refusal leaves nothing behind.
 
     The party keys stay locked from the check to the commit, so of two registrations of the
     same person at once the second sees the first. Matches the user may not see change
@@ -80,7 +82,7 @@ def register_unless_duplicate(form, dispute_type: str, actor, confirmed: bool,
         if check.warns and not confirmed:
             db.session.rollback()  # ends the guard
             return IntakeOutcome(None, check.visible)
-        case = register_case(form, dispute_type, actor, channel, check=check)
+        case = register_case(form, dispute_type, actor, channel, check=check, before_commit=before_commit)
     except Exception:
         db.session.rollback()
         raise
@@ -90,11 +92,11 @@ def register_unless_duplicate(form, dispute_type: str, actor, confirmed: bool,
 
 
 def register_case(form, dispute_type: str, actor, channel: str | None = None,
-                  check: Optional[DuplicateCheck] = None) -> Case:
+                  check: Optional[DuplicateCheck] = None, before_commit=None) -> Case:
     """Store a validated intake form as a new case in state ``registered``.
 
     Everything (number, case, parties, plugin reactions, the coordinators' duplicate flags
-    of ``check``) commits together or not at all.
+    of ``check``, what ``before_commit(case)`` adds) commits together or not at all.
     """
     session = db.session
     now = utcnow()  # the one clock: the year of the case number and created_at agree
@@ -126,6 +128,8 @@ def register_case(form, dispute_type: str, actor, channel: str | None = None,
         enter_first_state(case, actor, data={"channel": case.channel})
         if check is not None:
             flag_for_coordinators(case, check)
+        if before_commit is not None:
+            before_commit(case)
     return case
 
 

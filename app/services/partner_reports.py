@@ -7,21 +7,18 @@ Every function takes the organisation id the caller resolved from the signed-in 
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from flask_babel import gettext
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.lifecycle.referrals import AWAITING
+from app.models.case import Case
 from app.models.referral import REFERRAL_KINDS, REFERRAL_STATUS, REJECT_REASONS, Referral
 from app.services.classification import mask_numbers_in_text
 from app.services.scope import LIVE_REFERRALS
 from app.services.settings import court_day, today
-from app.services.spreadsheet import write_cell
 
 MONTHS = 12
 
@@ -57,7 +54,12 @@ def _month_keys(last: dt.date, count: int = MONTHS) -> list[str]:
 
 def partner_statistics(org_id: int) -> dict:
     """Counts by status, how many are overdue, the average days from sending to answer, and
-    the last twelve months (referrals received and answered per court month)."""
+    the last twelve months (referrals received and answered per court month).
+
+    Five queries (three grouped), whatever the number of referrals: nothing is summed in Python."""
+    from app.reports.periods import month_period
+    from app.reports.sql import days_between, local_month
+
     counts = {code: 0 for code in REFERRAL_STATUS}
     for status, n in db.session.execute(
         select(Referral.status, func.count(Referral.id)).where(Referral.partner_id == org_id).group_by(Referral.status)
@@ -67,27 +69,46 @@ def partner_statistics(org_id: int) -> dict:
         select(func.count(Referral.id)).where(
             Referral.partner_id == org_id, Referral.status.in_(AWAITING), Referral.due_on < today())
     ) or 0
-    months = {key: {"month": key, "received": 0, "answered": 0} for key in _month_keys(today())}
-    spans = []
-    for sent_at, responded_at, status in db.session.execute(
-        select(Referral.sent_at, Referral.responded_at, Referral.status).where(Referral.partner_id == org_id)
+    keys = _month_keys(today())
+    months = {key: {"month": key, "received": 0, "answered": 0} for key in keys}
+    # Court months, bounded by the first and last month's China midnights (UTC, as stored).
+    first = month_period(int(keys[0][:4]), int(keys[0][5:])).start_utc
+    last = month_period(int(keys[-1][:4]), int(keys[-1][5:])).end_utc
+    sent_month = local_month(Referral.sent_at)
+    for key, n in db.session.execute(
+        select(sent_month, func.count(Referral.id)).where(
+            Referral.partner_id == org_id, Referral.sent_at >= first, Referral.sent_at < last).group_by(sent_month)
     ):
-        sent_key = court_day(sent_at).strftime("%Y-%m") if sent_at else None
-        if sent_key in months:
-            months[sent_key]["received"] += 1
-        if responded_at is not None and status in ("answered", "completed"):
-            answered_key = court_day(responded_at).strftime("%Y-%m")
-            if answered_key in months:
-                months[answered_key]["answered"] += 1
-            if sent_at is not None:
-                spans.append((_aware(responded_at) - _aware(sent_at)).total_seconds())
-    average = round(sum(spans) / len(spans) / 86400, 1) if spans else None
+        if key in months:
+            months[key]["received"] = n
+    answered = (Referral.partner_id == org_id, Referral.status.in_(ANSWERED), Referral.responded_at.is_not(None))
+    answered_month = local_month(Referral.responded_at)
+    for key, n in db.session.execute(
+        select(answered_month, func.count(Referral.id)).where(
+            *answered, Referral.responded_at >= first, Referral.responded_at < last).group_by(answered_month)
+    ):
+        if key in months:
+            months[key]["answered"] = n
+    mean = db.session.scalar(
+        select(func.avg(days_between(Referral.responded_at, Referral.sent_at))).where(
+            *answered, Referral.sent_at.is_not(None)))
+    average = round(float(mean), 1) if mean is not None else None
     return {"by_status": counts, "total": sum(counts.values()), "overdue": overdue,
             "average_days_to_answer": average, "by_month": list(months.values())}
 
 
+# A referral counts as answered once the partner answered it (and when it was completed after).
+ANSWERED = ("answered", "completed")
+
+
 def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
+
+
+# The partner ledger's columns: (width, kind) beside each header of ledger_headers().
+LEDGER_LAYOUT = ((8, "int"), (10, "text"), (30, "text"), (30, "text"), (24, "text"), (12, "date"), (12, "date"),
+                 (10, "text"), (8, "text"), (12, "date"), (16, "text"), (40, "text"))
+LEDGER_BATCH = 2000
 
 
 def ledger_headers() -> list[str]:
@@ -97,18 +118,21 @@ def ledger_headers() -> list[str]:
             gettext("Reason"), gettext("Answer")]
 
 
-def ledger_row(referral: Referral, on: dt.date) -> list:
+def ledger_row(referral, on: dt.date) -> list:
     """One referral as a ledger line; the case's summary only if the referral shares it and is live.
 
-    A file leaves the platform and travels on (printed, mailed): mobile and ID numbers typed
-    into its free text are masked, whatever the referral shares on its page.
+    ``referral`` is a :class:`Referral` or a row of :func:`ledger_query` (its case's title as
+    ``title``). A file leaves the platform and travels on (printed, mailed): mobile and ID
+    numbers typed into its free text are masked, whatever the referral shares on its page.
     """
     shares_title = "title" in (referral.shared_fields or []) and referral.status in LIVE_REFERRALS
     overdue = referral.status in AWAITING and referral.due_on < on
+    case = getattr(referral, "case", None)
+    title = case.title if case is not None else getattr(referral, "title", "")
     return [
         referral.id,
         str(REFERRAL_KINDS.get(referral.kind, referral.kind)),
-        mask_numbers_in_text(referral.case.title) if shares_title else "",
+        mask_numbers_in_text(title) if shares_title else "",
         mask_numbers_in_text(referral.purpose),
         mask_numbers_in_text(referral.legal_basis),
         court_day(referral.sent_at) if referral.sent_at else None,
@@ -121,29 +145,37 @@ def ledger_row(referral: Referral, on: dt.date) -> list:
     ]
 
 
-def ledger_xlsx(org_name: str, referrals: list[Referral]) -> bytes:
-    """The organisation's referral ledger as an .xlsx workbook (title, frozen bold header)."""
+def ledger_query(org_id: int):
+    """The organisation's referrals, newest first, as plain rows with their case's title (no
+    ORM objects: a ledger of 100,000 referrals is read, not loaded)."""
+    return (
+        select(Referral.id, Referral.kind, Referral.purpose, Referral.legal_basis, Referral.shared_fields,
+               Referral.status, Referral.due_on, Referral.sent_at, Referral.responded_at, Referral.reject_reason,
+               Referral.response_text, Case.title)
+        .join(Case, Case.id == Referral.case_id)
+        .where(Referral.partner_id == org_id)
+        .order_by(Referral.sent_at.desc(), Referral.id.desc())
+    )
+
+
+def ledger_xlsx(org_id: int, org_name: str, path: str) -> int:
+    """Write the organisation's referral ledger to ``path`` in constant memory (title, frozen
+    bold header; :mod:`app.services.xlsx_stream`); returns how many referrals it holds.
+
+    The rows are streamed from one query ``LEDGER_BATCH`` at a time (a server-side cursor on
+    PostgreSQL), each written out before the next batch is read."""
+    from app.services.xlsx_stream import Column, StreamingWorkbook
+
     on = today()
-    wb = Workbook()
-    ws = wb.active
-    ws.title = gettext("Referrals")[:31]
-    headers = ledger_headers()
-    ws.cell(row=1, column=1, value=gettext("Referral ledger of %(org)s (as of %(day)s)", org=org_name,
-                                           day=on.isoformat())).font = Font(bold=True, size=14)
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
-    for col, header in enumerate(headers, start=1):
-        cell = ws.cell(row=2, column=col, value=header)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center")
-    for line, referral in enumerate(referrals, start=3):
-        for col, value in enumerate(ledger_row(referral, on), start=1):
-            cell = write_cell(ws, line, col, value)
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
-            if isinstance(value, dt.date):
-                cell.number_format = "yyyy-mm-dd"
-    for col, width in enumerate((8, 10, 30, 30, 24, 12, 12, 10, 8, 12, 16, 40), start=1):
-        ws.column_dimensions[ws.cell(row=2, column=col).column_letter].width = width
-    ws.freeze_panes = "A3"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    columns = [Column(header, width, kind) for header, (width, kind) in zip(ledger_headers(), LEDGER_LAYOUT)]
+    book = StreamingWorkbook(path)
+    try:
+        sheet = book.add_sheet(gettext("Referrals"), gettext("Referral ledger of %(org)s (as of %(day)s)",
+                                                             org=org_name, day=on.isoformat()), columns)
+        result = db.session.execute(ledger_query(org_id).execution_options(yield_per=LEDGER_BATCH))
+        for batch in result.partitions():
+            for referral in batch:
+                sheet.append(ledger_row(referral, on))
+    finally:
+        book.close()
+    return sheet.rows_written

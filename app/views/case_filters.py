@@ -1,4 +1,4 @@
-"""The case list's quick filters (我的案件, 即将到期, 已超期, 待分流, 调解中, 已办结), its area,
+"""The case list's quick filters (我的案件, 即将到期, 已超期, 待分流, 调解中, 已办结, 高风险), its area,
 type and period selects, and its one search box (case number or party name).
 
 The filters come from the query string and are applied as one FAB base filter, after the
@@ -33,6 +33,7 @@ QUICK = [
     ("diversion", _l("Awaiting diversion"), DIVERSION_STATES),
     ("mediating", _l("In mediation"), MEDIATION_STATES),
     ("finished", _l("Finished"), tuple(TERMINAL)),
+    ("high_risk", _l("High risk"), None),  # rated high (风险研判, app/lifecycle/risk.py)
 ]
 QUICK_KEYS = {key for key, _label, _states in QUICK}
 PERIODS = [
@@ -175,12 +176,14 @@ def quick_counts(args: ListArgs) -> dict:
     own cases summed alongside) plus the deadline pass."""
     user = current_user_obj()
     rows = db.session.execute(
-        select(Case.status, func.count(Case.id), func.sum(sql_case((mine_clause(user), 1), else_=0)))
+        select(Case.status, func.count(Case.id), func.sum(sql_case((mine_clause(user), 1), else_=0)),
+               func.sum(sql_case((Case.risk_level == "high", 1), else_=0)))
         .where(_scoped(dimension_clause(args)))
         .group_by(Case.status)
     ).all()
-    by_state = {status: n for status, n, _mine in rows}
-    counts = {"all": sum(by_state.values()), "mine": sum(int(m or 0) for _s, _n, m in rows)}
+    by_state = {status: n for status, n, _mine, _high in rows}
+    counts = {"all": sum(by_state.values()), "mine": sum(int(m or 0) for _s, _n, m, _h in rows),
+              "high_risk": sum(int(h or 0) for _s, _n, _m, h in rows)}
     for key, _label, states in QUICK:
         if states is not None:
             counts[key] = sum(by_state.get(s, 0) for s in states)
@@ -198,6 +201,8 @@ def quick_clause(args: ListArgs):
         clause = and_(clause, Case.status.in_(states))
     elif args.quick == "mine":
         clause = and_(clause, mine_clause(current_user_obj()))
+    elif args.quick == "high_risk":
+        clause = and_(clause, Case.risk_level == "high")
     elif args.quick in ("overdue", "due_soon"):
         ids = deadline_flags(args)[args.quick]
         clause = and_(clause, Case.id.in_(sorted(ids)) if ids else Case.id.is_(None))

@@ -15,6 +15,7 @@ from app.intake.fields import RecordsField, blank_record
 from app.intake.payload import form_errors
 from app.models.case import CASE_CHANNELS, CASE_STATES, Case
 from app.services.duplicates import flags_of
+from app.services.hazard_intake import converting, hazard_for_intake, prefill_from_hazard
 from app.services.intake import TYPE_UNAVAILABLE, intake_form, register_unless_duplicate
 from app.templating import local_time
 from app.views.case_filters import LIST_FILTERS
@@ -41,7 +42,8 @@ class CaseModelView(ModelView):
     method_permission_name = {"list": "list", "show": "show"}
     list_title = _l("Cases")
     show_title = _l("Case")
-    list_columns = ["case_no", "title", "dispute_type", "status", "area", "created_at"]
+    # risk_level: the list flags high-risk cases (风险研判, app/lifecycle/risk.py)
+    list_columns = ["case_no", "title", "dispute_type", "status", "area", "created_at", "risk_level"]
     show_columns = [
         "case_no",
         "dispute_type",
@@ -74,6 +76,7 @@ class CaseModelView(ModelView):
         "area": _l("Area"),
         "organization": _l("Handling centre"),
         "created_at": _l("Registered at"),
+        "risk_level": _l("Risk level"),
     }
     formatters_columns = {
         "dispute_type": lambda code: jiefen().dispatcher.type_label(code),
@@ -158,17 +161,22 @@ class CaseIntakeView(BaseView):
                 flash(str(TYPE_UNAVAILABLE), "danger")
                 return redirect(url_for(".choose"))
             abort(404)
+        # A hazard registered as a case (?hazard=<id>): in scope on GET and POST alike.
+        hazard = hazard_for_intake(request.args.get("hazard"))
         form = intake_form(dispute_type, formdata=request.form if request.method == "POST" else None)
         duplicates = []
         if request.method == "GET":
             _default_roles(form)
+            if hazard is not None:
+                prefill_from_hazard(form, hazard)
         elif not form.validate():
             flash(gettext("Please correct the fields marked in red."), "danger")
         else:
             done = []
             try:
                 refused = attempt(lambda: done.append(
-                    register_unless_duplicate(form, dispute_type, g.user, bool(form.confirm_duplicates.data))))
+                    register_unless_duplicate(form, dispute_type, g.user, bool(form.confirm_duplicates.data),
+                                              before_commit=converting(hazard, g.user))))
             except SQLAlchemyError as exc:
                 # Show the form again with everything typed, and a neutral reason.
                 flash(database_error(exc)[1], "danger")
@@ -188,4 +196,5 @@ class CaseIntakeView(BaseView):
             dispute_type=state.registry.dispute_types[dispute_type],
             specs=state.registry.field_specs(dispute_type),
             duplicates=duplicates,
+            hazard=hazard,
         )

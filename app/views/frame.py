@@ -37,6 +37,8 @@ CATEGORY_GROUPS = {
 }
 # Entries that answer "how many": wherever they are registered, they belong under statistics.
 STATISTICS_ENTRIES = frozenset({"Partner statistics", "User's Statistics"})
+# Entries that open their group, wherever they were registered: statistics start at the dashboard.
+FIRST_ENTRIES = frozenset({"Dashboard"})
 
 
 @dataclass
@@ -66,6 +68,8 @@ def side_menu(menu) -> list[MenuGroup]:
             else:
                 group = groups[key]
             group.items.append(item)
+    for group in groups.values():  # an entry that opens its group goes first, the rest keep their order
+        group.items.sort(key=lambda item: item.name not in FIRST_ENTRIES)
     return [g for g in list(groups.values()) + extra if g.items]
 
 

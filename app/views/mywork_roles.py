@@ -351,4 +351,13 @@ SPECS: list[QueueSpec] = [
               lambda d: d.is_admin, _to_check, _check_item, scoped=False,
               note=_l("Figures taken from a secondary source: confirm them against the official text.")),
 ]
+from app.views.mywork_meetings import MEETING_TASKS  # noqa: E402 (follow-ups of joint analysis meetings)
+
+SPECS.append(MEETING_TASKS)
+from app.views.mywork_alerts import ALERTS  # noqa: E402 (open alerts of the reader's area)
+
+SPECS.append(ALERTS)
+from app.views.mywork_screening import SCREENING_TASKS  # noqa: E402 (a centre's open campaign tasks)
+
+SPECS.append(SCREENING_TASKS)
 SPECS_BY_KEY = {s.key: s for s in SPECS}

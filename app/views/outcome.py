@@ -164,6 +164,7 @@ class OutcomeView(BaseView):
         if agreement is not None:
             form.template_code.data, form.committee.data = agreement.template_code, agreement.committee
             form.mediator.data, form.signed_on.data = agreement.mediator_name, agreement.drafted_on
+            form.amount.data = agreement.amount
             rows = [(t.text, t.manner or "", t.due_on, t.kind) for t in agreement.terms]
         else:
             first = templates[0] if templates else None
@@ -193,7 +194,7 @@ class OutcomeView(BaseView):
             return self._agreement_page(case, form, 422)
         status = attempt(lambda: outcome.save_agreement(
             case, g.user, form.template_code.data, form.committee.data, form.mediator.data, form.agreed_terms(),
-            expected_version=form.version.data or None, drafted_on=form.signed_on.data))
+            expected_version=form.version.data or None, drafted_on=form.signed_on.data, amount=form.amount.data))
         if status:
             return self._agreement_page(case, form, status)
         flash(gettext("The agreement is saved. Record each signature as it is given."), "success")
@@ -216,7 +217,7 @@ class OutcomeView(BaseView):
             return self._agreement_page(case, oral_form=form, assent=assent, status=422)
         status = attempt(lambda: record_oral_agreement(
             case, g.user, form.committee.data, form.mediator.data, form.agreed_terms(), form.signed_on.data, assent,
-            expected_version=request.form.get("version") or None))
+            expected_version=request.form.get("version") or None, amount=form.amount.data))
         if status:
             return self._agreement_page(case, oral_form=form, assent=assent, status=status)
         flash(gettext("The oral agreement is recorded and in effect; return visits are planned."), "success")

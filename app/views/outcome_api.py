@@ -9,6 +9,7 @@ from flask_appbuilder import expose
 from flask_appbuilder.api import BaseApi, protect, safe
 from flask_babel import gettext
 
+from app.agreements.forms import parse_amount
 from app.extensions import db
 from app.lifecycle import confirmation, outcome, visits
 from app.lifecycle.confirmation_scope import confirmation_fee
@@ -44,6 +45,7 @@ def _agreement_json(case: Case) -> dict:
         "form": agreement.form,
         "template_code": agreement.template_code or None,  # none for an oral agreement
         "effective_on": agreement.effective_on.isoformat() if agreement.effective_on else None,
+        "amount": None if agreement.amount is None else f"{agreement.amount:.2f}",
         "terms": [{"id": t.id, "position": t.position, "text": t.text, "manner": t.manner or "", "kind": t.kind,
                    "due_on": t.due_on.isoformat() if t.due_on else None,
                    "performed_on": t.performed_on.isoformat() if t.performed_on else None} for t in agreement.terms],
@@ -156,10 +158,21 @@ class OutcomeApi(BaseApi):
         terms, failed = self._terms(body)
         if failed:
             return failed
+        amount, failed = self._amount(body)
+        if failed:
+            return failed
         failed = self._run("agreement", lambda: outcome.save_agreement(
             case, current_user_obj(), body.get("template_code"), body.get("committee"), body.get("mediator_name"),
-            terms, expected_version=body.get("version"), drafted_on=dates["drafted_on"]))
+            terms, expected_version=body.get("version"), drafted_on=dates["drafted_on"], amount=amount))
         return failed or self.response(200, status=case.status, version=case.version, agreement=_agreement_json(case))
+
+    def _amount(self, body: dict):
+        """``(amount, None)`` from the body's optional ``amount`` (协议金额, validated like the web
+        form's field; absent: :data:`~app.lifecycle.outcome.KEEP`), or ``(None, error response)``."""
+        if "amount" not in body:
+            return outcome.KEEP, None
+        amount, problems = parse_amount(body["amount"])
+        return (None, self.response_422(message={"amount": problems})) if problems else (amount, None)
 
     def _terms(self, body: dict):
         """``(terms, None)`` from the body's ``terms`` (text, manner, due, kind), or ``(None, error response)``."""
@@ -196,9 +209,13 @@ class OutcomeApi(BaseApi):
             return failed
         if not isinstance(body.get("assent", []), list):
             return self.response_400(message=gettext("“assent” is a list of party ids."))
+        amount, failed = self._amount(body)
+        if failed:
+            return failed
         failed = self._run("agreement", lambda: record_oral_agreement(
             case, current_user_obj(), body.get("committee"), body.get("mediator_name"), terms, dates["agreed_on"],
-            body.get("assent", []), expected_version=body.get("version")))
+            body.get("assent", []), expected_version=body.get("version"),
+            amount=None if amount is outcome.KEEP else amount))
         return failed or self.response(200, status=case.status, version=case.version, agreement=_agreement_json(case))
 
     @expose("/<int:pk>/agreement/signatures/<int:sid>", methods=["POST"])

@@ -25,6 +25,10 @@ ACTIONS = {
     "can_info": _l("describe"),
     "can_index": _l("open"),
     "can_assign": _l("assign"),
+    "can_handle": _l("acknowledge and resolve"),  # alerts (app/views/alerts.py)
+    "can_done": _l("report own follow-ups done"),  # joint analysis meetings (app/views/meetings.py)
+    "can_report": _l("report on own tasks"),  # screening campaigns (app/views/screening.py)
+    "can_rate": _l("rate risk"),  # a case's risk (app/views/risk.py)
     "can_link": _l("link"),
     "can_resend": _l("send again"),
     "can_respond": _l("respond"),

@@ -7,9 +7,8 @@ as missing (404).
 """
 from __future__ import annotations
 
-import io
 
-from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext, lazy_gettext as _l
@@ -26,7 +25,8 @@ from app.lifecycle.referral_sharing import partner_document, referral_documents,
 from app.models.organization import Organization
 from app.models.referral import REFERRAL_KINDS, REFERRAL_STATUS, REJECT_REASONS, Referral
 from app.services.scope import can_see, current_user_obj
-from app.services.partner_reports import ledger_xlsx, partner_referrals, partner_statistics
+from app.services.partner_reports import ledger_xlsx, partner_statistics
+from app.services.xlsx_stream import remove_quietly, temp_xlsx_path, xlsx_response
 from app.services.settings import today
 from app.services.uploads import attachment_response
 from app.views.keys import is_valid_pk
@@ -274,12 +274,15 @@ class PartnerView(BaseView):
     def ledger(self):
         """The organisation's referral ledger as an Excel workbook (its referrals only)."""
         org = self._org()
-        referrals = partner_referrals(org.id)
-        data = ledger_xlsx(org.name, referrals)
-        record_access("referral", None, "export", {"organization_id": org.id, "rows": len(referrals)})
-        name = gettext("Referral ledger") + f" {today().isoformat()}.xlsx"
-        return send_file(io.BytesIO(data), as_attachment=True, download_name=name, max_age=0,
-                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        # Written in constant memory to a temporary file, then streamed from it (app/services/xlsx_stream.py).
+        path = temp_xlsx_path()
+        try:
+            rows = ledger_xlsx(org.id, org.name, path)
+        except BaseException:
+            remove_quietly(path)
+            raise
+        record_access("referral", None, "export", {"organization_id": org.id, "rows": rows})
+        return xlsx_response(path, gettext("Referral ledger") + f" {today().isoformat()}.xlsx")
 
     @expose("/statistics")
     @has_access

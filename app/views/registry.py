@@ -127,6 +127,27 @@ def register_core_views(app, appbuilder) -> None:
     from app.views.holidays_admin import register_holiday_views  # the State Council's notice, per year
 
     register_holiday_views(appbuilder)
+    from app.views.dashboard import register_dashboard_views  # 数据看板, first under Statistics
+
+    register_dashboard_views(appbuilder)
+    from app.views.ledger import register_ledger_views  # 纠纷台账, under Statistics
+
+    register_ledger_views(appbuilder)
+    from app.views.evaluation import register_evaluation_views  # 考评 and 通报, under Statistics
+
+    register_evaluation_views(appbuilder)
+    from app.views.dispute_map import register_dispute_map_views  # 民情地图, under Statistics
+
+    register_dispute_map_views(appbuilder)
+    from app.views.screening import register_screening_views  # 排查专项, 矛盾隐患, 风险研判
+
+    register_screening_views(appbuilder)
+    from app.views.alerts import register_alert_views  # 预警: alerts, their API, sensitive periods
+
+    register_alert_views(appbuilder)
+    from app.views.meetings import register_meeting_views  # 联席研判, after screening and alerts
+
+    register_meeting_views(appbuilder)
 
 
 def _class_name(plugin: str, spec: ViewSpec) -> str:

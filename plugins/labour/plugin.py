@@ -15,6 +15,7 @@ from app.plugins import (
     PluginMetadata,
     SettingDefault,
     ViewSpec,
+    WarningRule,
     _,
     hookimpl,
     intake_date,
@@ -31,6 +32,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 MEDIATION_DAYS = "labour.mediation_days"
 LIMITATION_YEARS = "labour.arbitration_limitation_years"
 LIMITATION_WARNING_DAYS = "labour.limitation_warning_days"
+WAGE_ALERT_CASES = "labour.warning_wage_cases"
+WAGE_ALERT_DAYS = "labour.warning_wage_days"
+# Thresholds of the early warning: local choices, not statutes.
+WARNING_SOURCE = "本系统预警阈值（非法定标准，由管理员结合本地欠薪纠纷情况确定并调整）"
 
 LAW = "劳动争议调解仲裁法"
 MEDIATION_SOURCE = f"{LAW} 第14条"
@@ -67,6 +72,27 @@ SETTINGS = (
                    _("Days before the end of the arbitration limitation period to warn the clerk"),
                    source=f"{LIMITATION_SOURCE}（提醒提前天数为本系统默认值，非法定期间，请确认）",
                    unit="days", check=True),
+    SettingDefault(WAGE_ALERT_CASES, 3,
+                   _("Early warning: wage-arrears cases against one employer that raise an alert"),
+                   source=WARNING_SOURCE, unit="cases"),
+    SettingDefault(WAGE_ALERT_DAYS, 30,
+                   _("Early warning: days in which wage-arrears cases against one employer are counted"),
+                   source=WARNING_SOURCE, unit="days"),
+)
+
+# Several wage-arrears cases against one employer within a month: an employer in trouble, and
+# the workers of a whole site may follow (the year-end wage screening's first signal). The
+# employer is known by its credit code when the clerk entered one, else by its name.
+EMPLOYER_WAGES = WarningRule(
+    code="labour.employer_wages",
+    label=_("Wage arrears against one employer"),
+    dispute_type=CODE,
+    group_by=("intake.employer_credit_code", "intake.employer"),
+    shown_as="intake.employer",
+    when=("claim_wage_arrears",),
+    threshold_key=WAGE_ALERT_CASES,
+    window_days_key=WAGE_ALERT_DAYS,
+    message=_("%(count)s wage-arrears cases against %(subject)s in %(days)s days"),
 )
 
 TEMPLATES = (
@@ -222,6 +248,12 @@ def plugin_metadata():
 def register_dispute_types():
     """The labour plugin owns one type, declared above as data."""
     return [LABOUR]
+
+
+@hookimpl
+def warning_rules():
+    """Several wage-arrears cases against one employer within a month."""
+    return [EMPLOYER_WAGES]
 
 
 @hookimpl

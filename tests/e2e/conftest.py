@@ -10,7 +10,7 @@ from playwright.sync_api import sync_playwright
 
 from tests.e2e.browser import DESKTOP, Guard, Person, launch_chromium
 from tests.e2e.server import start_server
-from tests.e2e.staff import (ADMIN, CENTRE, CLERK, COURT_CLERK, COURT_FILING, MEDIATOR_NAME, PARTNER, POLICE,
+from tests.e2e.staff import (ADMIN, CENTRE, CLERK, COURT_CLERK, COURT_FILING, LEADER, MEDIATOR_NAME, PARTNER, POLICE,
                              add_membership, add_pool_mediator, create_mediator_login, create_user, sign_in)
 
 HERE = Path(__file__).parent
@@ -79,8 +79,9 @@ def staff(chromium, server):
             (PARTNER, "Partner", POLICE, "联络员")):
         create_user(admin, login, role)
         add_membership(admin, login, organisation, position)
+    create_user(admin, LEADER, "Leadership")  # the role decides: the whole district, read-only
     add_pool_mediator(admin, MEDIATOR_NAME)
     mediator = create_mediator_login(admin, MEDIATOR_NAME, "e2e_mediator")
     admin.close()
     assert not guard.problems, guard.report()
-    return {"clerk": CLERK, "court_clerk": COURT_CLERK, "partner": PARTNER, "mediator": mediator}
+    return {"clerk": CLERK, "court_clerk": COURT_CLERK, "partner": PARTNER, "mediator": mediator, "leader": LEADER}

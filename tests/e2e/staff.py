@@ -32,6 +32,7 @@ class Login:
 CLERK = Login("e2e_clerk", PASSWORD, "钟", "雨桐")  # window clerk of the street's centre
 COURT_CLERK = Login("e2e_court_clerk", PASSWORD, "覃", "子涵")  # 书记员 of the filing division
 PARTNER = Login("e2e_police", PASSWORD, "甘", "立诚")  # the traffic police brigade's liaison
+LEADER = Login("e2e_leader", PASSWORD, "岑", "志远")  # the district's leader: reads, never writes
 ADMIN = Login("admin", ADMIN_PASSWORD)
 
 

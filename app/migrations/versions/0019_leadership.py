@@ -216,6 +216,7 @@ def upgrade():
     )
     with op.batch_alter_table('hazard', schema=None) as batch_op:
         batch_op.create_index('ix_hazard_area_found', ['area_id', 'found_on'], unique=False)
+        batch_op.create_index('ix_hazard_found', ['found_on', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hazard_campaign_id'), ['campaign_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hazard_organization_id'), ['organization_id'], unique=False)
 
@@ -276,8 +277,14 @@ def upgrade():
         batch_op.add_column(sa.Column('risk_level', sa.String(length=8), nullable=True))
         batch_op.create_index('ix_cases_area_created', ['area_id', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_cases_closed', ['closed_at'], unique=False)
+        batch_op.create_index('ix_cases_high_risk', ['created_at', 'id'], unique=False,
+                              postgresql_where=sa.text("risk_level = 'high'"),
+                              sqlite_where=sa.text("risk_level = 'high'"))
         batch_op.create_check_constraint(
             'ck_cases_risk', "risk_level IS NULL OR risk_level IN ('low', 'medium', 'high')")
+
+    with op.batch_alter_table('timeline_event', schema=None) as batch_op:
+        batch_op.create_index('ix_timeline_state_at', ['to_state', 'at'], unique=False)
 
     with op.batch_alter_table('party', schema=None) as batch_op:
         batch_op.create_index('ix_party_id_number', ['id_number'], unique=False)
@@ -286,12 +293,16 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('timeline_event', schema=None) as batch_op:
+        batch_op.drop_index('ix_timeline_state_at')
+
     with op.batch_alter_table('party', schema=None) as batch_op:
         batch_op.drop_index('ix_party_name_mobile')
         batch_op.drop_index('ix_party_id_number')
 
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_constraint('ck_cases_risk', type_='check')
+        batch_op.drop_index('ix_cases_high_risk')
         batch_op.drop_index('ix_cases_closed')
         batch_op.drop_index('ix_cases_area_created')
         batch_op.drop_column('risk_level')
@@ -317,6 +328,7 @@ def downgrade():
     with op.batch_alter_table('hazard', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_hazard_organization_id'))
         batch_op.drop_index(batch_op.f('ix_hazard_campaign_id'))
+        batch_op.drop_index('ix_hazard_found')
         batch_op.drop_index('ix_hazard_area_found')
 
     op.drop_table('hazard')
