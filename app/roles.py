@@ -207,7 +207,6 @@ ROLE_MATRIX: dict[str, list[tuple[str, str]]] = {
         ("menu_access", "Warning"),
         ("menu_access", "Joint analysis meetings"),
         # reports done the follow-ups a joint analysis meeting gave it (its My work)
-        ("can_done", "MeetingTask"),
         # 排查专项 and 矛盾隐患: reads every campaign's progress and every hazard
         ("can_list", "ScreeningCampaign"),
         ("can_show", "ScreeningCampaign"),

@@ -76,11 +76,11 @@ def test_an_alert_names_the_cases_the_reader_may_see_and_counts_the_others(app, 
     alert = r.get_json()["result"]
     assert [c["id"] for c in alert["cases"]] == [world["repeat"][2]] and alert["cases_not_shown"] == 2
     assert alert["case_count"] == 3 and alert["area"]["id"] == world["town_a"]
-    assert alert["title"] == "林晓明：在办案件3件，近十二个月涉及案件3件" and alert["rule_label"] == "重复当事人"
+    assert alert["title"] == "林**：在办案件3件，近十二个月涉及案件3件" and alert["rule_label"] == "重复当事人"
     assert alert["details"]["open_cases"] == 3 and ID_1 not in str(alert)
     every = api(app, "w_leader", "GET", f"/api/v1/alerts/{world['alert_person']}").get_json()["result"]
     assert len(every["cases"]) == 3 and every["cases_not_shown"] == 0
-    assert every["title"] == "林晓明 is a party to 3 open cases and to 3 cases in twelve months"
+    assert every["title"] == "林** is a party to 3 open cases and to 3 cases in twelve months"
 
 
 def test_acknowledge_then_resolve_with_versions_and_the_impossible_steps(app, world):

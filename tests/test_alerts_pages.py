@@ -71,7 +71,7 @@ def test_an_alerts_page_shows_its_wording_figures_and_the_cases_the_reader_may_s
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and untranslated_in(html) == []
     text = text_of(html)
-    assert "林晓明：在办案件3件，近十二个月涉及案件3件" in text
+    assert "林**：在办案件3件，近十二个月涉及案件3件" in text
     assert "在办案件数阈值 3" in text and "近十二个月案件数 3" in text
     assert re.findall(r'data-case="(\d+)"', html) == [str(world["repeat"][2])]
     assert "另有2件案件不在您的查看范围内。" in text

@@ -243,3 +243,29 @@ def test_the_district_reads_the_progress_per_centre(app, world, monkeypatch):  #
     first = progress_of(district.get(f"/screening/campaigns/show/{campaign}").get_data(as_text=True))
     second = progress_of(district.get(f"/screening/campaigns/show/{campaign}?page=1").get_data(as_text=True))
     assert len(first) == 2 and len(second) == 1 and {**first, **second} == expected
+
+
+def test_a_centre_reads_but_never_reports_another_bodys_task(app, world):  # noqa: F811
+    """The town's clerk sees the task of the committee located in the town, but only the
+    committee reports on it: the district's progress per body is each body's own word."""
+    start, end = days(0, 15)
+    campaign = create_campaign(world, "物业费排查", ["xz"], [("xz_centre", "排查物业费", end),
+                                                        ("committee", "排查物业费", end)], start, end)
+    xz = world.client("scr_xz")
+    page = xz.get(f"/screening/campaigns/show/{campaign}").get_data(as_text=True)
+    rows = lxml.html.fromstring(page).xpath("//table[@id='campaign-progress']/tbody/tr")
+    task_of = {int(r.get("data-organization")): int(r.get("data-task")) for r in rows}
+    theirs, mine = task_of[world["committee"]], task_of[world["xz_centre"]]
+    assert 'id="mark-done"' not in xz.get(f"/screening/campaigns/task/{theirs}").get_data(as_text=True)
+    token = csrf_token(xz.get(f"/screening/campaigns/task/{mine}").get_data(as_text=True))
+    r = xz.post(f"/screening/campaigns/task/{theirs}/report",
+                data={"csrf_token": token, "report": "代为报告", "done": "1"})
+    assert r.status_code == 403
+    assert campaigns(app)[campaign][2][world["committee"]][2:] == (None, None)
+    # its own task, once done, keeps a report: an empty one cannot wipe it
+    page = xz.get(f"/screening/campaigns/task/{mine}").get_data(as_text=True)
+    assert xz.post(f"/screening/campaigns/task/{mine}/report", data={
+        "csrf_token": csrf_token(page), "report": "走访企业8家", "done": "1"}).status_code == 302
+    r = xz.post(f"/screening/campaigns/task/{mine}/report", data={"csrf_token": csrf_token(page), "report": " "})
+    assert r.status_code == 422
+    assert campaigns(app)[campaign][2][world["xz_centre"]][2:] == (today(), "走访企业8家")

@@ -59,8 +59,9 @@ def test_setup_on_a_fresh_database_then_again(fresh_database, tmp_path, monkeypa
     assert after_first["Case"] >= 25 * samples and after_first["Party"] >= 2 * after_first["Case"]  # a year's story
     assert after_first["Organization"] >= 11 + 4  # centres plus at least traffic's partners
     assert after_first["Mediator"] == 9 and after_first["MediationTeam"] == 1
-    # ten clerks, two judges, three partner liaisons and nine mediators, each with a login
-    assert after_first["DutyShift"] >= 12 and after_first["Membership"] == 24
+    # the district's leader, ten clerks, two judges, three partner liaisons and nine mediators,
+    # each with a login
+    assert after_first["DutyShift"] >= 12 and after_first["Membership"] == 25
     assert after_first["Referral"] >= 1  # cases referred to the police brigade and others
     assert after_first["Setting"] >= 20  # every plugin's dated settings
 

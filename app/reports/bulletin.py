@@ -107,7 +107,12 @@ def page_of(user, page: int, size: int) -> tuple[list[Bulletin], int]:
 
     clause = reach(user)
     total = db.session.scalar(select(func.count(Bulletin.id)).where(clause)) or 0
+    from sqlalchemy.orm import defer, selectinload
+
+    # the archived document and the frozen figures stay in the database until one is opened
     rows = db.session.scalars(select(Bulletin).where(clause)
+                              .options(defer(Bulletin.document), defer(Bulletin.figures),
+                                       selectinload(Bulletin.issued_by), selectinload(Bulletin.created_by))
                               .order_by(Bulletin.created_at.desc(), Bulletin.id.desc())
                               .limit(size).offset(page * size)).all()
     return list(rows), total

@@ -7,7 +7,7 @@ and to one dispute type. Its rows are in :mod:`app.reports.ledger_rows`, its wor
 :func:`open_ledger`, so they hold the same cases and the same numbers.
 
 The summary counts, per group (town/street, dispute type, intake channel, handling organisation
-or mediator), in one SQL ``GROUP BY`` (the total line adds the group lines up):
+or mediator), in SQL ``GROUP BY`` (two statements; the total line adds the group lines up):
 
 - **registered**: the ledger's cases;
 - **closed** (办结): those that have ended (``closed_at`` is set when a case reaches a final
@@ -215,45 +215,48 @@ def _concluded() -> ColumnElement:
     )
 
 
-def _measures(overdue) -> list:
+def _measures() -> list:
     return [
         func.count(Case.id).label("registered"),
         func.count(Case.closed_at).label("closed"),
         func.count(Agreement.id).label("agreements"),  # the agreement written with the step (see _concluded)
         func.coalesce(func.sum(_concluded()), 0).label("concluded"),
         func.sum(Agreement.amount).label("agreed_amount"),
-        func.count(overdue.c.case_id).label("overdue"),
     ]
 
 
-def _figures(row) -> dict:
+def _figures(row, overdue: int = 0) -> dict:
     concluded = int(row.concluded or 0)
     agreements = int(row.agreements or 0)
     amount = Decimal(row.agreed_amount or 0).quantize(Decimal("0.01"))
     return {
         "registered": int(row.registered or 0), "closed": int(row.closed or 0), "agreements": agreements,
         "concluded": concluded, "success_rate": success_rate(agreements, concluded),
-        "agreed_amount": amount, "overdue": int(row.overdue or 0),
+        "agreed_amount": amount, "overdue": overdue,
     }
 
 
 def summary(ledger: Ledger, towns: Optional[dict] = None) -> dict:
-    """``{"groups": [...], "total": {...}}``: the figures per group (largest first) in one SQL
-    GROUP BY, and the total line, added up from the groups (they split the ledger's cases: each
-    case has one town, type, channel, organisation and mediator, or none)."""
+    """``{"groups": [...], "total": {...}}``: the figures per group (largest first) and the total
+    line, added up from the groups (they split the ledger's cases: each case has one town, type,
+    channel, organisation and mediator, or none). Two GROUP BY statements: the counts over the
+    ledger's cases, and the overdue ones — a few thousand ids joined to their cases, kept apart
+    so the planner never walks every case in id order to merge them in."""
     towns = town_map() if towns is None else towns
     where = and_(*ledger.where())
     key = _group_key(ledger, towns).label("key")
-    # Overdue cases are joined as a set of ids (one row each): counted like the other figures.
-    overdue = overdue_case_ids(where, ledger.today).subquery("overdue")
     rows = db.session.execute(
-        select(key, *_measures(overdue)).select_from(Case)
-        .outerjoin(Agreement, Agreement.case_id == Case.id)
-        .outerjoin(overdue, overdue.c.case_id == Case.id)
+        select(key, *_measures()).select_from(Case).outerjoin(Agreement, Agreement.case_id == Case.id)
         .where(where).group_by(key)
     ).all()
+    overdue_ids = overdue_case_ids(where, ledger.today).subquery("overdue")
+    overdue = dict(db.session.execute(
+        select(key, func.count(Case.id)).select_from(overdue_ids).join(Case, Case.id == overdue_ids.c.case_id)
+        .group_by(key)
+    ).all())
     labels = _labels(ledger.group_by, [r.key for r in rows], towns)
-    groups = [{"key": r.key, "label": labels.get(r.key, EMPTY), **_figures(r)} for r in rows]
+    groups = [{"key": r.key, "label": labels.get(r.key, EMPTY), **_figures(r, int(overdue.get(r.key) or 0))}
+              for r in rows]
     groups.sort(key=lambda g: (-g["registered"], str(g["label"])))
     return {"group_by": ledger.group_by, "group_label": str(GROUPS[ledger.group_by]), "groups": groups,
             "total": _total(groups)}

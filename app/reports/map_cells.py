@@ -20,9 +20,6 @@ from functools import lru_cache
 from statistics import median
 from typing import Iterable, Optional
 
-import shapely
-from shapely.geometry import MultiPoint, Point, mapping
-from shapely.geometry.polygon import orient
 
 # The hull reaches this share of the typical distance between neighbouring points beyond the
 # outermost points, so an outer area's point is not on the map's edge.
@@ -80,6 +77,9 @@ def _cells(sites: tuple) -> Cells:
     if not placed:
         return Cells({}, shared)
     scale = math.cos(math.radians(sum(s.latitude for s in placed) / len(placed)))
+    # shapely (and numpy under it) loads with the first map drawn, not with every worker
+    import shapely
+    from shapely.geometry import MultiPoint, Point
 
     points = [Point(s.longitude * scale, s.latitude) for s in placed]
     hull = _hull(points)
@@ -97,6 +97,8 @@ def _cells(sites: tuple) -> Cells:
 
 def _hull(points: list):
     """The convex hull of the points, widened by a margin proportional to their spacing."""
+    from shapely.geometry import MultiPoint
+
     if len(points) == 1:
         return points[0].buffer(LONE_RADIUS)
     nearest = [min(p.distance(q) for q in points if q is not p) for p in points]
@@ -107,6 +109,9 @@ def _hull(points: list):
 def _geojson(shape) -> dict:
     """A Polygon or MultiPolygon as GeoJSON, exterior rings counter-clockwise (RFC 7946),
     coordinates rounded to what the database stores."""
+    from shapely.geometry import mapping
+    from shapely.geometry.polygon import orient
+
     if shape.geom_type == "Polygon":
         shape = orient(shape, 1.0)
     elif shape.geom_type == "MultiPolygon":

@@ -15,8 +15,6 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
 
 from app.services.duty import AnnexRow
 from app.services.spreadsheet import write_cell
@@ -68,6 +66,10 @@ def row_cells(index: int, row: AnnexRow) -> list:
 
 def annex_xlsx(rows: list[AnnexRow], period: tuple[dt.date, dt.date]) -> bytes:
     """The annex as an .xlsx workbook: title, period, bold frozen header, one line per town."""
+    # Imported here: openpyxl (and numpy with it) would otherwise load into every web worker.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+
     wb = Workbook()
     ws = wb.active
     ws.title = "驻点法官名单"

@@ -33,7 +33,7 @@ CORE_COLUMNS: dict[str, dict[str, str]] = {
         "id": "internal", "case_no": "internal", "dispute_type": "internal", "status": "internal",
         "track": "internal", "channel": "internal", "area_id": "internal", "organization_id": "internal",
         "responsible_staff_id": "internal", "litigation_track": "internal", "screening_note": "personal",
-        "procedure": "internal", "closed_at": "internal", "mediator_id": "internal", "title": "personal",
+        "procedure": "internal", "closed_at": "internal", "risk_level": "internal", "mediator_id": "internal", "title": "personal",
         "description": "personal", "claim_amount": "internal", "intake_data": "sensitive",
         "created_at": "internal", "created_by_fk": "internal", "changed_at": "internal", "version": "internal",
     },

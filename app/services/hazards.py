@@ -266,3 +266,25 @@ def masked_party(party: HazardParty) -> dict:
     return {"id": party.id, "kind": party.kind, "kind_label": str(HAZARD_PARTY_KINDS.get(party.kind, party.kind)),
             "name": party.name, "id_number": mask_id_number(party.id_number) or None,
             "mobile": mask_mobile(party.mobile) or None, "note": mask_numbers_in_text(party.note) or None}
+
+
+def case_in_sight(hazard: Hazard):
+    """The case the hazard became, when the reader may see it; ``None`` otherwise (the case
+    may have been placed in another body's scope at registration: its number says nothing)."""
+    from app.services.scope import can_see
+
+    case = hazard.case
+    return case if case is not None and can_see(case) else None
+
+
+def cases_in_sight(hazards) -> set:
+    """Ids of the cases ``hazards`` became that the reader may see, in one query."""
+    from app.models.case import Case
+    from app.services.scope import request_scope
+
+    ids = [h.case_id for h in hazards if h.case_id is not None]
+    if not ids:
+        return set()
+    query = select(Case.id).where(Case.id.in_(ids))
+    clause = request_scope()
+    return set(db.session.scalars(query if clause is None else query.where(clause)))

@@ -244,12 +244,18 @@ def participant_choices() -> list[Organization]:
 
 def owner_choices(meeting: JointMeeting) -> list[tuple]:
     """Who may be given a follow-up: active staff of the convening body and of the bodies that
-    took part — the people at the table — as ``(user, organisation)``, by body and name."""
+    took part — the people at the table — as ``(user, organisation)``, by body and name.
+    Leadership reads and is given no follow-up: its role writes nothing."""
+    from flask_appbuilder.security.sqla.models import assoc_user_role
+
     user_model = appbuilder.sm.user_model
+    leaders = (select(assoc_user_role.c.user_id).join(appbuilder.sm.role_model,
+                                                       appbuilder.sm.role_model.id == assoc_user_role.c.role_id)
+               .where(appbuilder.sm.role_model.name == "Leadership"))
     bodies = select(meeting_organization.c.organization_id).where(meeting_organization.c.meeting_id == meeting.id)
     query = (select(user_model, Organization).join(Membership, Membership.user_id == user_model.id)
              .join(Organization, Organization.id == Membership.organization_id)
-             .where(user_model.active.is_(True),
+             .where(user_model.active.is_(True), user_model.id.not_in(leaders),
                     or_(Membership.organization_id.in_(bodies), Membership.organization_id == meeting.organization_id))
              .order_by(Organization.name, user_model.last_name, user_model.first_name, user_model.id)
              .limit(MAX_CHOICES))

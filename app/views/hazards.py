@@ -100,7 +100,7 @@ class HazardView(BaseView):
         return self.render_template(
             "jiefen/hazard_list.html", rows=rows, total=total, page=page, pages=max(1, -(-total // svc.PAGE_SIZE)),
             filters=filters, choices=filter_choices(scope), may_record=svc.recorder_organization() is not None,
-            status_colours=svc.STATUS_COLOURS, title=_l("Hazards"))
+            status_colours=svc.STATUS_COLOURS, seen_cases=svc.cases_in_sight(rows), title=_l("Hazards"))
 
     @expose("/add", methods=["GET", "POST"])
     @has_access
@@ -134,7 +134,7 @@ class HazardView(BaseView):
             "jiefen/hazard_show.html", hazard=hazard, parties=[svc.masked_party(p) for p in hazard.parties],
             dissolve_form=DissolveForm(), may_change=hazard.status == "open" and self.appbuilder.sm.has_access(
                 "can_edit", PERMISSION_NAME),
-            may_register=may_register(hazard), status_colours=svc.STATUS_COLOURS,
+            may_register=may_register(hazard), status_colours=svc.STATUS_COLOURS, case_seen=svc.case_in_sight(hazard),
             type_label=jiefen().dispatcher.type_label(hazard.dispute_type) if hazard.dispute_type else "—",
             title=hazard.title)
 

@@ -45,7 +45,7 @@ def hazard_json(hazard, full: bool = False) -> dict:
                  "longitude": float(area.longitude) if area.longitude is not None else None} if area else None,
         "organization": {"id": hazard.organization.id, "name": hazard.organization.name} if hazard.organization else None,
         "campaign": {"id": hazard.campaign.id, "title": hazard.campaign.title} if hazard.campaign else None,
-        "case": {"id": hazard.case.id, "case_no": hazard.case.case_no} if hazard.case else None,
+        "case": {"id": seen.id, "case_no": seen.case_no} if (seen := svc.case_in_sight(hazard)) else None,
     }
     if full:
         out.update(description=hazard.description, status_note=hazard.status_note,

@@ -180,15 +180,19 @@ class CampaignView(BaseView):
         return self.render_template(
             "jiefen/screening_task.html", task=task, campaign=task.campaign, form=form, hazards=hazards,
             state=svc.task_state(task.due_on, task.done_on), task_states=svc.TASK_STATES,
-            may_report=self.appbuilder.sm.has_access("can_report", PERMISSION_NAME), title=task.campaign.title), status
+            may_report=self.appbuilder.sm.has_access("can_report", PERMISSION_NAME)
+            and svc.may_report(task, screening_scope(), g.user), title=task.campaign.title), status
 
     @expose("/task/<pk>/report", methods=["POST"])
     @has_access
     def report(self, pk):
         """Save the report; with ``done``, mark the task done today."""
-        task = svc.task_in_scope(pk, screening_scope())
+        scope = screening_scope()
+        task = svc.task_in_scope(pk, scope)
         if task is None:
             abort(404)
+        if not svc.may_report(task, scope, g.user):
+            abort(403)  # readable, but another body's task
         form = TaskReportForm()
         done = "done" in request.form
         if not form.validate():

@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import String, and_, case, cast, func, literal, or_, select, union_all
 
+from app.services.classification import mask_person_name
 from app.extensions import db
 from app.lifecycle.deadlines import add_months
 from app.lifecycle.machine import OPEN_STATES
@@ -143,7 +144,8 @@ def repeat_parties(day: dt.date) -> list[Finding]:
         behind = found[subject]
         out.append(Finding(
             rule="core.repeat_party", evidence_key="person:" + person_digest(subject), level="warning",
-            details={"name": name, "open_cases": int(open_count), "cases_12m": int(recent_count),
+            # masked: the alert travels (My work, minutes) to readers who may not reveal
+            details={"name": mask_person_name(name), "open_cases": int(open_count), "cases_12m": int(recent_count),
                      "open_threshold": open_min, "threshold_12m": year_min,
                      "identified_by": "id_number" if subject.startswith("id:") else "name_mobile"},
             case_ids=behind.case_ids, case_count=int(count), area_id=behind.town_id))

@@ -11,6 +11,7 @@ from typing import Any, Optional
 
 from flask_babel import gettext, lazy_gettext as _l
 
+from app.services.classification import mask_person_name
 from app.extensions import jiefen
 from app.models.warning import ALERT_LEVELS, ALERT_STATUS
 
@@ -127,7 +128,7 @@ def alert_title(alert) -> str:
                        factor=_int(d, "factor"), expected=_int(d, "expected"))
     if code == "core.repeat_party":
         return gettext("%(name)s is a party to %(open)s open cases and to %(recent)s cases in twelve months",
-                       name=d.get("name") or "—", open=_int(d, "open_cases"), recent=_int(d, "cases_12m"))
+                       name=mask_person_name(d.get("name")) or "—", open=_int(d, "open_cases"), recent=_int(d, "cases_12m"))
     if code == "core.group_parties":
         return gettext("Case %(case_no)s has %(count)s %(side)s", case_no=d.get("case_no") or "—",
                        count=_int(d, "count"), side=SIDE_LABELS.get(d.get("side"), SIDE_LABELS["applicant"]))

@@ -26,8 +26,8 @@ def download(someone, selector: str) -> bytes:
 
 
 def drawn(someone, container: str) -> None:
-    """The ECharts chart in ``container`` has drawn its canvas."""
-    someone.page.wait_for_selector(f"{container} canvas", timeout=10_000)
+    """The ECharts chart in ``container`` has drawn (an SVG or a canvas, as the page chose)."""
+    someone.page.wait_for_selector(f"{container} :is(svg, canvas)", timeout=10_000)
 
 
 def test_the_leader_reads_the_district_and_changes_nothing(person, staff):
@@ -39,7 +39,7 @@ def test_the_leader_reads_the_district_and_changes_nothing(person, staff):
     assert "新预警" in leader.text("body"), "no alert on the leader's My work"
 
     leader.goto(f"/dashboard/?from={year}-01-01&to={china_now().date().isoformat()}")
-    drawn(leader, "body")
+    drawn(leader, "#chart-months")
     body = leader.text("body")
     assert "调解成功率" in body and "全区" in body, body[:400]
 
@@ -59,9 +59,9 @@ def test_the_leader_reads_the_district_and_changes_nothing(person, staff):
         "the leader is offered a step"
 
     leader.goto(f"/map/?period={year}")
-    drawn(leader, "body")
-    leader.page.locator("table a[data-area], table [data-area] a, table a[href*='area=']").first.click()
-    leader.page.wait_for_selector("a[href*='/case/'], a[href*='/show/']", timeout=10_000)
+    drawn(leader, "#jf-map")
+    leader.page.locator("[data-jf-map-area]").first.click()
+    leader.page.wait_for_selector("#jf-map-cases a[href*='/show/']", timeout=10_000)
     assert not leader.guard.outside, leader.guard.outside
 
     leader.goto(f"/reports/evaluation?period={year}&level=centre")
