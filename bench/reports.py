@@ -76,6 +76,12 @@ SCENARIOS = [
     Scenario("ledger CLI (all cases)", "reports ledger --period {range}", export=True, rows="cases", cli=True),
     Scenario("partner ledger XLSX", "/partner/ledger.xlsx", role="partner", export=True, rows="referrals"),
     Scenario("partner statistics page", "/partner/statistics", role="partner"),
+    Scenario("dashboard (this year)", "/dashboard/"),
+    Scenario("summary API (year)", "/api/v1/reports/summary?from={year}-01-01&to={year}-12-31", api=True),
+    Scenario("evaluation page (year, centres)", "/reports/evaluation?period={year}&level=centre"),
+    Scenario("evaluation API (year, mediators)", "/api/v1/reports/evaluation?period={year}&level=mediator", api=True),
+    Scenario("dispute map (year, cases)", "/map/?period={year}"),
+    Scenario("alerts list", "/alerts/"),
 ]
 
 
